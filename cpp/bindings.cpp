@@ -1,0 +1,190 @@
+// bindings.cpp - the Embind table and the small adapters behind it. The only file in cpp/ that
+// knows about Emscripten. Tensors cross as typed arrays in one bulk copy each way; a refused
+// request comes back as { error, name } and the JS face (web/core/core.js) throws it.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <cmath>
+#include <string>
+
+#include "attention.h"
+#include "budget.h"
+#include "decode.h"
+#include "kv_cache.h"
+
+using emscripten::val;
+using namespace gqa;
+
+namespace {
+
+/// The best kernels this variant has: SIMD in the -msimd128 build, the scalar reference otherwise.
+const Isa kIsa = simd_available() ? Isa::kSimd : Isa::kScalar;
+
+val error_value(const Status& st) {
+  val e = val::object();
+  e.set("error", st.message());
+  e.set("name", std::string(st.js_error_name()));
+  return e;
+}
+
+/// One bulk copy of a JS Float32Array of n elements into dst.
+void copy_in(const val& array, float* dst, uint64_t n) {
+  val(emscripten::typed_memory_view(size_t(n), dst)).call<void>("set", array);
+}
+
+/// A fresh Float32Array holding a copy of src[0..n) (never a view into the heap).
+val copy_out(const float* src, uint64_t n) {
+  return val(emscripten::typed_memory_view(size_t(n), src)).call<val>("slice");
+}
+
+/// A float buffer of n elements, or the Status saying why not.
+Status alloc(Buffer<float>* b, uint64_t n, const char* what) { return b->allocate(n, what); }
+
+struct AttentionArgs {
+  double tq, tk, nHeads, nKvHeads, headDim, window, scale;
+  bool causal, hasScale, returnWeights, returnScores;
+};
+
+val attention(const AttentionArgs& a, val q, val k, val v) {
+  AttentionShape s{int64_t(a.tq), int64_t(a.tk), int64_t(a.nHeads), int64_t(a.nKvHeads), int64_t(a.headDim)};
+  AttentionOptions o;
+  o.causal = a.causal;
+  o.window = int64_t(a.window);
+  o.has_scale = a.hasScale;
+  o.scale = float(a.scale);
+  Status st = validate_attention(s, o);
+  if (!st.is_ok()) return error_value(st);
+  const uint64_t nq = uint64_t(s.tq) * s.n_heads * s.head_dim;
+  const uint64_t nk = uint64_t(s.tk) * s.n_kv_heads * s.head_dim;
+  const uint64_t nw = uint64_t(s.n_heads) * s.tq * s.tk;
+  Buffer<float> qb, kb, vb, out, scores, weights;
+  if (!(st = alloc(&qb, nq, "q")).is_ok() || !(st = alloc(&kb, nk, "k")).is_ok() ||
+      !(st = alloc(&vb, nk, "v")).is_ok() || !(st = alloc(&out, nq, "the output")).is_ok() ||
+      (a.returnScores && !(st = alloc(&scores, nw, "the returned scores")).is_ok()) ||
+      (a.returnWeights && !(st = alloc(&weights, nw, "the returned weights")).is_ok())) {
+    return error_value(st);
+  }
+  copy_in(q, qb.data(), nq);
+  copy_in(k, kb.data(), nk);
+  copy_in(v, vb.data(), nk);
+  if (!(st = check_finite(qb.data(), nq, "q")).is_ok() || !(st = check_finite(kb.data(), nk, "k")).is_ok() ||
+      !(st = check_finite(vb.data(), nk, "v")).is_ok()) {
+    return error_value(st);
+  }
+  st = attention_prefill(s, o, qb.data(), kb.data(), vb.data(), out.data(),
+                         a.returnScores ? scores.data() : nullptr, a.returnWeights ? weights.data() : nullptr);
+  if (!st.is_ok()) return error_value(st);
+  val r = val::object();
+  r.set("out", copy_out(out.data(), nq));
+  if (a.returnWeights) r.set("weights", copy_out(weights.data(), nw));
+  if (a.returnScores) r.set("scores", copy_out(scores.data(), nw));
+  return r;
+}
+
+struct CacheArgs {
+  double nKvHeads, headDim, capacity;
+  std::string dtype;
+};
+
+struct AttendArgs {
+  double tq, nHeads, window, scale;
+  bool hasScale;
+};
+
+/// The KV cache as JS sees it: a class with one owner and one delete().
+class KvCacheJs {
+ public:
+  val init(const CacheArgs& a) {
+    KvCacheConfig c{int64_t(a.nKvHeads), int64_t(a.headDim), int64_t(a.capacity), Dtype::kF32};
+    if (!parse_dtype(a.dtype.c_str(), &c.dtype)) {
+      return error_value(Status::error(StatusCode::kOutOfRange, "dtype ('%s') must be 'f32', 'f16' or 'int8'",
+                                       a.dtype.c_str()));
+    }
+    Status st = cache_.init(c);
+    return st.is_ok() ? val::undefined() : error_value(st);
+  }
+  val append(val k, val v, double n) {
+    const uint64_t count = uint64_t(n) * cache_.n_kv_heads() * cache_.head_dim();
+    Buffer<float> kb, vb;
+    Status st;
+    if (!(st = alloc(&kb, count, "k")).is_ok() || !(st = alloc(&vb, count, "v")).is_ok()) return error_value(st);
+    copy_in(k, kb.data(), count);
+    copy_in(v, vb.data(), count);
+    st = cache_.append(kb.data(), vb.data(), int64_t(n));
+    return st.is_ok() ? val::undefined() : error_value(st);
+  }
+  val attend(val q, const AttendArgs& a) {
+    const int64_t tq = int64_t(a.tq), h = int64_t(a.nHeads);
+    Status st = validate_heads(h, cache_.n_kv_heads(), cache_.head_dim());
+    if (!st.is_ok()) return error_value(st);
+    if (tq < 1 || tq > cache_.length()) {  // the kernel checks too; this bounds the buffers below
+      return error_value(cache_.attend(nullptr, tq, h, a.hasScale, float(a.scale), int64_t(a.window), kIsa, nullptr));
+    }
+    const uint64_t n = uint64_t(tq) * h * cache_.head_dim();
+    Buffer<float> qb, out;
+    if (!(st = alloc(&qb, n, "q")).is_ok() || !(st = alloc(&out, n, "the output")).is_ok()) return error_value(st);
+    copy_in(q, qb.data(), n);
+    st = cache_.attend(qb.data(), tq, h, a.hasScale, float(a.scale), int64_t(a.window), kIsa, out.data());
+    return st.is_ok() ? copy_out(out.data(), n) : error_value(st);
+  }
+  void clear() { cache_.clear(); }
+  double length() const { return double(cache_.length()); }
+  double capacity() const { return double(cache_.capacity()); }
+  double bytes() const { return double(cache_.bytes()); }
+  std::string dtype() const { return dtype_name(cache_.dtype()); }
+
+ private:
+  KvCache cache_;
+};
+
+val build_info() {
+  val info = val::object();
+  info.set("isa", std::string(isa_name(kIsa)));
+  info.set("simd", simd_available());
+  info.set("maxRequestBytes", double(kMaxRequestBytes));
+  info.set("maxHeads", double(kMaxHeads));
+  info.set("maxHeadDim", double(kMaxHeadDim));
+  info.set("maxTokens", double(kMaxTokens));
+  return info;
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(gqa_core) {
+  using namespace emscripten;
+  value_object<AttentionArgs>("AttentionArgs")
+      .field("tq", &AttentionArgs::tq)
+      .field("tk", &AttentionArgs::tk)
+      .field("nHeads", &AttentionArgs::nHeads)
+      .field("nKvHeads", &AttentionArgs::nKvHeads)
+      .field("headDim", &AttentionArgs::headDim)
+      .field("window", &AttentionArgs::window)
+      .field("scale", &AttentionArgs::scale)
+      .field("causal", &AttentionArgs::causal)
+      .field("hasScale", &AttentionArgs::hasScale)
+      .field("returnWeights", &AttentionArgs::returnWeights)
+      .field("returnScores", &AttentionArgs::returnScores);
+  value_object<CacheArgs>("CacheArgs")
+      .field("nKvHeads", &CacheArgs::nKvHeads)
+      .field("headDim", &CacheArgs::headDim)
+      .field("capacity", &CacheArgs::capacity)
+      .field("dtype", &CacheArgs::dtype);
+  value_object<AttendArgs>("AttendArgs")
+      .field("tq", &AttendArgs::tq)
+      .field("nHeads", &AttendArgs::nHeads)
+      .field("window", &AttendArgs::window)
+      .field("scale", &AttendArgs::scale)
+      .field("hasScale", &AttendArgs::hasScale);
+  function("attention", &attention);
+  function("buildInfo", &build_info);
+  class_<KvCacheJs>("KvCache")
+      .constructor<>()
+      .function("init", &KvCacheJs::init)
+      .function("append", &KvCacheJs::append)
+      .function("attend", &KvCacheJs::attend)
+      .function("clear", &KvCacheJs::clear)
+      .function("length", &KvCacheJs::length)
+      .function("capacity", &KvCacheJs::capacity)
+      .function("bytes", &KvCacheJs::bytes)
+      .function("dtype", &KvCacheJs::dtype);
+}

@@ -1,0 +1,44 @@
+// decode.h - the decode kernel: a group of query heads attending over one KV head's cache.
+//
+// GQA's speed comes from here: the m = nHeads / nKvHeads query heads that share a KV head are
+// processed together, so each cached K and V row is read from memory once per group, not once
+// per query head. Two builds of the same algorithm: a scalar reference, and SIMD (simd.h).
+#pragma once
+
+#include <cstdint>
+
+#include "dtype.h"
+#include "status.h"
+
+namespace gqa {
+
+enum class Isa { kScalar = 0, kSimd = 1 };
+
+/// True if this build has SIMD kernels (wasm SIMD128 or SSE2); the scalar ones always exist.
+bool simd_available();
+const char* isa_name(Isa isa);
+
+/// One KV head's cached rows as stored: n rows of d elements in `dtype`.
+struct KvHeadView {
+  Dtype dtype = Dtype::kF32;
+  int d = 0;
+  const void* k = nullptr;          // [n][d] dtype
+  const void* v = nullptr;          // [n][d] dtype
+  const float* k_scale = nullptr;   // [n] int8 only: row j is k[j] * k_scale[j]
+  const float* v_scale = nullptr;   // [n] int8 only
+};
+
+/// Keys per block: a block of K and V (2 x 32 x d floats) stays in L1 while the group uses it.
+constexpr int kDecodeBlock = 32;
+
+/// Floats of scratch decode_group needs for m query heads of width d.
+uint64_t decode_scratch_floats(int m, int d);
+
+/// out[m][d] = softmax(scale · q[m][d] · K[lo:hi]ᵀ) · V[lo:hi], for the m query heads of one group.
+/// Online softmax over blocks of kDecodeBlock keys (running max, running sum, rescaled
+/// accumulator), as FlashAttention does. Requires lo < hi. Fails (kOverflow) if a score or the
+/// output is not a finite float.
+Status decode_group(Isa isa, const float* q, int m, const KvHeadView& kv, int64_t lo, int64_t hi,
+                    float scale, float* out, float* scratch);
+
+}  // namespace gqa

@@ -1,0 +1,27 @@
+// dtype.h - the storage types a KV cache can hold, and their names at the boundary.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <initializer_list>
+
+namespace gqa {
+
+enum class Dtype : int { kF32 = 0, kF16 = 1, kInt8 = 2 };
+
+/// Bytes per stored element (int8's per-token scales are counted separately).
+inline uint64_t dtype_bytes(Dtype t) { return t == Dtype::kF32 ? 4 : t == Dtype::kF16 ? 2 : 1; }
+
+inline const char* dtype_name(Dtype t) {
+  return t == Dtype::kF32 ? "f32" : t == Dtype::kF16 ? "f16" : "int8";
+}
+
+/// "f32" | "f16" | "int8" -> Dtype; false for anything else.
+inline bool parse_dtype(const char* s, Dtype* out) {
+  for (Dtype t : {Dtype::kF32, Dtype::kF16, Dtype::kInt8}) {
+    if (std::strcmp(s, dtype_name(t)) == 0) { *out = t; return true; }
+  }
+  return false;
+}
+
+}  // namespace gqa

@@ -1,0 +1,189 @@
+// kv_cache.cpp - see kv_cache.h.
+#include "kv_cache.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "attention.h"
+#include "half.h"
+#include "softmax.h"
+
+namespace gqa {
+
+bool kv_cache_storage_bytes(const KvCacheConfig& c, uint64_t* bytes) {
+  uint64_t rows = 0, elems = 0, data = 0, scales = 0;
+  if (!checked_mul(uint64_t(c.n_kv_heads), uint64_t(c.capacity), &rows)) return false;
+  if (!checked_mul(rows, uint64_t(c.head_dim), &elems)) return false;
+  if (!checked_mul(elems, 2 * dtype_bytes(c.dtype), &data)) return false;
+  if (c.dtype == Dtype::kInt8 && !checked_mul(rows, 2 * sizeof(float), &scales)) return false;
+  if (data + scales < data) return false;
+  *bytes = data + scales;
+  return true;
+}
+
+Status KvCache::init(const KvCacheConfig& c) {
+  if (c.n_kv_heads < 1 || c.n_kv_heads > kMaxHeads) {
+    return Status::error(StatusCode::kOutOfRange, "nKvHeads (%lld) must be an integer from 1 to %lld",
+                         (long long)c.n_kv_heads, (long long)kMaxHeads);
+  }
+  if (c.head_dim < 1 || c.head_dim > kMaxHeadDim) {
+    return Status::error(StatusCode::kOutOfRange, "headDim (%lld) must be an integer from 1 to %lld",
+                         (long long)c.head_dim, (long long)kMaxHeadDim);
+  }
+  if (c.capacity < 1 || c.capacity > kMaxTokens) {
+    return Status::error(StatusCode::kOutOfRange, "capacity (%lld) must be an integer from 1 to %lld",
+                         (long long)c.capacity, (long long)kMaxTokens);
+  }
+  uint64_t bytes = 0;
+  if (!kv_cache_storage_bytes(c, &bytes)) {
+    return Status::error(StatusCode::kOverBudget, "the KV cache size overflows 64 bits");
+  }
+  GQA_RETURN_IF_ERROR(check_budget(bytes, "the KV cache"));
+  const uint64_t elems = uint64_t(c.n_kv_heads) * uint64_t(c.capacity) * uint64_t(c.head_dim);
+  const uint64_t rows = uint64_t(c.n_kv_heads) * uint64_t(c.capacity);
+  Buffer<uint8_t> k, v;
+  Buffer<float> ks, vs;
+  GQA_RETURN_IF_ERROR(k.allocate(elems * dtype_bytes(c.dtype), "the KV cache keys"));
+  GQA_RETURN_IF_ERROR(v.allocate(elems * dtype_bytes(c.dtype), "the KV cache values"));
+  if (c.dtype == Dtype::kInt8) {
+    GQA_RETURN_IF_ERROR(ks.allocate(rows, "the KV cache key scales"));
+    GQA_RETURN_IF_ERROR(vs.allocate(rows, "the KV cache value scales"));
+  }
+  cfg_ = c;
+  length_ = 0;
+  bytes_ = bytes;
+  k_ = std::move(k);
+  v_ = std::move(v);
+  k_scale_ = std::move(ks);
+  v_scale_ = std::move(vs);
+  return Status::ok();
+}
+
+void KvCache::store_row(uint8_t* base, float* scales, int64_t g, int64_t t, const float* x) {
+  const int64_t d = cfg_.head_dim;
+  const int64_t row = g * cfg_.capacity + t;  // (G, capacity) index
+  switch (cfg_.dtype) {
+    case Dtype::kF32:
+      std::memcpy(reinterpret_cast<float*>(base) + row * d, x, size_t(d) * sizeof(float));
+      break;
+    case Dtype::kF16: {
+      uint16_t* dst = reinterpret_cast<uint16_t*>(base) + row * d;
+      for (int64_t i = 0; i < d; ++i) dst[i] = f32_to_f16(x[i]);
+      break;
+    }
+    case Dtype::kInt8: {
+      int8_t* dst = reinterpret_cast<int8_t*>(base) + row * d;
+      float amax = 0.0f;
+      for (int64_t i = 0; i < d; ++i) amax = std::fabs(x[i]) > amax ? std::fabs(x[i]) : amax;
+      const float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
+      for (int64_t i = 0; i < d; ++i) {
+        float r = std::nearbyint(x[i] * inv);
+        dst[i] = int8_t(r > 127.0f ? 127 : r < -127.0f ? -127 : int(r));
+      }
+      scales[row] = amax / 127.0f;
+      break;
+    }
+  }
+}
+
+Status KvCache::append(const float* k, const float* v, int64_t n) {
+  if (cfg_.capacity == 0) return Status::error(StatusCode::kInvalidArgument, "the KV cache is not initialised");
+  if (n < 1) return Status::error(StatusCode::kOutOfRange, "n (%lld) must be at least 1 token", (long long)n);
+  if (n > cfg_.capacity - length_) {
+    return Status::error(StatusCode::kOutOfRange,
+                         "appending %lld tokens to a cache holding %lld would exceed its capacity (%lld)",
+                         (long long)n, (long long)length_, (long long)cfg_.capacity);
+  }
+  const int64_t G = cfg_.n_kv_heads, d = cfg_.head_dim;
+  const uint64_t count = uint64_t(n) * uint64_t(G) * uint64_t(d);
+  GQA_RETURN_IF_ERROR(check_finite(k, count, "k"));
+  GQA_RETURN_IF_ERROR(check_finite(v, count, "v"));
+  if (cfg_.dtype == Dtype::kF16) {
+    for (int which = 0; which < 2; ++which) {
+      const float* x = which ? v : k;
+      for (uint64_t i = 0; i < count; ++i) {
+        if (std::fabs(x[i]) >= kHalfOverflow) {
+          return Status::error(StatusCode::kOutOfRange,
+                               "%s[%llu] (%g) is outside the f16 range of a cache with dtype 'f16' (|x| <= %g)",
+                               which ? "v" : "k", (unsigned long long)i, double(x[i]), double(kHalfMax));
+        }
+      }
+    }
+  }
+  for (int64_t t = 0; t < n; ++t) {
+    for (int64_t g = 0; g < G; ++g) {
+      const int64_t src = (t * G + g) * d;  // input is (n, G, d)
+      store_row(k_.data(), k_scale_.data(), g, length_ + t, k + src);
+      store_row(v_.data(), v_scale_.data(), g, length_ + t, v + src);
+    }
+  }
+  length_ += n;
+  return Status::ok();
+}
+
+KvHeadView KvCache::head(int64_t g) const {
+  KvHeadView view;
+  view.dtype = cfg_.dtype;
+  view.d = int(cfg_.head_dim);
+  const uint64_t offset = uint64_t(g) * uint64_t(cfg_.capacity) * uint64_t(cfg_.head_dim) * dtype_bytes(cfg_.dtype);
+  view.k = k_.data() + offset;
+  view.v = v_.data() + offset;
+  if (cfg_.dtype == Dtype::kInt8) {
+    view.k_scale = k_scale_.data() + g * cfg_.capacity;
+    view.v_scale = v_scale_.data() + g * cfg_.capacity;
+  }
+  return view;
+}
+
+void KvCache::read_row(int64_t g, int64_t t, bool value, float* dst) const {
+  const KvHeadView h = head(g);
+  const void* base = value ? h.v : h.k;
+  const int64_t d = cfg_.head_dim;
+  for (int64_t i = 0; i < d; ++i) {
+    switch (cfg_.dtype) {
+      case Dtype::kF32: dst[i] = static_cast<const float*>(base)[t * d + i]; break;
+      case Dtype::kF16: dst[i] = f16_to_f32(static_cast<const uint16_t*>(base)[t * d + i]); break;
+      case Dtype::kInt8:
+        dst[i] = float(static_cast<const int8_t*>(base)[t * d + i]) * (value ? h.v_scale : h.k_scale)[t];
+        break;
+    }
+  }
+}
+
+Status KvCache::attend(const float* q, int64_t tq, int64_t n_heads, bool has_scale, float scale, int64_t window,
+                       Isa isa, float* out) const {
+  if (cfg_.capacity == 0) return Status::error(StatusCode::kInvalidArgument, "the KV cache is not initialised");
+  GQA_RETURN_IF_ERROR(validate_heads(n_heads, cfg_.n_kv_heads, cfg_.head_dim));
+  if (length_ == 0) return Status::error(StatusCode::kOutOfRange, "the KV cache is empty: append tokens before attend");
+  if (tq < 1 || tq > length_) {
+    return Status::error(StatusCode::kOutOfRange,
+                         "tq (%lld) must be from 1 to the cache length (%lld): the queries are those of the last "
+                         "tq appended tokens", (long long)tq, (long long)length_);
+  }
+  if (window < 0 || window > kMaxTokens) {
+    return Status::error(StatusCode::kOutOfRange, "window (%lld) must be 0 (none) or a positive integer up to %lld",
+                         (long long)window, (long long)kMaxTokens);
+  }
+  if (has_scale && !is_finite(scale)) {
+    return Status::error(StatusCode::kOutOfRange, "scale (%s) must be a finite number", js_nonfinite(scale));
+  }
+  const int64_t H = n_heads, G = cfg_.n_kv_heads, d = cfg_.head_dim, m = H / G;
+  GQA_RETURN_IF_ERROR(check_finite(q, uint64_t(tq) * uint64_t(H) * uint64_t(d), "q"));
+  AttentionOptions o;
+  o.has_scale = has_scale;
+  o.scale = scale;
+  const float sc = effective_scale(o, d);
+  Buffer<float> scratch;
+  GQA_RETURN_IF_ERROR(scratch.allocate(decode_scratch_floats(int(m), int(d)), "the decode scratch"));
+  for (int64_t i = 0; i < tq; ++i) {
+    int64_t lo, hi;
+    visible_keys(i, tq, length_, /*causal=*/true, window, &lo, &hi);
+    for (int64_t g = 0; g < G; ++g) {
+      const int64_t off = (i * H + g * m) * d;  // the group's m query heads are adjacent in (H, d)
+      GQA_RETURN_IF_ERROR(decode_group(isa, q + off, int(m), head(g), lo, hi, sc, out + off, scratch.data()));
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace gqa

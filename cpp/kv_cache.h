@@ -1,0 +1,66 @@
+// kv_cache.h - a fixed-capacity KV cache for one attention layer, stored for the decode kernel.
+//
+// Layout: each KV head's keys (and, separately, values) are contiguous, so the decode kernel
+// streams one head's rows front to back:
+//   k  (G, capacity, d) in dtype          v  (G, capacity, d) in dtype
+//   k_scale (G, capacity) f32, int8 only  v_scale (G, capacity) f32, int8 only
+// int8 is symmetric with one scale per token per KV head: x ≈ q · scale, scale = max|x| / 127.
+#pragma once
+
+#include <cstdint>
+
+#include "budget.h"
+#include "decode.h"
+#include "dtype.h"
+#include "status.h"
+
+namespace gqa {
+
+struct KvCacheConfig {
+  int64_t n_kv_heads = 0;
+  int64_t head_dim = 0;
+  int64_t capacity = 0;  // tokens
+  Dtype dtype = Dtype::kF32;
+};
+
+/// Bytes a cache of this config holds (K and V, scales included), in 64 bits; false on overflow.
+bool kv_cache_storage_bytes(const KvCacheConfig& c, uint64_t* bytes);
+
+class KvCache {
+ public:
+  /// Validates the config, checks its bytes against the memory budget, then allocates.
+  Status init(const KvCacheConfig& c);
+
+  /// Appends n tokens: k, v (n, G, d) f32. All or nothing: a refused append changes nothing.
+  Status append(const float* k, const float* v, int64_t n);
+
+  /// out (tq, H, d) = attention of q (tq, H, d), the queries of the last tq appended tokens,
+  /// over the cache; causal with respect to it, optional sliding window.
+  Status attend(const float* q, int64_t tq, int64_t n_heads, bool has_scale, float scale, int64_t window,
+                Isa isa, float* out) const;
+
+  void clear() { length_ = 0; }
+  int64_t length() const { return length_; }
+  int64_t capacity() const { return cfg_.capacity; }
+  int64_t n_kv_heads() const { return cfg_.n_kv_heads; }
+  int64_t head_dim() const { return cfg_.head_dim; }
+  Dtype dtype() const { return cfg_.dtype; }
+  uint64_t bytes() const { return bytes_; }
+
+  /// KV head g's rows [0, length) as the decode kernel reads them.
+  KvHeadView head(int64_t g) const;
+
+  /// Row t of KV head g, widened back to f32 (what the kernel sees after dequantisation).
+  void read_row(int64_t g, int64_t t, bool value, float* dst) const;
+
+ private:
+  void store_row(uint8_t* base, float* scales, int64_t g, int64_t t, const float* x);
+
+  KvCacheConfig cfg_;
+  int64_t length_ = 0;
+  uint64_t bytes_ = 0;
+  Buffer<uint8_t> k_, v_;           // (G, capacity, d) in dtype
+  Buffer<float> k_scale_, v_scale_; // (G, capacity), int8 only
+};
+
+}  // namespace gqa

@@ -1,0 +1,129 @@
+// simd.h - the thin 128-bit SIMD layer the kernels are written against (4 x f32 lanes).
+//
+// One mapping per ISA: WebAssembly SIMD128 (wasm_simd128.h) when built with -msimd128, SSE2
+// (plus SSE4.1 where enabled) natively so the same kernels can be tested under sanitizers and
+// benchmarked at 128-bit width. Without either, GQA_SIMD is 0 and only the scalar reference
+// kernels exist. Define GQA_NO_SIMD to force that.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#if !defined(GQA_NO_SIMD) && defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#define GQA_SIMD 1
+#define GQA_SIMD_ISA "wasmsimd"
+#elif !defined(GQA_NO_SIMD) && (defined(__SSE2__) || defined(_M_X64))
+#include <emmintrin.h>
+#if defined(__SSE4_1__)
+#include <smmintrin.h>
+#endif
+#define GQA_SIMD 1
+#define GQA_SIMD_ISA "sse2"
+#else
+#define GQA_SIMD 0
+#define GQA_SIMD_ISA "none"
+#endif
+
+#if GQA_SIMD
+namespace gqa::simd {
+
+#if defined(__wasm_simd128__)
+typedef v128_t f32x4;
+inline f32x4 load(const float* p) { return wasm_v128_load(p); }
+inline void store(float* p, f32x4 v) { wasm_v128_store(p, v); }
+inline f32x4 splat(float x) { return wasm_f32x4_splat(x); }
+inline f32x4 add(f32x4 a, f32x4 b) { return wasm_f32x4_add(a, b); }
+inline f32x4 sub(f32x4 a, f32x4 b) { return wasm_f32x4_sub(a, b); }
+inline f32x4 mul(f32x4 a, f32x4 b) { return wasm_f32x4_mul(a, b); }
+inline f32x4 max(f32x4 a, f32x4 b) { return wasm_f32x4_pmax(a, b); }  // pmax: one instruction
+inline f32x4 round_nearest(f32x4 a) { return wasm_f32x4_nearest(a); }
+/// 2^n for whole-number lanes n in [-126, 127]
+inline f32x4 exp2i(f32x4 n) {
+  return wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
+}
+/// (sum a, sum b, sum c, sum d): four horizontal sums in one vector
+inline f32x4 hsum4(f32x4 a, f32x4 b, f32x4 c, f32x4 d) {
+  f32x4 ab = add(wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), wasm_i32x4_shuffle(a, b, 2, 6, 3, 7));
+  f32x4 cd = add(wasm_i32x4_shuffle(c, d, 0, 4, 1, 5), wasm_i32x4_shuffle(c, d, 2, 6, 3, 7));
+  return add(wasm_i32x4_shuffle(ab, cd, 0, 1, 4, 5), wasm_i32x4_shuffle(ab, cd, 2, 3, 6, 7));
+}
+inline float hsum(f32x4 a) {
+  f32x4 t = add(a, wasm_i32x4_shuffle(a, a, 2, 3, 0, 1));
+  return wasm_f32x4_extract_lane(t, 0) + wasm_f32x4_extract_lane(t, 1);
+}
+/// 4 IEEE halves -> 4 floats (finite halves; see half.h for the 2^112 trick)
+inline f32x4 load_f16(const uint16_t* p) {
+  v128_t h = wasm_u32x4_load16x4(p);
+  v128_t em = wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x7fff)), 13);
+  v128_t mag = wasm_f32x4_mul(em, wasm_i32x4_splat(0x77800000));
+  return wasm_v128_or(mag, wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x8000)), 16));
+}
+/// 4 int8 -> 4 floats
+inline f32x4 load_i8(const int8_t* p) {
+  v128_t b = wasm_v128_load32_zero(p);
+  return wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(wasm_i16x8_extend_low_i8x16(b)));
+}
+#else  // SSE2
+typedef __m128 f32x4;
+inline f32x4 load(const float* p) { return _mm_loadu_ps(p); }
+inline void store(float* p, f32x4 v) { _mm_storeu_ps(p, v); }
+inline f32x4 splat(float x) { return _mm_set1_ps(x); }
+inline f32x4 add(f32x4 a, f32x4 b) { return _mm_add_ps(a, b); }
+inline f32x4 sub(f32x4 a, f32x4 b) { return _mm_sub_ps(a, b); }
+inline f32x4 mul(f32x4 a, f32x4 b) { return _mm_mul_ps(a, b); }
+inline f32x4 max(f32x4 a, f32x4 b) { return _mm_max_ps(a, b); }
+inline f32x4 round_nearest(f32x4 a) { return _mm_cvtepi32_ps(_mm_cvtps_epi32(a)); }  // MXCSR: nearest-even
+inline f32x4 exp2i(f32x4 n) {
+  return _mm_castsi128_ps(_mm_slli_epi32(_mm_add_epi32(_mm_cvttps_epi32(n), _mm_set1_epi32(127)), 23));
+}
+inline f32x4 hsum4(f32x4 a, f32x4 b, f32x4 c, f32x4 d) {
+  f32x4 ab = add(_mm_unpacklo_ps(a, b), _mm_unpackhi_ps(a, b));
+  f32x4 cd = add(_mm_unpacklo_ps(c, d), _mm_unpackhi_ps(c, d));
+  return add(_mm_movelh_ps(ab, cd), _mm_movehl_ps(cd, ab));
+}
+inline float hsum(f32x4 a) {
+  f32x4 t = add(a, _mm_movehl_ps(a, a));
+  return _mm_cvtss_f32(add(t, _mm_shuffle_ps(t, t, 1)));
+}
+inline f32x4 load_f16(const uint16_t* p) {
+  __m128i h = _mm_unpacklo_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)), _mm_setzero_si128());
+  __m128i em = _mm_slli_epi32(_mm_and_si128(h, _mm_set1_epi32(0x7fff)), 13);
+  __m128 mag = _mm_mul_ps(_mm_castsi128_ps(em), _mm_castsi128_ps(_mm_set1_epi32(0x77800000)));
+  return _mm_or_ps(mag, _mm_castsi128_ps(_mm_slli_epi32(_mm_and_si128(h, _mm_set1_epi32(0x8000)), 16)));
+}
+inline f32x4 load_i8(const int8_t* p) {
+  int32_t w;
+  std::memcpy(&w, p, 4);
+  __m128i b = _mm_cvtsi32_si128(w);
+#if defined(__SSE4_1__)
+  return _mm_cvtepi32_ps(_mm_cvtepi8_epi32(b));
+#else
+  __m128i x = _mm_unpacklo_epi8(b, b);                    // each byte twice
+  return _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpacklo_epi16(x, x), 24));  // sign-extend
+#endif
+}
+#endif
+
+/// a + b * c (SIMD128 has no fused multiply-add; relaxed SIMD would)
+inline f32x4 madd(f32x4 a, f32x4 b, f32x4 c) { return add(a, mul(b, c)); }
+
+/// exp(x) for lanes x <= 0: range reduction to r in [-ln2/2, ln2/2], degree-6 Taylor polynomial
+/// (relative error < 2e-7), 2^n from the exponent bits. Lanes below -87 give ~1e-38 instead of
+/// a smaller number, which no softmax sum can notice.
+inline f32x4 exp_nonpositive(f32x4 x) {
+  x = max(x, splat(-87.0f));
+  f32x4 n = round_nearest(mul(x, splat(1.44269504f)));
+  f32x4 r = sub(sub(x, mul(n, splat(0.693145752f))), mul(n, splat(1.42860677e-6f)));
+  f32x4 p = splat(1.0f / 720);
+  p = madd(splat(1.0f / 120), p, r);
+  p = madd(splat(1.0f / 24), p, r);
+  p = madd(splat(1.0f / 6), p, r);
+  p = madd(splat(0.5f), p, r);
+  p = madd(splat(1.0f), p, r);
+  p = madd(splat(1.0f), p, r);
+  return mul(p, exp2i(n));
+}
+
+}  // namespace gqa::simd
+#endif  // GQA_SIMD

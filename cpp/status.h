@@ -1,0 +1,60 @@
+// status.h - how the core reports a refused request without exceptions.
+//
+// The WASM build has no exception support, so every public entry point returns a Status
+// (or fills one) instead of throwing. The message names the field, the value and what was
+// expected; the JS face turns it into a thrown Error with that text.
+#pragma once
+
+#include <cstdarg>
+#include <cstdio>
+#include <string>
+#include <utility>
+
+namespace gqa {
+
+enum class StatusCode { kOk = 0, kInvalidArgument, kOutOfRange, kOverBudget, kOutOfMemory, kOverflow };
+
+class Status {
+ public:
+  Status() = default;
+  static Status ok() { return Status(); }
+  /// printf-style constructor: Status::error(kInvalidArgument, "nHeads (%d) must be ...", h)
+  static Status error(StatusCode code, const char* fmt, ...) __attribute__((format(printf, 2, 3))) {
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    std::vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    Status s;
+    s.code_ = code;
+    s.message_ = buf;
+    return s;
+  }
+  bool is_ok() const { return code_ == StatusCode::kOk; }
+  StatusCode code() const { return code_; }
+  const std::string& message() const { return message_; }
+  /// "TypeError" for wrong kinds of values, "RangeError" for values out of range, else "Error".
+  const char* js_error_name() const {
+    switch (code_) {
+      case StatusCode::kInvalidArgument: return "TypeError";
+      case StatusCode::kOutOfRange: return "RangeError";
+      case StatusCode::kOverBudget: return "RangeError";
+      default: return "Error";
+    }
+  }
+
+ private:
+  StatusCode code_ = StatusCode::kOk;
+  std::string message_;
+};
+
+/// How JavaScript prints a number that is not finite: "NaN", "Infinity", "-Infinity".
+inline const char* js_nonfinite(double x) { return x != x ? "NaN" : x > 0 ? "Infinity" : "-Infinity"; }
+
+#define GQA_RETURN_IF_ERROR(expr)      \
+  do {                                 \
+    ::gqa::Status _st = (expr);        \
+    if (!_st.is_ok()) return _st;      \
+  } while (0)
+
+}  // namespace gqa

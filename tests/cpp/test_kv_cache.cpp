@@ -1,0 +1,208 @@
+// The KV cache and decode kernel: token-by-token decoding equals full causal attention,
+// SIMD equals scalar, f16/int8 within their documented tolerances, byte accounting, errors.
+#include <catch2/catch.hpp>
+#include <vector>
+
+#include "attention.h"
+#include "decode.h"
+#include "kv_cache.h"
+#include "reference.h"
+
+using namespace gqa;
+
+namespace {
+
+std::vector<Isa> isas() {
+  std::vector<Isa> v{Isa::kScalar};
+  if (simd_available()) v.push_back(Isa::kSimd);
+  return v;
+}
+
+KvCache make_cache(int G, int d, int cap, Dtype t) {
+  KvCache c;
+  KvCacheConfig cfg{G, d, cap, t};
+  REQUIRE(c.init(cfg).is_ok());
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("decoding token by token through the cache equals full causal attention (f32)", "[kv_cache]") {
+  const int dims[] = {1, 3, 4, 5, 8, 13, 63, 64, 128};
+  const int heads[][2] = {{8, 8}, {8, 2}, {8, 1}, {9, 3}, {32, 8}};
+  uint32_t seed = 500;
+  for (Isa isa : isas()) {
+    for (int d : dims) {
+      for (auto hg : heads) {
+        const int H = hg[0], G = hg[1], T = 37;  // 37: one full block of 32 plus a ragged tail
+        auto q = ref::random_vec(size_t(T) * H * d, seed++);
+        auto k = ref::random_vec(size_t(T) * G * d, seed++);
+        auto v = ref::random_vec(size_t(T) * G * d, seed++);
+        auto r = ref::attention(T, T, H, G, d, q.data(), k.data(), v.data(), true, 0, 1.0 / std::sqrt(double(d)));
+        KvCache cache = make_cache(G, d, T, Dtype::kF32);
+        std::vector<float> out(size_t(T) * H * d);
+        for (int t = 0; t < T; ++t) {
+          REQUIRE(cache.append(k.data() + size_t(t) * G * d, v.data() + size_t(t) * G * d, 1).is_ok());
+          Status st = cache.attend(q.data() + size_t(t) * H * d, 1, H, false, 0, 0, isa, out.data() + size_t(t) * H * d);
+          REQUIRE(st.is_ok());
+        }
+        const double worst = ref::worst_ratio(out.data(), r.out, r.tol, d);
+        INFO(isa_name(isa) << " H=" << H << " G=" << G << " d=" << d << " worst/tol=" << worst);
+        REQUIRE(worst <= 1.0);
+      }
+    }
+  }
+}
+
+TEST_CASE("cache attend with several queries, a window and a custom scale matches the reference", "[kv_cache]") {
+  const int H = 8, G = 2, d = 20, T = 75, tq = 6;
+  auto q = ref::random_vec(size_t(tq) * H * d, 1, 3.0f);
+  auto k = ref::random_vec(size_t(T) * G * d, 2);
+  auto v = ref::random_vec(size_t(T) * G * d, 3);
+  for (Isa isa : isas()) {
+    for (int window : {0, 1, 7, 40, 200}) {
+      KvCache cache = make_cache(G, d, 100, Dtype::kF32);
+      REQUIRE(cache.append(k.data(), v.data(), T).is_ok());
+      std::vector<float> out(q.size());
+      REQUIRE(cache.attend(q.data(), tq, H, true, 0.3f, window, isa, out.data()).is_ok());
+      auto r = ref::attention(tq, T, H, G, d, q.data(), k.data(), v.data(), true, window, 0.3f);
+      INFO("window " << window);
+      REQUIRE(ref::worst_ratio(out.data(), r.out, r.tol, d) <= 1.0);
+    }
+  }
+}
+
+TEST_CASE("large logits stay finite and accurate in the online softmax", "[kv_cache]") {
+  const int H = 4, G = 1, d = 64, T = 300;
+  auto q = ref::random_vec(size_t(H) * d, 9, 100.0f);
+  auto k = ref::random_vec(size_t(T) * G * d, 10);
+  auto v = ref::random_vec(size_t(T) * G * d, 11);
+  auto r = ref::attention(1, T, H, G, d, q.data(), k.data(), v.data(), true, 0, 1.0 / 8);
+  for (Isa isa : isas()) {
+    KvCache cache = make_cache(G, d, T, Dtype::kF32);
+    REQUIRE(cache.append(k.data(), v.data(), T).is_ok());
+    std::vector<float> out(q.size());
+    REQUIRE(cache.attend(q.data(), 1, H, false, 0, 0, isa, out.data()).is_ok());
+    REQUIRE(ref::worst_ratio(out.data(), r.out, r.tol, d) <= 1.0);
+  }
+}
+
+TEST_CASE("SIMD and scalar kernels agree", "[kv_cache][simd]") {
+  if (!simd_available()) return;
+  for (Dtype t : {Dtype::kF32, Dtype::kF16, Dtype::kInt8}) {
+    for (int d : {1, 5, 64, 127}) {
+      const int H = 16, G = 4, T = 70;
+      auto q = ref::random_vec(size_t(H) * d, 21);
+      auto k = ref::random_vec(size_t(T) * G * d, 22);
+      auto v = ref::random_vec(size_t(T) * G * d, 23);
+      KvCache cache = make_cache(G, d, T, t);
+      REQUIRE(cache.append(k.data(), v.data(), T).is_ok());
+      std::vector<float> a(q.size()), b(q.size());
+      REQUIRE(cache.attend(q.data(), 1, H, false, 0, 0, Isa::kScalar, a.data()).is_ok());
+      REQUIRE(cache.attend(q.data(), 1, H, false, 0, 0, Isa::kSimd, b.data()).is_ok());
+      double worst = 0;
+      for (size_t e = 0; e < a.size(); ++e) worst = std::max(worst, double(std::fabs(a[e] - b[e])));
+      INFO(dtype_name(t) << " d=" << d << " max |simd - scalar| = " << worst);
+      REQUIRE(worst <= 2e-6);
+    }
+  }
+}
+
+TEST_CASE("f16 and int8 caches: exact kernels on the stored values, documented quantisation error", "[kv_cache]") {
+  const int H = 8, G = 2, d = 64, T = 50;
+  auto q = ref::random_vec(size_t(H) * d, 31);
+  auto k = ref::random_vec(size_t(T) * G * d, 32);
+  auto v = ref::random_vec(size_t(T) * G * d, 33);
+  const double scale = 1.0 / 8;
+  auto exact = ref::attention(1, T, H, G, d, q.data(), k.data(), v.data(), true, 0, scale);
+  for (Dtype t : {Dtype::kF16, Dtype::kInt8}) {
+    KvCache cache = make_cache(G, d, T, t);
+    REQUIRE(cache.append(k.data(), v.data(), T).is_ok());
+    // the rows as stored, widened back: the kernel must be float32-exact on these
+    std::vector<float> kq(k.size()), vq(v.size());
+    double kerr = 0, verr = 0;
+    for (int tok = 0; tok < T; ++tok) {
+      for (int g = 0; g < G; ++g) {
+        const size_t off = (size_t(tok) * G + g) * d;
+        cache.read_row(g, tok, false, kq.data() + off);
+        cache.read_row(g, tok, true, vq.data() + off);
+        double amax_k = 0, amax_v = 0;
+        for (int c = 0; c < d; ++c) { amax_k = std::max(amax_k, double(std::fabs(k[off + c]))); amax_v = std::max(amax_v, double(std::fabs(v[off + c]))); }
+        for (int c = 0; c < d; ++c) {
+          // per element: f16 relative error <= 2^-11; int8 absolute error <= max|row| / 254
+          const double bk = t == Dtype::kF16 ? std::fabs(k[off + c]) * std::ldexp(1.0, -11) : amax_k / 254 * 1.0001;
+          const double bv = t == Dtype::kF16 ? std::fabs(v[off + c]) * std::ldexp(1.0, -11) : amax_v / 254 * 1.0001;
+          REQUIRE(std::fabs(kq[off + c] - k[off + c]) <= bk);
+          REQUIRE(std::fabs(vq[off + c] - v[off + c]) <= bv);
+          kerr = std::max(kerr, double(std::fabs(kq[off + c] - k[off + c])));
+          verr = std::max(verr, double(std::fabs(vq[off + c] - v[off + c])));
+        }
+      }
+    }
+    auto stored = ref::attention(1, T, H, G, d, q.data(), kq.data(), vq.data(), true, 0, scale);
+    for (Isa isa : isas()) {
+      std::vector<float> out(q.size());
+      REQUIRE(cache.attend(q.data(), 1, H, false, 0, 0, isa, out.data()).is_ok());
+      REQUIRE(ref::worst_ratio(out.data(), stored.out, stored.tol, d) <= 1.0);
+      // documented end-to-end tolerance against the unquantised f32 attention:
+      // |Δout| <= max|v| * (2 * scale * Σ|q| * max|Δk| + max|Δv| / max|v|), plus float32 rounding
+      double qsum_max = 0;
+      for (int h = 0; h < H; ++h) {
+        double s = 0;
+        for (int c = 0; c < d; ++c) s += std::fabs(q[size_t(h) * d + c]);
+        qsum_max = std::max(qsum_max, s);
+      }
+      const double bound = 1.0 * (2 * scale * qsum_max * kerr) + verr + 1e-5;
+      double worst = 0;
+      for (size_t e = 0; e < out.size(); ++e) worst = std::max(worst, std::fabs(out[e] - exact.out[e]));
+      INFO(dtype_name(t) << " " << isa_name(isa) << " max |Δout| vs f32 = " << worst << " bound " << bound);
+      REQUIRE(worst <= bound);
+    }
+  }
+}
+
+TEST_CASE("byte accounting is exact for every dtype", "[kv_cache]") {
+  for (Dtype t : {Dtype::kF32, Dtype::kF16, Dtype::kInt8}) {
+    KvCache c = make_cache(3, 10, 7, t);
+    const uint64_t per = t == Dtype::kF32 ? 4 : t == Dtype::kF16 ? 2 : 1;
+    const uint64_t want = 2ull * 3 * 7 * 10 * per + (t == Dtype::kInt8 ? 2ull * 3 * 7 * 4 : 0);
+    REQUIRE(c.bytes() == want);
+  }
+  uint64_t bytes = 0;
+  KvCacheConfig huge{1024, 4096, int64_t(1) << 24, Dtype::kF32};
+  REQUIRE(kv_cache_storage_bytes(huge, &bytes));
+  REQUIRE(bytes == 2ull * 1024 * 4096 * (1ull << 24) * 4);  // 2^62 exactly, no wrap
+}
+
+TEST_CASE("the cache refuses bad requests, changes nothing, and keeps working", "[kv_cache][errors]") {
+  KvCache c;
+  REQUIRE(c.init({2, 4, 3, Dtype::kF32}).is_ok());
+  std::vector<float> k(2 * 4 * 4, 0.5f), v(2 * 4 * 4, 0.25f), q(8 * 4, 0.1f), out(8 * 4);
+  REQUIRE(c.attend(q.data(), 1, 8, false, 0, 0, Isa::kScalar, out.data()).message().find("the KV cache is empty") == 0);
+  REQUIRE(c.append(k.data(), v.data(), 4).message() ==
+          "appending 4 tokens to a cache holding 0 would exceed its capacity (3)");
+  REQUIRE(c.length() == 0);
+  k[5] = NAN;
+  REQUIRE(c.append(k.data(), v.data(), 1).message() == "k[5] (NaN) must be a finite number");
+  REQUIRE(c.length() == 0);
+  k[5] = 0.5f;
+  REQUIRE(c.append(k.data(), v.data(), 2).is_ok());
+  REQUIRE(c.attend(q.data(), 1, 7, false, 0, 0, Isa::kScalar, out.data()).message() ==
+          "nHeads (7) must be a multiple of nKvHeads (2)");
+  REQUIRE(c.attend(q.data(), 3, 8, false, 0, 0, Isa::kScalar, out.data()).message().find("tq (3) must be from 1 to the cache length (2)") == 0);
+  REQUIRE(c.attend(q.data(), 1, 8, false, 0, 0, Isa::kScalar, out.data()).is_ok());
+  REQUIRE(out[0] == Approx(0.25f));
+  c.clear();
+  REQUIRE(c.length() == 0);
+  REQUIRE(c.append(k.data(), v.data(), 3).is_ok());
+
+  KvCache f16;
+  REQUIRE(f16.init({1, 4, 2, Dtype::kF16}).is_ok());
+  std::vector<float> big(4, 70000.0f);
+  REQUIRE(f16.append(big.data(), big.data(), 1).message().find("k[0] (70000) is outside the f16 range") == 0);
+
+  KvCache over;
+  Status st = over.init({64, 128, 1 << 20, Dtype::kF32});
+  REQUIRE(st.code() == StatusCode::kOverBudget);
+  REQUIRE(st.message().find("the KV cache needs 68719476736 bytes (64.00 GiB), over the memory budget") == 0);
+}

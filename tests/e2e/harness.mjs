@@ -1,0 +1,38 @@
+// harness.mjs - serve dist/ on a free loopback port and drive Debian's Chromium through
+// playwright-core (never a downloaded browser). Records console errors, failed requests and
+// any request to another origin, which the tests assert are empty.
+import { chromium } from 'playwright-core';
+import { serve } from '../../scripts/serve.mjs';
+
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+export async function startHarness() {
+  const server = await serve({ port: 0 });
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  return {
+    origin,
+    browser,
+    /** A fresh page with problem recorders attached. */
+    async open(path = '/', { viewport = { width: 1280, height: 900 }, colorScheme = 'light' } = {}) {
+      const context = await browser.newContext({ viewport, colorScheme });
+      const page = await context.newPage();
+      const problems = { console: [], failed: [], foreign: [] };
+      page.on('console', (msg) => { if (msg.type() === 'error' || msg.type() === 'warning') problems.console.push(`${msg.type()}: ${msg.text()}`); });
+      page.on('pageerror', (err) => problems.console.push(`pageerror: ${err.message}`));
+      page.on('requestfailed', (req) => problems.failed.push(`${req.url()} ${req.failure()?.errorText}`));
+      page.on('response', (res) => { if (res.status() >= 400) problems.failed.push(`${res.url()} HTTP ${res.status()}`); });
+      context.on('request', (req) => {
+        const url = req.url();
+        if (!url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:')) problems.foreign.push(url);
+      });
+      await page.goto(origin + path);
+      return { page, context, problems };
+    },
+    async close() {
+      await browser.close();
+      await new Promise((ok) => server.close(ok));
+    },
+  };
+}

@@ -1,0 +1,103 @@
+// The JS API against the float64 JS reference, in both WASM variants.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadCore } from 'gqa-playground';
+import { maxAbsDiff, randomArray, referenceAttention, worstRatio } from './reference.mjs';
+
+const variants = [await loadCore({ simd: true }), await loadCore({ simd: false })];
+
+test('both variants load and say which kernels they run', () => {
+  assert.equal(variants[0].variant, 'simd');
+  assert.equal(variants[0].info.isa, 'wasmsimd');
+  assert.equal(variants[1].variant, 'scalar');
+  assert.equal(variants[1].info.isa, 'scalar');
+});
+
+const dims = [1, 3, 4, 5, 8, 13, 63, 64, 128];
+const heads = [[8, 8], [8, 2], [8, 1], [9, 3], [32, 8]];
+
+for (const core of variants) {
+  test(`${core.variant}: attention matches float64 for every head_dim, head layout and mask`, () => {
+    let seed = 1;
+    for (const d of dims) {
+      for (const [H, G] of heads) {
+        for (const [tq, tk, causal] of [[1, 7, false], [6, 6, true], [3, 9, true]]) {
+          const args = { q: randomArray(tq * H * d, seed++), k: randomArray(tk * G * d, seed++), v: randomArray(tk * G * d, seed++),
+            nHeads: H, nKvHeads: G, headDim: d, causal };
+          const got = core.attention(args);
+          const want = referenceAttention(args);
+          const worst = worstRatio(got.out, want.out, want.tol, d);
+          assert.ok(worst <= 1, `H=${H} G=${G} d=${d} tq=${tq} tk=${tk}: worst |Δ|/tol = ${worst}`);
+        }
+      }
+    }
+  });
+
+  test(`${core.variant}: sliding window, custom scale, large logits, scores and weights`, () => {
+    const cases = [
+      { tq: 9, tk: 9, H: 8, G: 2, d: 16, causal: true, window: 3 },
+      { tq: 4, tk: 12, H: 8, G: 4, d: 8, causal: true, window: 5 },
+      { tq: 6, tk: 6, H: 8, G: 8, d: 32, causal: true, scale: 0.5 },
+      { tq: 6, tk: 6, H: 8, G: 1, d: 32, causal: false, scale: -2 },
+      { tq: 8, tk: 8, H: 8, G: 2, d: 64, causal: true, amp: 100 },
+    ];
+    let seed = 900;
+    for (const c of cases) {
+      const args = { q: randomArray(c.tq * c.H * c.d, seed++, c.amp ?? 1), k: randomArray(c.tk * c.G * c.d, seed++),
+        v: randomArray(c.tk * c.G * c.d, seed++), nHeads: c.H, nKvHeads: c.G, headDim: c.d, causal: c.causal };
+      if (c.window) args.window = c.window;
+      if (c.scale !== undefined) args.scale = c.scale;
+      const got = core.attention({ ...args, returnWeights: true, returnScores: true });
+      const want = referenceAttention(args);
+      assert.ok(worstRatio(got.out, want.out, want.tol, c.d) <= 1, JSON.stringify(c));
+      assert.equal(got.weights.length, c.H * c.tq * c.tk);
+      for (let e = 0; e < want.weights.length; e++) {
+        if (want.scores[e] === -Infinity) {
+          assert.equal(got.scores[e], -Infinity);
+          assert.equal(got.weights[e], 0);
+        } else {
+          assert.ok(Math.abs(got.weights[e] - want.weights[e]) <= 1e-5 * (1 + Math.abs(want.scores[e])), `weight ${e}`);
+          assert.ok(Math.abs(got.scores[e] - want.scores[e]) <= 1e-5 * (1 + Math.abs(want.scores[e])) * Math.sqrt(c.d), `score ${e}`);
+        }
+      }
+      for (let row = 0; row < c.H * c.tq; row++) {  // each row of weights sums to 1
+        let s = 0;
+        for (let j = 0; j < c.tk; j++) s += got.weights[row * c.tk + j];
+        assert.ok(Math.abs(s - 1) < 1e-5, `row ${row} sums to ${s}`);
+      }
+    }
+  });
+
+  test(`${core.variant}: GQA equals MHA with each K/V head repeated for its group`, () => {
+    const tq = 5, tk = 11, H = 12, d = 24;
+    for (const G of [1, 2, 3, 4, 6, 12]) {
+      const q = randomArray(tq * H * d, 11), k = randomArray(tk * G * d, 12), v = randomArray(tk * G * d, 13);
+      const krep = new Float32Array(tk * H * d), vrep = new Float32Array(tk * H * d);
+      for (let t = 0; t < tk; t++) for (let h = 0; h < H; h++) {
+        const src = (t * G + Math.floor(h / (H / G))) * d;
+        krep.set(k.subarray(src, src + d), (t * H + h) * d);
+        vrep.set(v.subarray(src, src + d), (t * H + h) * d);
+      }
+      const a = core.attention({ q, k, v, nHeads: H, nKvHeads: G, headDim: d, causal: true });
+      const b = core.attention({ q, k: krep, v: vrep, nHeads: H, nKvHeads: H, headDim: d, causal: true });
+      assert.equal(maxAbsDiff(a.out, b.out), 0, `G=${G}`);
+    }
+  });
+
+  test(`${core.variant}: results are copies, not views into the WASM heap`, () => {
+    const args = { q: randomArray(16, 1), k: randomArray(16, 2), v: randomArray(16, 3), nHeads: 2, nKvHeads: 2, headDim: 8, returnWeights: true };
+    const a = core.attention(args);
+    assert.equal(a.out.buffer.byteLength, a.out.byteLength);
+    assert.equal(a.weights.buffer.byteLength, a.weights.byteLength);
+    const before = a.out.slice();
+    core.attention({ ...args, q: randomArray(16, 9) });
+    assert.deepEqual(a.out, before);
+  });
+}
+
+test('SIMD and scalar builds agree', () => {
+  const args = { q: randomArray(7 * 16 * 40, 5), k: randomArray(50 * 4 * 40, 6), v: randomArray(50 * 4 * 40, 7),
+    nHeads: 16, nKvHeads: 4, headDim: 40, causal: true };
+  const a = variants[0].attention(args), b = variants[1].attention(args);
+  assert.ok(maxAbsDiff(a.out, b.out) < 1e-6, `max |simd - scalar| = ${maxAbsDiff(a.out, b.out)}`);
+});

@@ -1,0 +1,75 @@
+// reference.mjs - float64 grouped attention in plain JavaScript, written independently of the
+// core, and deterministic test data.
+
+/** Deterministic uniform numbers in [-amp, amp] (mulberry32). */
+export function randomArray(n, seed, amp = 1) {
+  let a = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1) * amp;
+  }
+  return out;
+}
+
+/**
+ * q (tq, H, d), k/v (tk, G, d). Query head h reads K/V head floor(h / (H / G)); query i sits at
+ * position i + tk - tq. Returns out (tq, H, d), weights and scores (H, tq, tk) as Float64Array,
+ * and tol (tq, H): the float32 error budget of each output row.
+ */
+export function referenceAttention({ q, k, v, nHeads: H, nKvHeads: G, headDim: d, causal = false, window = 0, scale }) {
+  const tq = q.length / (H * d), tk = k.length / (G * d);
+  const sc = scale ?? 1 / Math.sqrt(d);
+  const out = new Float64Array(tq * H * d);
+  const weights = new Float64Array(H * tq * tk);
+  const scores = new Float64Array(H * tq * tk).fill(-Infinity);
+  const tol = new Float64Array(tq * H);
+  const eps = 2 ** -24;
+  for (let h = 0; h < H; h++) {
+    const g = Math.floor(h / (H / G));
+    for (let i = 0; i < tq; i++) {
+      const pos = i + tk - tq;
+      let mx = -Infinity, smag = 0, vmax = 0;
+      const s = new Float64Array(tk).fill(-Infinity);
+      for (let j = 0; j < tk; j++) {
+        if ((causal && j > pos) || (window > 0 && j <= pos - window)) continue;
+        let dot = 0, mag = 0;
+        for (let c = 0; c < d; c++) {
+          const a = q[(i * H + h) * d + c], b = k[(j * G + g) * d + c];
+          dot += a * b;
+          mag += Math.abs(a * b);
+        }
+        s[j] = dot * sc;
+        mx = Math.max(mx, s[j]);
+        smag = Math.max(smag, mag * Math.abs(sc));
+        for (let c = 0; c < d; c++) vmax = Math.max(vmax, Math.abs(v[(j * G + g) * d + c]));
+      }
+      let sum = 0;
+      for (let j = 0; j < tk; j++) if (s[j] !== -Infinity) sum += Math.exp(s[j] - mx);
+      for (let j = 0; j < tk; j++) {
+        const w = s[j] === -Infinity ? 0 : Math.exp(s[j] - mx) / sum;
+        scores[(h * tq + i) * tk + j] = s[j];
+        weights[(h * tq + i) * tk + j] = w;
+        for (let c = 0; c < d; c++) out[(i * H + h) * d + c] += w * v[(j * G + g) * d + c];
+      }
+      tol[i * H + h] = vmax * eps * (8 * Math.sqrt(d) * (smag + 1) + 8 * Math.sqrt(tk) + 16);
+    }
+  }
+  return { out, weights, scores, tol };
+}
+
+/** max |got - want| / tol(row) over rows of d elements; <= 1 passes. */
+export function worstRatio(got, want, tol, d) {
+  let worst = 0;
+  for (let e = 0; e < want.length; e++) worst = Math.max(worst, Math.abs(got[e] - want[e]) / Math.max(tol[Math.floor(e / d)], 1e-30));
+  return worst;
+}
+
+export function maxAbsDiff(a, b) {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
