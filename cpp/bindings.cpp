@@ -9,8 +9,11 @@
 
 #include "attention.h"
 #include "budget.h"
+#include "budget_solver.h"
 #include "decode.h"
 #include "kv_cache.h"
+#include "memory_model.h"
+#include "model_catalog.h"
 
 using emscripten::val;
 using namespace gqa;
@@ -137,6 +140,138 @@ class KvCacheJs {
   KvCache cache_;
 };
 
+// ---- memory model, catalogs, budget solver ---------------------------------------------------
+
+constexpr double kMaxExactDouble = 9007199254740992.0;  // 2^53: JS numbers are exact below
+
+/// A uint64 byte count as a JS number, refused if it cannot be exact.
+Status exact_number(uint64_t bytes, double* out) {
+  if (double(bytes) > kMaxExactDouble) {
+    return Status::error(StatusCode::kOutOfRange,
+                         "the result (%.4g bytes) exceeds 2^53, beyond what a JavaScript number holds exactly",
+                         double(bytes));
+  }
+  *out = double(bytes);
+  return Status::ok();
+}
+
+Status parse_cache_dtype_field(const char* field, const std::string& s, CacheDtype* t) {
+  if (parse_cache_dtype(s.c_str(), t)) return Status::ok();
+  return Status::error(StatusCode::kOutOfRange, "%s ('%s') must be 'f32', 'f16', 'bf16', 'fp8', 'int8' or 'int4'",
+                       field, s.c_str());
+}
+
+struct KvSizeArgs {
+  double layers, nKvHeads, headDim, tokens, batch, kvFactor;
+  std::string dtype;
+};
+
+val kv_cache_size_js(const KvSizeArgs& a) {
+  KvSizeQuery q{int64_t(a.layers), int64_t(a.nKvHeads), int64_t(a.headDim), int64_t(a.tokens), int64_t(a.batch),
+                CacheDtype::kF16, int64_t(a.kvFactor)};
+  Status st = parse_cache_dtype_field("dtype", a.dtype, &q.dtype);
+  KvSize size;
+  if (st.is_ok()) st = kv_cache_size(q, &size);
+  double data = 0, scales = 0, total = 0;
+  if (st.is_ok()) st = exact_number(size.total_bytes, &total);
+  if (!st.is_ok()) return error_value(st);
+  exact_number(size.data_bytes, &data);
+  exact_number(size.scale_bytes, &scales);
+  val r = val::object();
+  r.set("dataBytes", data);
+  r.set("scaleBytes", scales);
+  r.set("totalBytes", total);
+  r.set("bitsPerElement", cache_dtype_bits(q.dtype));
+  r.set("quantized", cache_dtype_quantized(q.dtype));
+  return r;
+}
+
+val model_value(const ModelSpec& m) {
+  val o = val::object();
+  o.set("id", std::string(m.id));
+  o.set("name", std::string(m.name));
+  o.set("family", std::string(m.family));
+  o.set("layers", m.layers);
+  o.set("nHeads", m.n_heads);
+  o.set("nKvHeads", m.n_kv_heads);
+  o.set("headDim", m.head_dim);
+  o.set("maxContext", double(m.max_context));
+  o.set("params", m.params);
+  o.set("activeParams", m.active_params);
+  if (m.sliding_window > 0) o.set("slidingWindow", double(m.sliding_window));
+  o.set("attention", std::string(attention_kind(m)));
+  o.set("kvFactor", kv_factor(m));
+  o.set("source", std::string(m.source));
+  return o;
+}
+
+val models_js() {
+  size_t n = 0;
+  const ModelSpec* ms = model_catalog(&n);
+  val arr = val::array();
+  for (size_t i = 0; i < n; ++i) arr.call<void>("push", model_value(ms[i]));
+  return arr;
+}
+
+val devices_js() {
+  size_t n = 0;
+  const DeviceSpec* ds = device_catalog(&n);
+  val arr = val::array();
+  for (size_t i = 0; i < n; ++i) {
+    val o = val::object();
+    o.set("id", std::string(ds[i].id));
+    o.set("name", std::string(ds[i].name));
+    o.set("memoryGB", ds[i].memory_gb);
+    o.set("bandwidthGBs", ds[i].bandwidth_gbs);
+    arr.call<void>("push", o);
+  }
+  return arr;
+}
+
+struct SolverArgs {
+  std::string model, weightDtype, kvDtype;
+  double nKvHeads, memoryBytes, bandwidth, reserve, tokens, batch;
+};
+
+val solve_budget_js(const SolverArgs& a) {
+  const ModelSpec* m = find_model(a.model.c_str());
+  if (!m) return error_value(Status::error(StatusCode::kOutOfRange, "model ('%s') is not in the catalog", a.model.c_str()));
+  SolverQuery q;
+  q.model = *m;
+  if (a.nKvHeads > 0) q.model.n_kv_heads = int(a.nKvHeads);
+  q.memory_bytes = a.memoryBytes;
+  q.bandwidth = a.bandwidth;
+  q.reserve = a.reserve;
+  q.tokens = int64_t(a.tokens);
+  q.batch = int64_t(a.batch);
+  CacheDtype wt;
+  Status st = parse_cache_dtype_field("weightDtype", a.weightDtype, &wt);
+  if (st.is_ok()) st = parse_cache_dtype_field("kvDtype", a.kvDtype, &q.kv_dtype);
+  q.weight_bits = cache_dtype_bits(wt);
+  SolverResult r;
+  if (st.is_ok()) st = solve_budget(q, &r);
+  if (!st.is_ok()) return error_value(st);
+  val o = val::object();
+  o.set("nKvHeads", q.model.n_kv_heads);
+  o.set("attention", std::string(attention_kind(q.model)));
+  o.set("weightBytes", r.weight_bytes);
+  o.set("usableBytes", r.usable_bytes);
+  o.set("kvBudgetBytes", r.kv_budget_bytes);
+  o.set("weightsFit", r.weights_fit);
+  o.set("kvBytesPerToken", double(r.kv_bytes_per_token));
+  o.set("cachedTokens", double(r.cached_tokens));
+  o.set("kvBytesPerSequence", double(r.kv_bytes_per_sequence));
+  o.set("maxContext", double(r.max_context));
+  o.set("maxContextMemoryBound", r.max_context_memory_bound);
+  o.set("maxBatch", double(r.max_batch));
+  o.set("requestFits", r.request_fits);
+  o.set("bytesPerStep", r.bytes_per_step);
+  o.set("stepSeconds", r.step_seconds);
+  o.set("tokensPerSecond", r.tokens_per_second);
+  o.set("aggregateTokensPerSecond", r.aggregate_tokens_per_second);
+  return o;
+}
+
 val build_info() {
   val info = val::object();
   info.set("isa", std::string(isa_name(kIsa)));
@@ -175,7 +310,29 @@ EMSCRIPTEN_BINDINGS(gqa_core) {
       .field("window", &AttendArgs::window)
       .field("scale", &AttendArgs::scale)
       .field("hasScale", &AttendArgs::hasScale);
+  value_object<KvSizeArgs>("KvSizeArgs")
+      .field("layers", &KvSizeArgs::layers)
+      .field("nKvHeads", &KvSizeArgs::nKvHeads)
+      .field("headDim", &KvSizeArgs::headDim)
+      .field("tokens", &KvSizeArgs::tokens)
+      .field("batch", &KvSizeArgs::batch)
+      .field("kvFactor", &KvSizeArgs::kvFactor)
+      .field("dtype", &KvSizeArgs::dtype);
+  value_object<SolverArgs>("SolverArgs")
+      .field("model", &SolverArgs::model)
+      .field("weightDtype", &SolverArgs::weightDtype)
+      .field("kvDtype", &SolverArgs::kvDtype)
+      .field("nKvHeads", &SolverArgs::nKvHeads)
+      .field("memoryBytes", &SolverArgs::memoryBytes)
+      .field("bandwidth", &SolverArgs::bandwidth)
+      .field("reserve", &SolverArgs::reserve)
+      .field("tokens", &SolverArgs::tokens)
+      .field("batch", &SolverArgs::batch);
   function("attention", &attention);
+  function("kvCacheSize", &kv_cache_size_js);
+  function("models", &models_js);
+  function("devices", &devices_js);
+  function("solveBudget", &solve_budget_js);
   function("buildInfo", &build_info);
   class_<KvCacheJs>("KvCache")
       .constructor<>()

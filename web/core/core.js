@@ -29,6 +29,9 @@ const isNode = typeof process === 'object' && typeof process.versions?.node === 
 /** The limits the core enforces (also in buildInfo()); the JS checks use the same numbers. */
 const LIMITS = { heads: 1024, headDim: 4096, tokens: 2 ** 24 };
 const DTYPES = ['f32', 'f16', 'int8'];
+/** Storage types the memory model knows (the KV cache object itself stores the first three). */
+export const MEMORY_DTYPES = ['f32', 'f16', 'bf16', 'fp8', 'int8', 'int4'];
+const MODEL_LIMITS = { layers: 100000, tokens: 2 ** 40, batch: 2 ** 24 };
 
 /** The Error the core's { error, name } refusal stands for. */
 function refusal(r) {
@@ -107,6 +110,126 @@ export class Core {
     return result;
   }
 
+  // ---- memory model ----------------------------------------------------------------------------
+
+  /** Exact sizes of a KV cache: { dataBytes, scaleBytes, totalBytes, bitsPerElement, quantized }. */
+  kvCacheSize(args) {
+    checkKeys('kvCacheSize', args, ['layers', 'nKvHeads', 'headDim', 'tokens', 'batch', 'dtype', 'kvFactor']);
+    return this.#kvSize(args);
+  }
+
+  /** 2 · layers · nKvHeads · headDim · tokens · batch · bytes per element, exact. */
+  kvCacheBytes(args) {
+    checkKeys('kvCacheBytes', args, ['layers', 'nKvHeads', 'headDim', 'tokens', 'batch', 'dtype']);
+    return this.#kvSize(args).dataBytes;
+  }
+
+  #kvSize(args) {
+    const q = {
+      layers: int('layers', args.layers, 1, MODEL_LIMITS.layers),
+      nKvHeads: int('nKvHeads', args.nKvHeads, 1, LIMITS.heads),
+      headDim: int('headDim', args.headDim, 1, LIMITS.headDim),
+      tokens: int('tokens', args.tokens, 1, MODEL_LIMITS.tokens),
+      batch: int('batch', args.batch, 1, MODEL_LIMITS.batch, 1),
+      dtype: oneOf('dtype', args.dtype, MEMORY_DTYPES, 'f16'),
+      kvFactor: int('kvFactor', args.kvFactor, 1, 2, 2),
+    };
+    return unwrap(this.#m.kvCacheSize(q));
+  }
+
+  /** The model catalog: [{ id, name, family, layers, nHeads, nKvHeads, headDim, maxContext, params, ... }]. */
+  models() { return this.#m.models(); }
+
+  /** Accelerators for the budget solver: [{ id, name, memoryGB, bandwidthGBs }]. */
+  devices() { return this.#m.devices(); }
+
+  /** The catalog entry for `id`, or a RangeError naming the closest ids. */
+  model(id) {
+    return findById('model', id, this.models());
+  }
+
+  /**
+   * A model's KV cache for `tokens` per sequence and `batch` sequences, with what-ifs:
+   * { model, nKvHeads, attention, perToken, cachedTokens, perSequence, total, uncapped, variants }.
+   * perToken / perSequence / total are totalBytes (scales included). Sliding-window models cap
+   * the cache at the window; `uncapped` gives the figure without the cap.
+   */
+  modelKvCache(args) {
+    checkKeys('modelKvCache', args, ['model', 'tokens', 'batch', 'dtype', 'nKvHeads']);
+    const model = this.model(args.model);
+    const tokens = int('tokens', args.tokens, 1, MODEL_LIMITS.tokens);
+    const batch = int('batch', args.batch, 1, MODEL_LIMITS.batch, 1);
+    const dtype = oneOf('dtype', args.dtype, MEMORY_DTYPES, 'f16');
+    const G = this.#whatIfHeads(model, args.nKvHeads);
+    const size = (nKvHeads, t, b) => this.#kvSize({ layers: model.layers, nKvHeads, headDim: model.headDim, tokens: t,
+      batch: b, dtype, kvFactor: model.kvFactor }).totalBytes;
+    const cachedTokens = model.slidingWindow ? Math.min(tokens, model.slidingWindow) : tokens;
+    const describe = (label, nKvHeads) => ({
+      label, nKvHeads, attention: kindOf(model, nKvHeads),
+      perToken: size(nKvHeads, 1, 1), total: size(nKvHeads, cachedTokens, batch),
+    });
+    const variants = whatIfs(model, G).map(([label, g]) => describe(label, g));
+    const mha = variants.find((v) => v.nKvHeads === model.nHeads) ?? variants[0];
+    for (const v of variants) v.reductionVsMha = mha.total / v.total;
+    return {
+      model, nKvHeads: G, attention: kindOf(model, G), dtype, tokens, batch, cachedTokens,
+      perToken: size(G, 1, 1),
+      perSequence: size(G, cachedTokens, 1),
+      total: size(G, cachedTokens, batch),
+      uncapped: { perSequence: size(G, tokens, 1), total: size(G, tokens, batch) },
+      variants,
+    };
+  }
+
+  /**
+   * What fits on one accelerator: max context at `batch`, max batch at `tokens`, and a roofline
+   * decode estimate (bytes per step over bandwidth), for the model as published and what-ifs.
+   * Give `device` (an id from devices()) or `memoryGB` and `bandwidthGBs`.
+   */
+  solveBudget(args) {
+    checkKeys('solveBudget', args, ['model', 'device', 'memoryGB', 'bandwidthGBs', 'weightDtype', 'kvDtype', 'reserve',
+      'tokens', 'batch', 'nKvHeads']);
+    const model = this.model(args.model);
+    let device;
+    if (args.device !== undefined) {
+      if (args.memoryGB !== undefined || args.bandwidthGBs !== undefined) {
+        throw new TypeError('solveBudget: give either device or memoryGB and bandwidthGBs, not both');
+      }
+      device = findById('device', args.device, this.devices());
+    } else {
+      const memoryGB = optionalFinite('memoryGB', args.memoryGB);
+      const bandwidthGBs = optionalFinite('bandwidthGBs', args.bandwidthGBs);
+      if (!(memoryGB > 0)) throw new RangeError(`memoryGB (${show(args.memoryGB)}) must be a positive number (or give device)`);
+      if (!(bandwidthGBs > 0)) throw new RangeError(`bandwidthGBs (${show(args.bandwidthGBs)}) must be a positive number (or give device)`);
+      device = { id: 'custom', name: `custom ${memoryGB} GB, ${bandwidthGBs} GB/s`, memoryGB, bandwidthGBs };
+    }
+    const reserve = optionalFinite('reserve', args.reserve) ?? 0.1;
+    if (!(reserve >= 0 && reserve < 1)) throw new RangeError(`reserve (${show(reserve)}) must be a fraction from 0 to below 1`);
+    const q = {
+      model: model.id,
+      weightDtype: oneOf('weightDtype', args.weightDtype, MEMORY_DTYPES, 'f16'),
+      kvDtype: oneOf('kvDtype', args.kvDtype, MEMORY_DTYPES, 'f16'),
+      memoryBytes: device.memoryGB * 1e9,
+      bandwidth: device.bandwidthGBs * 1e9,
+      reserve,
+      tokens: int('tokens', args.tokens, 1, MODEL_LIMITS.tokens, Math.min(model.maxContext, 8192)),
+      batch: int('batch', args.batch, 1, MODEL_LIMITS.batch, 1),
+    };
+    const G = this.#whatIfHeads(model, args.nKvHeads);
+    const variants = whatIfs(model, G).map(([label, nKvHeads]) => ({ label, ...unwrap(this.#m.solveBudget({ ...q, nKvHeads })) }));
+    return { model, device, weightDtype: q.weightDtype, kvDtype: q.kvDtype, reserve, tokens: q.tokens, batch: q.batch,
+      estimate: 'roofline: a decode step reads the active weights and the whole KV cache once, at the stated bandwidth',
+      ...variants.find((v) => v.nKvHeads === G), variants };
+  }
+
+  #whatIfHeads(model, nKvHeads) {
+    if (nKvHeads === undefined) return model.nKvHeads;
+    if (model.attention === 'MLA') throw new RangeError(`nKvHeads: ${model.id} uses MLA (one cached latent), so a K/V-head what-if does not apply`);
+    const g = int('nKvHeads', nKvHeads, 1, model.nHeads);
+    if (model.nHeads % g !== 0) throw new RangeError(`nKvHeads (${g}) must divide ${model.id}'s ${model.nHeads} query heads`);
+    return g;
+  }
+
   /** A KV cache of fixed capacity (tokens) for nKvHeads heads of headDim, stored as dtype. */
   createKvCache(args) {
     checkKeys('createKvCache', args, ['nKvHeads', 'headDim', 'capacity', 'dtype']);
@@ -122,6 +245,49 @@ export class Core {
     }
     return new KvCache(native, nKvHeads, headDim);
   }
+}
+
+// ---- catalog helpers ------------------------------------------------------------------------
+
+function kindOf(model, nKvHeads) {
+  if (model.attention === 'MLA') return 'MLA';
+  return nKvHeads === model.nHeads ? 'MHA' : nKvHeads === 1 ? 'MQA' : 'GQA';
+}
+
+/** [label, nKvHeads] rows: MHA, the published G, a what-if G, MQA; MLA models only as published. */
+function whatIfs(model, G) {
+  if (model.attention === 'MLA') return [['as published (MLA)', model.nKvHeads]];
+  const rows = [[`MHA (G = ${model.nHeads})`, model.nHeads], [`as published (${model.attention}, G = ${model.nKvHeads})`, model.nKvHeads]];
+  if (G !== model.nKvHeads) rows.push([`what-if (${kindOf(model, G)}, G = ${G})`, G]);
+  rows.push(['MQA (G = 1)', 1]);
+  const seen = new Set();
+  return rows.filter(([, g]) => (seen.has(g) ? false : seen.add(g)));
+}
+
+/** Edit distance, for "did you mean" lists. */
+function editDistance(a, b) {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/** The ids of `items` closest to `id`, best first. */
+export function closestIds(id, items, count = 3) {
+  const key = String(id).toLowerCase();
+  return items.map((m) => [m.id, m.id.includes(key) || key.includes(m.id) ? -1 : editDistance(key, m.id)])
+    .sort((a, b) => a[1] - b[1]).slice(0, count).map(([i]) => i);
+}
+
+function findById(field, id, items) {
+  if (typeof id !== 'string') throw new TypeError(`${field} (${show(id)}) must be an id string such as '${items[0].id}'`);
+  const found = items.find((m) => m.id === id);
+  if (!found) throw new RangeError(`${field} (${show(id)}) is not in the catalog; closest: ${closestIds(id, items).join(', ')}`);
+  return found;
 }
 
 /** A KV cache in the WASM heap. One owner; call delete() to return its memory. */

@@ -1,0 +1,60 @@
+// memory_model.cpp - see memory_model.h.
+#include "memory_model.h"
+
+#include <cstring>
+
+#include "attention.h"
+#include "budget.h"
+
+namespace gqa {
+
+namespace {
+struct DtypeInfo { const char* name; int bits; bool quantized; };
+constexpr DtypeInfo kDtypes[kCacheDtypeCount] = {
+    {"f32", 32, false}, {"f16", 16, false}, {"bf16", 16, false},
+    {"fp8", 8, true},   {"int8", 8, true},  {"int4", 4, true},
+};
+
+Status check_range(const char* field, int64_t v, int64_t lo, int64_t hi) {
+  if (v < lo || v > hi) {
+    return Status::error(StatusCode::kOutOfRange, "%s (%lld) must be an integer from %lld to %lld", field,
+                         (long long)v, (long long)lo, (long long)hi);
+  }
+  return Status::ok();
+}
+}  // namespace
+
+const char* cache_dtype_name(CacheDtype t) { return kDtypes[int(t)].name; }
+int cache_dtype_bits(CacheDtype t) { return kDtypes[int(t)].bits; }
+bool cache_dtype_quantized(CacheDtype t) { return kDtypes[int(t)].quantized; }
+
+bool parse_cache_dtype(const char* s, CacheDtype* out) {
+  for (int i = 0; i < kCacheDtypeCount; ++i) {
+    if (std::strcmp(s, kDtypes[i].name) == 0) { *out = CacheDtype(i); return true; }
+  }
+  return false;
+}
+
+Status kv_cache_size(const KvSizeQuery& q, KvSize* out) {
+  GQA_RETURN_IF_ERROR(check_range("layers", q.layers, 1, kMaxLayers));
+  GQA_RETURN_IF_ERROR(check_range("nKvHeads", q.n_kv_heads, 1, kMaxHeads));
+  GQA_RETURN_IF_ERROR(check_range("headDim", q.head_dim, 1, kMaxHeadDim));
+  GQA_RETURN_IF_ERROR(check_range("tokens", q.tokens, 1, kMaxModelTokens));
+  GQA_RETURN_IF_ERROR(check_range("batch", q.batch, 1, kMaxBatch));
+  GQA_RETURN_IF_ERROR(check_range("kvFactor", q.kv_factor, 1, 2));
+  // rows = kv_factor · layers · heads · tokens · batch: one K (or V, or latent) vector each
+  uint64_t rows = uint64_t(q.kv_factor);
+  bool ok = checked_mul(rows, uint64_t(q.layers), &rows) && checked_mul(rows, uint64_t(q.n_kv_heads), &rows) &&
+            checked_mul(rows, uint64_t(q.tokens), &rows) && checked_mul(rows, uint64_t(q.batch), &rows);
+  uint64_t bits = 0, scale = 0;
+  ok = ok && checked_mul(rows, uint64_t(q.head_dim), &bits) && checked_mul(bits, uint64_t(cache_dtype_bits(q.dtype)), &bits);
+  if (ok && cache_dtype_quantized(q.dtype)) ok = checked_mul(rows, 4, &scale);
+  if (!ok) return Status::error(StatusCode::kOverflow, "the KV cache size overflows 64 bits");
+  out->data_bytes = bits / 8 + (bits % 8 ? 1 : 0);  // int4 with an odd element count rounds up
+  out->scale_bytes = scale;
+  out->total_bytes = out->data_bytes + out->scale_bytes;
+  if (out->total_bytes < out->data_bytes) return Status::error(StatusCode::kOverflow, "the KV cache size overflows 64 bits");
+  return Status::ok();
+}
+
+}  // namespace gqa

@@ -1,0 +1,145 @@
+// KV-cache sizes against published figures, exact 64-bit arithmetic, the catalog and the solver.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <string>
+
+#include "attention.h"
+#include "budget_solver.h"
+#include "memory_model.h"
+#include "model_catalog.h"
+
+using namespace gqa;
+
+static uint64_t per_token_f16(const char* id) {
+  const ModelSpec* m = find_model(id);
+  REQUIRE(m != nullptr);
+  KvSize s;
+  REQUIRE(kv_cache_size({m->layers, m->n_kv_heads, m->head_dim, 1, 1, CacheDtype::kF16, kv_factor(*m)}, &s).is_ok());
+  return s.total_bytes;
+}
+
+TEST_CASE("per-token KV cache at fp16 matches published figures", "[memory]") {
+  REQUIRE(per_token_f16("llama-2-70b") == 320 * 1024);  // 320 KiB
+  REQUIRE(per_token_f16("llama-2-7b") == 512 * 1024);   // 512 KiB
+  REQUIRE(per_token_f16("falcon-7b") == 8 * 1024);      // 8 KiB
+  REQUIRE(per_token_f16("gemma-7b") == 448 * 1024);     // 448 KiB
+  REQUIRE(per_token_f16("deepseek-v3") == 61 * 576 * 2);  // one 576-wide latent per layer
+}
+
+TEST_CASE("sizes are exact in 64 bits and overflow is an error", "[memory]") {
+  KvSize s;
+  // Llama-3.1-70B, 131072 tokens x batch 64, fp16: 2.75 TB exactly
+  REQUIRE(kv_cache_size({80, 8, 128, 131072, 64, CacheDtype::kF16, 2}, &s).is_ok());
+  REQUIRE(s.total_bytes == 2748779069440ull);
+  REQUIRE(s.scale_bytes == 0);
+  // int8 adds one f32 scale per token per KV head for K and for V, per layer
+  REQUIRE(kv_cache_size({80, 8, 128, 131072, 64, CacheDtype::kInt8, 2}, &s).is_ok());
+  REQUIRE(s.data_bytes == 1374389534720ull);
+  REQUIRE(s.scale_bytes == 2ull * 80 * 8 * 131072 * 64 * 4);
+  // int4: half a byte per element, rounded up for an odd count
+  REQUIRE(kv_cache_size({1, 1, 3, 1, 1, CacheDtype::kInt4, 1}, &s).is_ok());
+  REQUIRE(s.data_bytes == 2);
+  // every dtype's element size
+  const uint64_t per_elem_bits[] = {32, 16, 16, 8, 8, 4};
+  for (int t = 0; t < kCacheDtypeCount; ++t) {
+    REQUIRE(kv_cache_size({2, 4, 64, 1000, 3, CacheDtype(t), 2}, &s).is_ok());
+    REQUIRE(s.data_bytes == 2ull * 2 * 4 * 64 * 1000 * 3 * per_elem_bits[t] / 8);
+  }
+  Status st = kv_cache_size({kMaxLayers, kMaxHeads, kMaxHeadDim, kMaxModelTokens, kMaxBatch, CacheDtype::kF32, 2}, &s);
+  REQUIRE(st.code() == StatusCode::kOverflow);
+  REQUIRE(kv_cache_size({0, 8, 128, 1, 1, CacheDtype::kF16, 2}, &s).message() == "layers (0) must be an integer from 1 to 100000");
+  REQUIRE(kv_cache_size({8, 8, 128, 1, 0, CacheDtype::kF16, 2}, &s).message().find("batch (0)") == 0);
+}
+
+TEST_CASE("the catalog holds the published shapes", "[memory][catalog]") {
+  struct Row { const char* id; int layers, h, g, d; int64_t ctx; const char* kind; };
+  const Row rows[] = {
+      {"gpt-2", 12, 12, 12, 64, 1024, "MHA"},           {"llama-2-7b", 32, 32, 32, 128, 4096, "MHA"},
+      {"llama-2-13b", 40, 40, 40, 128, 4096, "MHA"},     {"llama-2-70b", 80, 64, 8, 128, 4096, "GQA"},
+      {"llama-3.1-8b", 32, 32, 8, 128, 131072, "GQA"},   {"llama-3.1-70b", 80, 64, 8, 128, 131072, "GQA"},
+      {"llama-3.1-405b", 126, 128, 8, 128, 131072, "GQA"}, {"mistral-7b", 32, 32, 8, 128, 32768, "GQA"},
+      {"mixtral-8x7b", 32, 32, 8, 128, 32768, "GQA"},    {"falcon-7b", 32, 71, 1, 64, 2048, "MQA"},
+      {"falcon-40b", 60, 128, 8, 64, 2048, "GQA"},       {"gemma-2b", 18, 8, 1, 256, 8192, "MQA"},
+      {"gemma-7b", 28, 16, 16, 256, 8192, "MHA"},        {"qwen2.5-7b", 28, 28, 4, 128, 32768, "GQA"},
+      {"qwen3-8b", 36, 32, 8, 128, 40960, "GQA"},        {"starcoder", 40, 48, 1, 128, 8192, "MQA"},
+      {"deepseek-v3", 61, 128, 1, 576, 163840, "MLA"},
+  };
+  for (const Row& r : rows) {
+    INFO(r.id);
+    const ModelSpec* m = find_model(r.id);
+    REQUIRE(m != nullptr);
+    REQUIRE(m->layers == r.layers);
+    REQUIRE(m->n_heads == r.h);
+    REQUIRE(m->n_kv_heads == r.g);
+    REQUIRE(m->head_dim == r.d);
+    REQUIRE(m->max_context == r.ctx);
+    REQUIRE(std::string(attention_kind(*m)) == r.kind);
+    REQUIRE(std::string(m->source).size() > 20);
+  }
+  REQUIRE(find_model("mistral-7b")->sliding_window == 4096);
+  size_t n = 0;
+  const ModelSpec* all = model_catalog(&n);
+  REQUIRE(n >= 15);
+  for (size_t i = 0; i < n; ++i) {
+    INFO(all[i].id);
+    REQUIRE(all[i].n_heads % all[i].n_kv_heads == 0);
+    REQUIRE(all[i].active_params <= all[i].params);
+  }
+  REQUIRE(find_model("llama-9") == nullptr);
+  REQUIRE(find_device("h100-80gb")->bandwidth_gbs == 3350);
+}
+
+TEST_CASE("budget solver: max context, max batch and a roofline estimate", "[memory][solver]") {
+  SolverQuery q;
+  q.model = *find_model("llama-3.1-8b");
+  q.memory_bytes = 80e9;  // H100 80 GB
+  q.bandwidth = 3350e9;
+  q.weight_bits = 16;
+  q.kv_dtype = CacheDtype::kF16;
+  q.reserve = 0.1;
+  q.tokens = 8192;
+  q.batch = 8;
+  SolverResult r;
+  REQUIRE(solve_budget(q, &r).is_ok());
+  const double weights = 8.03e9 * 2, budget = 72e9 - weights, per_token = 2.0 * 32 * 8 * 128 * 2;
+  REQUIRE(r.weights_fit);
+  REQUIRE(r.weight_bytes == Approx(weights));
+  REQUIRE(r.kv_bytes_per_token == 131072);
+  REQUIRE(r.max_context == int64_t(std::floor(budget / 8 / per_token)));  // memory binds at batch 8
+  REQUIRE(r.max_context_memory_bound);
+  REQUIRE(r.max_batch == int64_t(std::floor(budget / (per_token * 8192))));
+  REQUIRE(r.request_fits);
+  REQUIRE(r.step_seconds == Approx((weights + 8 * per_token * 8192) / 3350e9));
+  REQUIRE(r.aggregate_tokens_per_second == Approx(8 / r.step_seconds));
+
+  q.batch = 1;  // at batch 1 the model's own 128K limit binds, not memory
+  REQUIRE(solve_budget(q, &r).is_ok());
+  REQUIRE(r.max_context == 131072);
+  REQUIRE_FALSE(r.max_context_memory_bound);
+
+  q.model.n_kv_heads = 32;  // what-if MHA: 4x the cache
+  REQUIRE(solve_budget(q, &r).is_ok());
+  REQUIRE(r.kv_bytes_per_token == 4 * 131072);
+
+  q.model = *find_model("llama-3.1-405b");  // weights alone do not fit on an RTX 4090
+  q.memory_bytes = 24e9;
+  REQUIRE(solve_budget(q, &r).is_ok());
+  REQUIRE_FALSE(r.weights_fit);
+  REQUIRE(r.max_context == 0);
+  REQUIRE(r.max_batch == 0);
+  REQUIRE_FALSE(r.request_fits);
+
+  q.model = *find_model("mistral-7b");  // the sliding window caps the cache at 4096 tokens
+  q.memory_bytes = 24e9;
+  q.tokens = 32768;
+  REQUIRE(solve_budget(q, &r).is_ok());
+  REQUIRE(r.cached_tokens == 4096);
+  REQUIRE(r.kv_bytes_per_sequence == 4096ull * 2 * 32 * 8 * 128 * 2);
+  REQUIRE(r.max_context == 32768);
+
+  q.reserve = 1.5;
+  REQUIRE(solve_budget(q, &r).message() == "reserve (1.5) must be a fraction from 0 to below 1");
+  q.reserve = 0.1;
+  q.model.n_kv_heads = 5;
+  REQUIRE(solve_budget(q, &r).message() == "nKvHeads (5) must divide the model's 32 query heads");
+}

@@ -1,0 +1,56 @@
+// The command-line calculator: output, JSON and exit codes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../../dist/cli.mjs', import.meta.url));
+const run = (...args) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+
+test('kv prints per token, per sequence and total with MHA/MQA what-ifs', () => {
+  const r = run('kv', 'llama-3.1-70b', '--tokens', '8192', '--batch', '8', '--dtype', 'f16');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /as published \(GQA, G = 8\)\s+320 KiB\s+2\.50 GiB\s+20 GiB\s+8×/);
+  assert.match(r.stdout, /MHA \(G = 64\)\s+2\.50 MiB\s+20 GiB\s+160 GiB\s+1×/);
+  assert.match(r.stdout, /MQA \(G = 1\)\s+40 KiB\s+320 MiB\s+2\.50 GiB\s+64×/);
+});
+
+test('--device adds the solver, --kv-heads a what-if, --json is exact', () => {
+  const r = run('kv', 'llama-3.1-8b', '--tokens', '8192', '--batch', '8', '--device', 'h100-80gb', '--kv-heads', '4', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.total, 2 * 32 * 4 * 128 * 8192 * 8 * 2);
+  assert.deepEqual(j.variants.map((v) => v.nKvHeads), [32, 8, 4, 1]);
+  assert.equal(j.solver.device.id, 'h100-80gb');
+  assert.equal(j.solver.nKvHeads, 4);
+  const text = run('kv', 'llama-3.1-405b', '--device', 'rtx-4090');
+  assert.match(text.stdout, /the weights alone \(812 GB\) do not fit in the usable 21\.6 GB/);
+});
+
+test('--list prints both catalogs', () => {
+  const r = run('--list');
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /^gemma-7b\s+MHA\s+28\s+16\s+16\s+256\s+8192\s+8\.54 B\s+448 KiB$/m);
+  assert.match(r.stdout, /^h100-80gb\s+NVIDIA H100 SXM 80 GB\s+80 GB\s+3350 GB\/s$/m);
+});
+
+test('bad input: one line on stderr and exit status 2', () => {
+  const cases = [
+    [['kv', 'llama-3-70b'], /^gqa-playground: model \("llama-3-70b"\) is not in the catalog; closest: .*llama-3\.1-70b/],
+    [['kv', 'gemma-7b', '--bogus'], /^gqa-playground: unknown flag --bogus \(see --help\)$/],
+    [['kv', 'gemma-7b', '--tokens', 'abc'], /^gqa-playground: --tokens \("abc"\) must be a positive integer$/],
+    [['kv', 'gemma-7b', '--tokens'], /^gqa-playground: flag --tokens needs a value/],
+    [['kv', 'gemma-7b', '--dtype', 'q3'], /dtype \("q3"\) must be one of/],
+    [['kv', 'gemma-7b', '--kv-heads', '3'], /nKvHeads \(3\) must divide gemma-7b's 16 query heads/],
+    [['kv'], /kv needs a model id/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['kv', 'gpt-2', '--device', 'tpu'], /device \("tpu"\) is not in the catalog/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = run(...args);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr.trim().split('\n').length, 1, args.join(' '));
+    assert.match(r.stderr.trim(), pattern);
+  }
+});

@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+// cli.mjs - the KV-cache calculator on the command line, computed by the same core as the page.
+//   npx gqa-playground kv llama-3.1-70b --tokens 8192 --batch 8 --dtype f16 [--device h100-80gb]
+import { parseArgs } from 'node:util';
+import { loadCore, MEMORY_DTYPES, closestIds } from './core/core.js';
+import { formatBytes, formatCount, formatDecimalBytes, formatFactor, formatSeconds, textTable } from './lib/format.js';
+
+const USAGE = `usage: gqa-playground kv MODEL [options]     KV cache of a catalog model, with MHA/MQA what-ifs
+       gqa-playground --list                 the model and device catalogs
+
+options for kv:
+  --tokens N         tokens per sequence (default: min(context, 8192))
+  --batch N          sequences (default 1)
+  --dtype T          cache dtype: ${MEMORY_DTYPES.join(', ')} (default f16)
+  --kv-heads N       what-if: this many K/V heads (must divide the query heads)
+  --device ID        add the budget solver for this accelerator (see --list)
+  --memory-gb X      ... or a custom accelerator: memory in GB
+  --bandwidth-gbs X  ... and its memory bandwidth in GB/s
+  --weight-dtype T   weights for the solver (default f16)
+  --reserve F        fraction of memory kept free (default 0.1)
+  --json             machine-readable output
+  --help             this text`;
+
+class UsageError extends Error {}
+
+function integerFlag(name, value) {
+  if (value === undefined) return undefined;
+  if (!/^[0-9]+$/.test(value)) throw new UsageError(`--${name} (${JSON.stringify(value)}) must be a positive integer`);
+  return Number(value);
+}
+
+function numberFlag(name, value) {
+  if (value === undefined) return undefined;
+  const x = Number(value);
+  if (value.trim() === '' || !Number.isFinite(x)) throw new UsageError(`--${name} (${JSON.stringify(value)}) must be a number`);
+  return x;
+}
+
+function listCatalog(core, json) {
+  const models = core.models(), devices = core.devices();
+  if (json) return JSON.stringify({ models, devices }, null, 2);
+  const m = textTable(['id', 'attention', 'layers', 'H', 'G', 'head_dim', 'context', 'params', 'KV/token (f16)'],
+    models.map((x) => [x.id, x.attention, x.layers, x.nHeads, x.nKvHeads, x.headDim, x.maxContext, formatCount(x.params),
+      formatBytes(core.kvCacheSize({ layers: x.layers, nKvHeads: x.nKvHeads, headDim: x.headDim, tokens: 1, kvFactor: x.kvFactor }).totalBytes)]));
+  const d = textTable(['device', 'name', 'memory', 'bandwidth'], devices.map((x) => [x.id, x.name, `${x.memoryGB} GB`, `${x.bandwidthGBs} GB/s`]));
+  return `models\n${m}\n\ndevices\n${d}`;
+}
+
+function kvReport(core, values, id) {
+  const tokensFlag = integerFlag('tokens', values.tokens);
+  const model = core.model(id);
+  const tokens = tokensFlag ?? Math.min(model.maxContext, 8192);
+  const args = { model: id, tokens, batch: integerFlag('batch', values.batch) ?? 1, dtype: values.dtype ?? 'f16' };
+  const kvHeads = integerFlag('kv-heads', values['kv-heads']);
+  if (kvHeads !== undefined) args.nKvHeads = kvHeads;
+  const kv = core.modelKvCache(args);
+  let solver;
+  const custom = values['memory-gb'] !== undefined || values['bandwidth-gbs'] !== undefined;
+  if (values.device !== undefined || custom) {
+    const s = { model: id, tokens, batch: args.batch, kvDtype: args.dtype, weightDtype: values['weight-dtype'] ?? 'f16',
+      reserve: numberFlag('reserve', values.reserve) ?? 0.1 };
+    if (args.nKvHeads !== undefined) s.nKvHeads = args.nKvHeads;
+    if (custom) { s.memoryGB = numberFlag('memory-gb', values['memory-gb']); s.bandwidthGBs = numberFlag('bandwidth-gbs', values['bandwidth-gbs']); }
+    else s.device = values.device;
+    solver = core.solveBudget(s);
+  }
+  if (values.json) return JSON.stringify(solver ? { ...kv, solver } : kv, null, 2);
+
+  const m = kv.model;
+  const out = [];
+  out.push(`${m.name} (${m.id}): ${m.layers} layers, ${m.nHeads} query heads, ${m.nKvHeads} KV ${m.attention === 'MLA' ? 'latent' : 'heads'} (${m.attention}), head_dim ${m.headDim}, context ${m.maxContext}`);
+  out.push(`KV cache in ${kv.dtype}, ${kv.tokens} tokens × batch ${kv.batch}` +
+    (kv.cachedTokens < kv.tokens ? ` (sliding window: ${kv.cachedTokens} tokens cached per sequence)` : ''));
+  out.push('');
+  out.push(textTable(['variant', 'per token', 'per sequence', 'total', 'vs MHA'], kv.variants.map((v) => [
+    v.label, formatBytes(v.perToken), formatBytes(v.total / kv.batch), formatBytes(v.total), formatFactor(v.reductionVsMha)])));
+  if (kv.cachedTokens < kv.tokens) {
+    out.push('', `without the window cap: ${formatBytes(kv.uncapped.perSequence)} per sequence, ${formatBytes(kv.uncapped.total)} in all`);
+  }
+  if (solver) {
+    out.push('', `budget on ${solver.device.name}: ${solver.weightDtype} weights ${formatDecimalBytes(solver.weightBytes)}, ` +
+      `${Math.round(solver.reserve * 100)}% reserved, ${formatDecimalBytes(Math.max(0, solver.kvBudgetBytes))} left for the cache`);
+    if (!solver.weightsFit) {
+      out.push(`the weights alone (${formatDecimalBytes(solver.weightBytes)}) do not fit in the usable ${formatDecimalBytes(solver.usableBytes)}`);
+    }
+    out.push('');
+    out.push(textTable(['variant', `max context @ batch ${solver.batch}`, `max batch @ ${solver.tokens}`, 'fits?', 'tok/s per seq', 'tok/s total', 'step'],
+      solver.variants.map((v) => [v.label, v.maxContext + (v.maxContextMemoryBound ? '' : ' (model limit)'), v.maxBatch,
+        v.requestFits ? 'yes' : 'no', ...(v.weightsFit ? [v.tokensPerSecond.toFixed(1), v.aggregateTokensPerSecond.toFixed(1),
+          formatSeconds(v.stepSeconds)] : ['—', '—', '—'])])));
+    out.push('', `estimate: ${solver.estimate}${m.activeParams < m.params ? ` (MoE: ${formatCount(m.activeParams)} active parameters per token)` : ''}`);
+  }
+  return out.join('\n');
+}
+
+export async function main(argv) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {
+      tokens: { type: 'string' }, batch: { type: 'string' }, dtype: { type: 'string' }, 'kv-heads': { type: 'string' },
+      device: { type: 'string' }, 'memory-gb': { type: 'string' }, 'bandwidth-gbs': { type: 'string' },
+      'weight-dtype': { type: 'string' }, reserve: { type: 'string' }, json: { type: 'boolean' }, list: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    } });
+  } catch (err) {
+    const flag = /'([^']+)'/.exec(err.message)?.[1];
+    const what = err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? `unknown flag ${flag}`
+      : err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ? `flag ${flag?.split(' ')[0] ?? ''} needs a value` : err.message.split('\n')[0];
+    return { code: 2, err: `gqa-playground: ${what} (see --help)` };
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { code: 0, out: USAGE };
+  try {
+    const core = await loadCore();
+    if (values.list) return { code: 0, out: listCatalog(core, values.json) };
+    const [command, id, ...rest] = positionals;
+    if (command !== 'kv') throw new UsageError(command === undefined ? 'no command given; try: gqa-playground kv llama-3.1-8b' : `unknown command ${JSON.stringify(command)} (the command is kv)`);
+    if (id === undefined) throw new UsageError(`kv needs a model id, e.g. ${closestIds('llama', core.models()).join(', ')} (--list shows all)`);
+    if (rest.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
+    return { code: 0, out: kvReport(core, values, id) };
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof RangeError || err instanceof TypeError) {
+      return { code: 2, err: `gqa-playground: ${err.message}` };
+    }
+    throw err;
+  }
+}
+
+const { code, out, err } = await main(process.argv.slice(2));
+if (out) console.log(out);
+if (err) console.error(err);
+process.exitCode = code;
