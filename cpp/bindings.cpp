@@ -10,6 +10,7 @@
 #include "attention.h"
 #include "budget.h"
 #include "budget_solver.h"
+#include "cost_model.h"
 #include "decode.h"
 #include "kv_cache.h"
 #include "memory_model.h"
@@ -272,6 +273,45 @@ val solve_budget_js(const SolverArgs& a) {
   return o;
 }
 
+val projection_params_js(double d_model, double n_heads, double n_kv_heads, double head_dim) {
+  ProjectionParams p;
+  Status st = projection_params(int64_t(d_model), int64_t(n_heads), int64_t(n_kv_heads), int64_t(head_dim), &p);
+  if (!st.is_ok()) return error_value(st);
+  val o = val::object();
+  o.set("query", double(p.query));
+  o.set("keyValue", double(p.key_value));
+  o.set("output", double(p.output));
+  return o;
+}
+
+val decode_step_cost_js(double layers, double n_heads, double n_kv_heads, double head_dim, double tokens,
+                        const std::string& dtype) {
+  CacheDtype t;
+  Status st = parse_cache_dtype_field("dtype", dtype, &t);
+  DecodeStepCost c;
+  if (st.is_ok()) st = decode_step_cost(int64_t(layers), int64_t(n_heads), int64_t(n_kv_heads), int64_t(head_dim),
+                                        int64_t(tokens), t, &c);
+  double kv = 0, madds = 0;
+  if (st.is_ok()) st = exact_number(c.kv_bytes, &kv);
+  if (st.is_ok()) st = exact_number(c.multiply_adds, &madds);
+  if (!st.is_ok()) return error_value(st);
+  val o = val::object();
+  o.set("kvBytes", kv);
+  o.set("multiplyAdds", madds);
+  o.set("intensity", c.intensity);
+  return o;
+}
+
+val tensor_parallel_kv_js(double n_kv_heads, double tp) {
+  TensorParallelKv r;
+  Status st = tensor_parallel_kv(int64_t(n_kv_heads), int64_t(tp), &r);
+  if (!st.is_ok()) return error_value(st);
+  val o = val::object();
+  o.set("headsPerDevice", double(r.heads_per_device));
+  o.set("replication", double(r.replication));
+  return o;
+}
+
 val build_info() {
   val info = val::object();
   info.set("isa", std::string(isa_name(kIsa)));
@@ -333,6 +373,9 @@ EMSCRIPTEN_BINDINGS(gqa_core) {
   function("models", &models_js);
   function("devices", &devices_js);
   function("solveBudget", &solve_budget_js);
+  function("projectionParams", &projection_params_js);
+  function("decodeStepCost", &decode_step_cost_js);
+  function("tensorParallelKv", &tensor_parallel_kv_js);
   function("buildInfo", &build_info);
   class_<KvCacheJs>("KvCache")
       .constructor<>()

@@ -212,6 +212,7 @@ const float* block_f32(const KvHeadView& kv, const void* base, const float* row_
   return nullptr;
 }
 
+// [lesson:decode-kernel] (the page shows these lines, pulled from here at build time)
 template <class Ops>
 Status decode_group_impl(const float* q, int m, const KvHeadView& kv, int64_t lo, int64_t hi, float scale,
                          float* out, float* scratch) {
@@ -262,6 +263,7 @@ Status decode_group_impl(const float* q, int m, const KvHeadView& kv, int64_t lo
   }
   return Status::ok();
 }
+// [/lesson:decode-kernel]
 
 }  // namespace
 

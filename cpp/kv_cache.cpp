@@ -175,6 +175,7 @@ Status KvCache::attend(const float* q, int64_t tq, int64_t n_heads, bool has_sca
   const float sc = effective_scale(o, d);
   Buffer<float> scratch;
   GQA_RETURN_IF_ERROR(scratch.allocate(decode_scratch_floats(int(m), int(d)), "the decode scratch"));
+  // [lesson:group-loop]
   for (int64_t i = 0; i < tq; ++i) {
     int64_t lo, hi;
     visible_keys(i, tq, length_, /*causal=*/true, window, &lo, &hi);
@@ -183,6 +184,7 @@ Status KvCache::attend(const float* q, int64_t tq, int64_t n_heads, bool has_sca
       GQA_RETURN_IF_ERROR(decode_group(isa, q + off, int(m), head(g), lo, hi, sc, out + off, scratch.data()));
     }
   }
+  // [/lesson:group-loop]
   return Status::ok();
 }
 

@@ -53,8 +53,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# npm devDependencies (playwright-core for the browser tests; it never downloads a browser).
-if [ "$want_tests" = 1 ] && [ ! -f node_modules/playwright-core/package.json ]; then
+# npm devDependencies: KaTeX (copied into dist/ by the build), playwright-core and axe-core for
+# the browser tests (playwright-core never downloads a browser).
+if [ ! -f node_modules/katex/package.json ] || [ ! -f node_modules/playwright-core/package.json ]; then
   echo "bootstrap: installing npm devDependencies (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -143,3 +143,30 @@ TEST_CASE("budget solver: max context, max batch and a roofline estimate", "[mem
   q.model.n_kv_heads = 5;
   REQUIRE(solve_budget(q, &r).message() == "nKvHeads (5) must divide the model's 32 query heads");
 }
+
+#include "cost_model.h"
+
+TEST_CASE("cost model: projection parameters, decode-step cost, tensor-parallel K/V", "[memory][cost]") {
+  ProjectionParams p;
+  REQUIRE(projection_params(2048, 16, 4, 128, &p).is_ok());
+  REQUIRE(p.query == 2048ull * 2048);            // 4.19 M: unchanged by G
+  REQUIRE(p.key_value == 2ull * 2048 * 512);     // 2.10 M (8.39 M for MHA)
+  REQUIRE(projection_params(2048, 16, 16, 128, &p).is_ok());
+  REQUIRE(p.key_value == 2ull * 2048 * 2048);
+  REQUIRE(projection_params(2048, 16, 3, 128, &p).message() == "nHeads (16) must be a multiple of nKvHeads (3)");
+
+  DecodeStepCost c;
+  REQUIRE(decode_step_cost(1, 32, 8, 128, 8192, CacheDtype::kF32, &c).is_ok());
+  REQUIRE(c.kv_bytes == 2ull * 8 * 128 * 8192 * 4);
+  REQUIRE(c.multiply_adds == 2ull * 32 * 8192 * 128);
+  REQUIRE(c.intensity == Approx(32.0 / (8 * 4)));  // H / (G · bytes)
+
+  TensorParallelKv t;
+  REQUIRE(tensor_parallel_kv(8, 4, &t).is_ok());
+  REQUIRE((t.heads_per_device == 2 && t.replication == 1));
+  REQUIRE(tensor_parallel_kv(8, 16, &t).is_ok());
+  REQUIRE((t.heads_per_device == 1 && t.replication == 2));
+  REQUIRE(tensor_parallel_kv(1, 8, &t).is_ok());
+  REQUIRE(t.replication == 8);
+  REQUIRE(tensor_parallel_kv(8, 3, &t).message() == "tp (3) must divide nKvHeads (8) to split the heads evenly");
+}

@@ -107,3 +107,15 @@ test('solveBudget: what fits and a roofline estimate, computed independently her
   assert.throws(() => core.solveBudget({ model: 'gpt-2', memoryGB: -1, bandwidthGBs: 5 }), /memoryGB \(-1\) must be a positive number/);
   assert.throws(() => core.solveBudget({ model: 'gpt-2', device: 'l4', reserve: 1 }), /reserve \(1\) must be a fraction/);
 });
+
+test('projectionParams, decodeStepCost and tensorParallelKv', () => {
+  assert.deepEqual(core.projectionParams({ dModel: 2048, nHeads: 16, nKvHeads: 4, headDim: 128 }),
+    { query: 2048 * 2048, keyValue: 2 * 2048 * 512, output: 2048 * 2048 });
+  assert.equal(core.projectionParams({ nHeads: 16, nKvHeads: 16, headDim: 128 }).keyValue, 2 * 2048 * 2048);
+  const c = core.decodeStepCost({ layers: 80, nHeads: 64, nKvHeads: 8, headDim: 128, tokens: 131072, dtype: 'f16' });
+  assert.equal(c.kvBytes, 2 * 80 * 8 * 128 * 131072 * 2);
+  assert.equal(c.multiplyAdds, 2 * 80 * 64 * 131072 * 128);
+  assert.equal(c.intensity, 64 / (8 * 2));
+  assert.deepEqual(core.tensorParallelKv({ nKvHeads: 8, tp: 16 }), { headsPerDevice: 1, replication: 2 });
+  assert.throws(() => core.tensorParallelKv({ nKvHeads: 8, tp: 3 }), /tp \(3\) must divide nKvHeads \(8\)/);
+});

@@ -1,12 +1,170 @@
-// main.js - page entry: start the core in its worker, report when it is ready.
+// main.js - page entry: state from the URL hash, the core in its worker, and the views.
 import { CoreClient } from './core-client.js';
+import { el, mount } from './dom.js';
+import { DEFAULTS, DTYPES, HEAD_DIMS, RANGES, THEMES, divisors, kindLabel, normalize, parseHash, toHash } from './state.js';
+import { cacheBars } from './views/bars.js';
+import { headDiagram } from './views/heads.js';
+import { heatmaps, paintSwatches } from './views/heatmaps.js';
+import { renderModels, renderQuestions, renderTheory } from './views/lesson-view.js';
+import { Walkthrough } from './views/walkthrough.js';
+import { formatBytes, formatFactor } from '../lib/format.js';
 
-const status = document.getElementById('core-status');
+const $ = (id) => document.getElementById(id);
+let state = parseHash(location.hash);
+let core = null;
+let models = [];
+let snapshot = null;
+let requestNo = 0;
 
-function setStatus(state, text) {
-  status.dataset.state = state;
-  status.lastChild.textContent = ` ${text}`;
+// ---- status and theme ---------------------------------------------------------------------------
+
+function setStatus(kind, text) {
+  const s = $('core-status');
+  s.dataset.state = kind;
+  s.querySelector('.status-text').textContent = ` ${text}`;
 }
+
+function applyTheme() {
+  const root = document.documentElement;
+  if (state.theme === 'auto') delete root.dataset.theme; else root.dataset.theme = state.theme;
+  const b = $('theme-toggle');
+  b.textContent = `Theme: ${state.theme}`;
+  b.setAttribute('aria-label', `Theme: ${state.theme}${state.theme === 'auto' ? ' (follows the system)' : ''}, press to change`);
+}
+
+// ---- controls -----------------------------------------------------------------------------------
+
+function numberField(key, label, help) {
+  const [min, max] = RANGES[key];
+  return el('label', { class: 'field' }, el('span', {}, label),
+    el('input', { type: 'number', name: key, min, max, step: 1, inputmode: 'numeric', value: state[key], 'aria-describedby': help ? `${key}-help` : null }),
+    help ? el('small', { id: `${key}-help` }, help) : null);
+}
+
+function selectField(key, label, options) {
+  return el('label', { class: 'field' }, el('span', {}, label),
+    el('select', { name: key }, options.map(([value, text]) => el('option', { value, selected: String(state[key]) === String(value) }, text))));
+}
+
+function renderControls() {
+  const form = $('controls');
+  const headDims = [...new Set([...HEAD_DIMS, state.d])].sort((a, b) => a - b);
+  const kvOptions = divisors(state.h).map((g) => [g, `${g}${g === state.h ? ' (MHA)' : g === 1 ? ' (MQA)' : ` (GQA, ${state.h / g} per group)`}`]);
+  mount(form,
+    selectField('model', 'Real model', [['', 'custom settings'], ...models.map((m) => [m.id, `${m.name} (${m.attention})`])]),
+    numberField('h', 'Query heads H'),
+    selectField('g', 'K/V heads G', kvOptions),
+    selectField('d', 'head_dim', headDims.map((d) => [d, String(d)])),
+    numberField('t', 'Sequence length T', 'tokens per sequence'),
+    numberField('l', 'Layers L'),
+    numberField('b', 'Batch B'),
+    selectField('dtype', 'Cache dtype', DTYPES.map((d) => [d, d])));
+}
+
+function readControls() {
+  const f = new FormData($('controls'));
+  const next = { ...state };
+  for (const key of ['h', 'g', 'd', 't', 'l', 'b']) next[key] = f.get(key);
+  next.dtype = f.get('dtype');
+  next.model = f.get('model');
+  return next;
+}
+
+function onControlChange(event) {
+  const name = event.target.name;
+  let next = readControls();
+  if (name === 'model' && next.model) {
+    const m = models.find((x) => x.id === next.model);
+    if (m) next = { ...next, h: m.nHeads, g: m.nKvHeads, d: m.headDim, l: m.layers, t: Math.min(Number(next.t) || DEFAULTS.t, m.maxContext) };
+  } else if (name !== 'model' && name !== 'dtype' && name !== 'b' && name !== 't') {
+    next.model = '';  // the shape no longer is the model's
+  }
+  if (name === 'h') next.g = Math.min(Number(next.g) || 1, Number(next.h) || 1);
+  update(normalize(next), { controls: true });
+}
+
+// ---- views --------------------------------------------------------------------------------------
+
+function renderExplore() {
+  const s = snapshot.state;
+  mount($('heads-view'), headDiagram({ h: s.h, g: s.g }));
+  const c = snapshot.cache;
+  mount($('cache-view'), cacheBars([
+    { label: `MHA (G = ${s.h})`, bytes: c.mha.bytes, kind: 'mha' },
+    ...(s.g !== s.h && s.g !== 1 ? [{ label: `${kindLabel(s.h, s.g)} (current)`, bytes: c.current.bytes, factor: c.mha.bytes / c.current.bytes, kind: 'gqa' }] : []),
+    ...(s.h !== 1 ? [{ label: 'MQA (G = 1)', bytes: c.mqa.bytes, factor: c.mha.bytes / c.mqa.bytes, kind: 'mqa' }] : []),
+  ], { caption: 'KV cache for the current settings' }));
+  $('cache-note').textContent = `${s.l} layers × ${s.t.toLocaleString('en-US')} tokens × batch ${s.b}, ${s.dtype}. ` +
+    `Current ${kindLabel(s.h, s.g)}: ${formatBytes(c.current.perToken)} per token; H/G = ${formatFactor(s.h / s.g)} smaller than MHA.`;
+  const hm = heatmaps({ h: s.h, g: s.g, tokens: snapshot.example.tokens, weights: snapshot.example.weights });
+  paintSwatches(hm);
+  mount($('heatmap-view'), hm);
+  renderQuestions($('qa-view'), snapshot);
+  $('announcer').textContent = `${kindLabel(s.h, s.g)}: KV cache ${formatBytes(c.current.bytes)}, ${formatFactor(c.mha.bytes / c.current.bytes)} smaller than MHA.`;
+}
+
+async function refresh() {
+  const mine = ++requestNo;
+  try {
+    const snap = await core.call('snapshot', state);
+    if (mine !== requestNo) return;  // a newer request is on its way
+    snapshot = snap;
+    renderExplore();
+    walkthrough.snapshot = snap;
+    walkthrough.render();
+    document.documentElement.dataset.view = 'ready';
+  } catch (err) {
+    setStatus('error', `The core refused these settings: ${err.message}`);
+  }
+}
+
+function update(next, { controls = false, hash = true } = {}) {
+  const shapeChanged = next.h !== state.h;
+  state = next;
+  if (hash) history.replaceState(null, '', toHash(state));
+  applyTheme();
+  if (controls || shapeChanged) renderControls();
+  if (core) refresh();
+}
+
+async function measure() {
+  const button = $('measure');
+  button.disabled = true;
+  mount($('measure-view'), el('p', { class: 'fine' }, el('span', { class: 'spinner' }), ' measuring…'));
+  try {
+    const r = await core.call('measureDecode', state);
+    const mha = r.rows[0];
+    mount($('measure-view'), cacheBars(r.rows.map((row) => ({
+      label: kindLabel(state.h, row.nKvHeads), bytes: row.kvBytes, factor: row.nKvHeads === mha.nKvHeads ? undefined : mha.ms / row.ms,
+      note: `${row.ms.toFixed(3)} ms per token (median of ${row.reps})`,
+    })), { caption: 'measured decode time' }),
+    el('p', { class: 'fine' }, `T = ${mha.tokens.toLocaleString('en-US')} cached tokens, ${r.isa} kernels. Bars show the cache read per step; ÷ shows the measured speed-up over MHA.`));
+  } catch (err) {
+    mount($('measure-view'), el('p', { class: 'error' }, `Measurement failed: ${err.message}`));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---- start --------------------------------------------------------------------------------------
+
+const walkthrough = new Walkthrough($('walk'), { onStep: (step) => update({ ...state, step }) });
+walkthrough.step = state.step;
+walkthrough.render();
+applyTheme();
+renderControls();
+renderQuestions($('qa-view'), null);
+renderTheory($('theory'));
+
+$('controls').addEventListener('change', onControlChange);
+$('controls').addEventListener('submit', (e) => e.preventDefault());
+$('theme-toggle').addEventListener('click', () => update({ ...state, theme: THEMES[(THEMES.indexOf(state.theme) + 1) % THEMES.length] }));
+$('measure').addEventListener('click', measure);
+window.addEventListener('hashchange', () => {
+  const next = parseHash(location.hash);
+  walkthrough.step = next.step;
+  update(next, { controls: true, hash: false });
+});
 
 async function start() {
   if (typeof WebAssembly !== 'object' || typeof Worker !== 'function') {
@@ -14,11 +172,17 @@ async function start() {
     return;
   }
   try {
-    const core = new CoreClient();
-    const info = await core.call('info');
+    const client = new CoreClient();
+    const info = await client.call('info');
+    models = await client.call('models');
+    core = client;
     document.documentElement.dataset.core = 'ready';
     document.documentElement.dataset.coreVariant = info.variant;
     setStatus('ready', `Core ready: ${info.variant === 'simd' ? 'WebAssembly SIMD' : 'scalar WebAssembly'} kernels (${info.isa}).`);
+    renderControls();
+    renderModels($('models-view'), models);
+    $('measure').disabled = false;
+    await refresh();
   } catch (err) {
     document.documentElement.dataset.core = 'error';
     setStatus('error', `The attention core failed to load: ${err.message}`);

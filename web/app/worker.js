@@ -1,12 +1,113 @@
 // worker.js - the core lives here, so no computation ever blocks the page.
 // Protocol: { id, method, args } in; { id, result } or { id, error: { name, message } } out.
 import { loadCore } from '../core/core.js';
+import { exampleInputs, repeatKv } from './example.js';
+import { EXAMPLE_TOKENS } from './lesson.js';
 
 const corePromise = loadCore();
+
+function maxAbsDiff(a, b) {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/** Causal attention weights (H, T, T) of the example sequence, computed by the core. */
+function exampleWeights(core, h, g, d) {
+  const shape = { nHeads: h, nKvHeads: g, headDim: d, tokens: EXAMPLE_TOKENS.length };
+  const { q, k, v } = exampleInputs(shape);
+  return core.attention({ q, k, v, nHeads: h, nKvHeads: g, headDim: d, causal: true, returnWeights: true }).weights;
+}
+
+/** Every number the page shows for one state, in one round trip. */
+function snapshot(core, s) {
+  const { h, g, d, t, l, b, dtype } = s;
+  const bytes = (G, tokens = t, batch = b) => core.kvCacheBytes({ layers: l, nKvHeads: G, headDim: d, tokens, batch, dtype });
+  const entry = (G) => ({ nKvHeads: G, bytes: bytes(G), perToken: bytes(G, 1, 1) });
+  const example = exampleInputs({ nHeads: h, nKvHeads: g, headDim: d, tokens: EXAMPLE_TOKENS.length });
+  const gqa = core.attention({ ...example, nHeads: h, nKvHeads: g, headDim: d, causal: true, returnWeights: true });
+  const copied = core.attention({ q: example.q, k: repeatKv(example.k, { nHeads: h, nKvHeads: g, headDim: d }),
+    v: repeatKv(example.v, { nHeads: h, nKvHeads: g, headDim: d }), nHeads: h, nKvHeads: h, headDim: d, causal: true });
+  const values = (G) => core.kvCacheBytes({ layers: 1, nKvHeads: G, headDim: d, tokens: 1, dtype: 'f32' }) / 4;
+  const llama = core.modelKvCache({ model: 'llama-3.1-70b', tokens: 131072 });
+  const tp = [];
+  for (const degree of [1, 2, 4, 8, 16, 32, 64, 128]) {
+    if (tp.length >= 5) break;
+    try { tp.push({ tp: degree, ...core.tensorParallelKv({ nKvHeads: g, tp: degree }) }); } catch { /* uneven split: skip */ }
+  }
+  return {
+    state: s,
+    cache: { mha: entry(h), current: entry(g), mqa: entry(1) },
+    example: { tokens: EXAMPLE_TOKENS, weights: gqa.weights },
+    walk: {
+      weights: exampleWeights(core, 8, 2, Math.min(d, 64)),
+      cache: { 8: bytes(8), 2: bytes(2), 1: bytes(1) },
+    },
+    facts: {
+      equalsMha: maxAbsDiff(gqa.out, copied.out),
+      params: { mha: core.projectionParams({ nHeads: h, nKvHeads: h, headDim: d }), current: core.projectionParams({ nHeads: h, nKvHeads: g, headDim: d }) },
+      kvValues: { mha: values(h), current: values(g), mqa: values(1) },
+      decode: {
+        current: core.decodeStepCost({ layers: l, nHeads: h, nKvHeads: g, headDim: d, tokens: t, dtype }),
+        mha: core.decodeStepCost({ layers: l, nHeads: h, nKvHeads: h, headDim: d, tokens: t, dtype }),
+      },
+      llama70b: { mha: llama.variants[0].total, gqa: llama.total },
+      tp,
+      mla: {
+        latent: core.modelKvCache({ model: 'deepseek-v3', tokens: 1 }).perToken,
+        mha: core.kvCacheBytes({ layers: 61, nKvHeads: 128, headDim: 128, tokens: 1 }),
+      },
+    },
+  };
+}
+
+/** The catalog with each model's per-token fp16 cache, for the "where it shows up" table. */
+function models(core) {
+  return core.models().map((m) => ({ ...m, perToken: core.modelKvCache({ model: m.id, tokens: 1 }).perToken }));
+}
+
+/**
+ * Median time of one decode step (one query token over T cached tokens, one layer, f32 cache)
+ * for MHA, the current G and MQA, measured here on this machine.
+ */
+function measureDecode(core, s) {
+  const { h, g, d } = s;
+  const rows = [];
+  // one T for every variant, keeping the largest (MHA) cache within 256 MiB whatever the settings
+  const T = Math.max(16, Math.min(s.t, 8192, Math.floor((256 * 2 ** 20) / (2 * h * d * 4))));
+  for (const G of [...new Set([h, g, 1])]) {
+    const cache = core.createKvCache({ nKvHeads: G, headDim: d, capacity: T, dtype: 'f32' });
+    try {
+      const chunk = 256, k = new Float32Array(chunk * G * d);
+      for (let i = 0; i < k.length; i++) k[i] = Math.sin(i * 0.37);
+      for (let filled = 0; filled < T; filled += chunk) {
+        const n = Math.min(chunk, T - filled);
+        cache.append(k.subarray(0, n * G * d), k.subarray(0, n * G * d));
+      }
+      const q = new Float32Array(h * d).map((_, i) => Math.cos(i * 0.11));
+      for (let i = 0; i < 3; i++) cache.attend(q, { nHeads: h });  // warm up: V8 tiers WASM up between calls
+      const times = [];
+      const start = performance.now();
+      while (times.length < 7 || (times.length < 41 && performance.now() - start < 300)) {
+        const t0 = performance.now();
+        cache.attend(q, { nHeads: h });
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      rows.push({ nKvHeads: G, tokens: T, ms: times[times.length >> 1], kvBytes: cache.bytes, reps: times.length });
+    } finally {
+      cache.delete();
+    }
+  }
+  return { variant: core.variant, isa: core.info.isa, rows };
+}
 
 const methods = {
   info: (core) => ({ variant: core.variant, ...core.info }),
   attention: (core, args) => core.attention(args),
+  models,
+  snapshot,
+  measureDecode,
 };
 
 self.onmessage = async ({ data }) => {

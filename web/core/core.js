@@ -137,6 +137,34 @@ export class Core {
     return unwrap(this.#m.kvCacheSize(q));
   }
 
+  /** Weights of one layer's projections: { query, keyValue, output } (dModel defaults to nHeads · headDim). */
+  projectionParams(args) {
+    checkKeys('projectionParams', args, ['dModel', 'nHeads', 'nKvHeads', 'headDim']);
+    const nHeads = int('nHeads', args.nHeads, 1, LIMITS.heads);
+    const headDim = int('headDim', args.headDim, 1, LIMITS.headDim);
+    const nKvHeads = int('nKvHeads', args.nKvHeads, 1, LIMITS.heads);
+    const dModel = int('dModel', args.dModel, 1, LIMITS.heads * LIMITS.headDim, nHeads * headDim);
+    return unwrap(this.#m.projectionParams(dModel, nHeads, nKvHeads, headDim));
+  }
+
+  /** One decode step over `tokens` cached tokens, all layers: { kvBytes, multiplyAdds, intensity }. */
+  decodeStepCost(args) {
+    checkKeys('decodeStepCost', args, ['layers', 'nHeads', 'nKvHeads', 'headDim', 'tokens', 'dtype']);
+    const layers = int('layers', args.layers, 1, MODEL_LIMITS.layers, 1);
+    const nHeads = int('nHeads', args.nHeads, 1, LIMITS.heads);
+    const nKvHeads = int('nKvHeads', args.nKvHeads, 1, LIMITS.heads);
+    const headDim = int('headDim', args.headDim, 1, LIMITS.headDim);
+    const tokens = int('tokens', args.tokens, 1, MODEL_LIMITS.tokens);
+    const dtype = oneOf('dtype', args.dtype, MEMORY_DTYPES, 'f16');
+    return unwrap(this.#m.decodeStepCost(layers, nHeads, nKvHeads, headDim, tokens, dtype));
+  }
+
+  /** K/V heads per device under tensor parallelism of degree tp: { headsPerDevice, replication }. */
+  tensorParallelKv(args) {
+    checkKeys('tensorParallelKv', args, ['nKvHeads', 'tp']);
+    return unwrap(this.#m.tensorParallelKv(int('nKvHeads', args.nKvHeads, 1, LIMITS.heads), int('tp', args.tp, 1, 4096)));
+  }
+
   /** The model catalog: [{ id, name, family, layers, nHeads, nKvHeads, headDim, maxContext, params, ... }]. */
   models() { return this.#m.models(); }
 

@@ -1,0 +1,37 @@
+// cost_model.h - what sharing K/V changes besides the cache: projection parameters, the work
+// and bytes of one decode step, and how K/V heads spread over tensor-parallel devices.
+#pragma once
+
+#include <cstdint>
+
+#include "memory_model.h"
+#include "status.h"
+
+namespace gqa {
+
+/// Weights of one attention layer's projections (no biases), d_model -> heads.
+struct ProjectionParams {
+  uint64_t query = 0;      // d_model · H · d
+  uint64_t key_value = 0;  // 2 · d_model · G · d
+  uint64_t output = 0;     // H · d · d_model
+};
+Status projection_params(int64_t d_model, int64_t n_heads, int64_t n_kv_heads, int64_t head_dim, ProjectionParams* out);
+
+/// One decode step (one new token per sequence) over a cache of `tokens`, all layers.
+struct DecodeStepCost {
+  uint64_t kv_bytes = 0;       // K and V read: 2 · L · G · d · T · bytes (scales included)
+  uint64_t multiply_adds = 0;  // q·k and weight·v: 2 · L · H · T · d, the same for every G
+  double intensity = 0;        // multiply-adds per K/V byte read = H / (G · bytes per element)
+};
+Status decode_step_cost(int64_t layers, int64_t n_heads, int64_t n_kv_heads, int64_t head_dim, int64_t tokens,
+                        CacheDtype dtype, DecodeStepCost* out);
+
+/// K/V heads on each of `tp` tensor-parallel devices. With tp <= G each device holds G / tp heads
+/// (tp must divide G); with tp > G each head must be copied to tp / G devices (G must divide tp).
+struct TensorParallelKv {
+  int64_t heads_per_device = 0;
+  int64_t replication = 1;  // copies of each K/V head across the devices
+};
+Status tensor_parallel_kv(int64_t n_kv_heads, int64_t tp, TensorParallelKv* out);
+
+}  // namespace gqa

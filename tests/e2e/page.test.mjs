@@ -1,0 +1,191 @@
+// The playground page in headless Chromium: walkthrough by keyboard, views equal to the core's
+// own numbers, permalinks, hostile hashes, accessibility (axe-core), phone layout, screenshots.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { startHarness } from './harness.mjs';
+
+const require = createRequire(import.meta.url);
+const OUT = new URL('../../test-output/', import.meta.url);
+let h;
+before(async () => { h = await startHarness(); await mkdir(OUT, { recursive: true }); });
+after(async () => { await h?.close(); });
+
+const ready = (page) => page.waitForFunction(() => document.documentElement.dataset.view === 'ready', null, { timeout: 20000 });
+const clean = { console: [], failed: [], foreign: [] };
+
+test('loads with no console error and no failed or cross-origin request, KaTeX from this site', async () => {
+  const { page, context, problems } = await h.open('/');
+  await ready(page);
+  await page.waitForSelector('.katex');  // equations typeset
+  assert.ok(await page.locator('.katex').count() >= 4);
+  assert.ok(await page.locator('.qa').count() >= 8);
+  assert.match(await page.textContent('#theory'), /decode_group\(isa, q \+ off, int\(m\), head\(g\)/);  // the core's own lines
+  assert.deepEqual(problems, clean);
+  await context.close();
+});
+
+test('all five walkthrough steps by keyboard, with the step in the URL', async () => {
+  const { page, context, problems } = await h.open('/');
+  await ready(page);
+  await page.focus('#walk');
+  const titles = [];
+  for (let i = 0; i < 5; i++) {
+    titles.push(await page.textContent('.step-title'));
+    assert.equal(await page.textContent('.step-counter'), `Step ${i + 1} of 5`);
+    await page.keyboard.press('ArrowRight');
+  }
+  assert.deepEqual(titles.map((t) => t.split('.')[0]), ['1', '2', '3', '4', '5']);
+  assert.match(page.url(), /step=5/);
+  assert.match(titles[1], /MQA/);
+  assert.match(titles[2], /GQA/);
+  await page.keyboard.press('ArrowLeft');
+  assert.match(await page.textContent('.step-title'), /^4\./);
+  assert.equal(await page.locator('.step .heatmap').count(), 8);  // step 4 shows the example per head
+  // the step buttons are reachable with Tab and work with Enter
+  await page.focus('.step-nav .btn.primary');
+  await page.keyboard.press('Enter');
+  assert.match(await page.textContent('.step-title'), /^5\./);
+  assert.deepEqual(problems, clean);
+  await context.close();
+});
+
+test('changing G updates the cache bars to the core’s kvCacheBytes', async () => {
+  const { page, context, problems } = await h.open('/#h=16&g=16&d=128&t=4096&l=24&b=2&dtype=int8');
+  await ready(page);
+  for (const g of ['4', '2', '1', '8']) {
+    await page.selectOption('select[name=g]', g);
+    await page.waitForFunction((want) => document.querySelector('#cache-view .bar-row:nth-child(2)')?.dataset.label.includes(`GQA-${want}`) ||
+      (want === '1' && !document.querySelector('#cache-view .bar-row:nth-child(3)')), g);
+    const bars = await page.$$eval('#cache-view .bar-row', (rows) => rows.map((r) => [r.dataset.label, Number(r.dataset.bytes)]));
+    const want = await page.evaluate(async (G) => {
+      const { loadCore } = await import('/core/core.js');
+      const core = await loadCore();
+      const b = (n) => core.kvCacheBytes({ layers: 24, nKvHeads: n, headDim: 128, tokens: 4096, batch: 2, dtype: 'int8' });
+      return { mha: b(16), cur: b(G), mqa: b(1) };
+    }, Number(g));
+    assert.equal(bars[0][1], want.mha);
+    assert.equal(bars.at(-1)[1], want.mqa);
+    if (g !== '1') assert.equal(bars[1][1], want.cur);
+    assert.equal(want.mha, 2 * 24 * 16 * 128 * 4096 * 2);  // independent arithmetic
+  }
+  assert.deepEqual(problems, clean);
+  await context.close();
+});
+
+test('the heatmap weights equal core.attention on the same input', async () => {
+  const { page, context, problems } = await h.open('/#h=12&g=3&d=32');
+  await ready(page);
+  const drawn = await page.$$eval('#heatmap-view .heatmap', (maps) => maps.map((m) => [...m.querySelectorAll('rect')].map((r) => Number(r.dataset.w))));
+  assert.equal(drawn.length, 12);
+  const computed = await page.evaluate(async () => {
+    const { loadCore } = await import('/core/core.js');
+    const { exampleInputs } = await import('/app/example.js');
+    const core = await loadCore();
+    const shape = { nHeads: 12, nKvHeads: 3, headDim: 32 };
+    const { q, k, v } = exampleInputs({ ...shape, tokens: 6 });
+    return Array.from(core.attention({ q, k, v, ...shape, causal: true, returnWeights: true }).weights);
+  });
+  for (let head = 0; head < 12; head++) {
+    for (let i = 0; i < 36; i++) assert.equal(drawn[head][i], computed[head * 36 + i], `head ${head} cell ${i}`);
+    for (let row = 0; row < 6; row++) {  // and they are a causal softmax: rows sum to 1, future keys 0
+      const r = drawn[head].slice(row * 6, row * 6 + 6);
+      assert.ok(Math.abs(r.reduce((a, b) => a + b) - 1) < 1e-5);
+      for (let col = row + 1; col < 6; col++) assert.equal(r[col], 0);
+    }
+  }
+  // heads that share a K/V head are drawn together
+  assert.deepEqual(await page.$$eval('.heatmap-group', (gs) => gs.map((g) => g.querySelectorAll('.heatmap').length)), [4, 4, 4]);
+  assert.deepEqual(problems, clean);
+  await context.close();
+});
+
+test('a permalink round-trips the reader’s state', async () => {
+  const { page, context } = await h.open('/');
+  await ready(page);
+  await page.fill('input[name=h]', '24');
+  await page.press('input[name=h]', 'Tab');
+  await page.waitForFunction(() => document.querySelector('select[name=g] option[value="24"]'));
+  await page.selectOption('select[name=g]', '6');
+  await page.selectOption('select[name=dtype]', 'fp8');
+  await page.fill('input[name=t]', '65536');
+  await page.press('input[name=t]', 'Tab');
+  await page.waitForFunction(() => location.hash.includes('t=65536'));
+  const url = page.url();
+  const bytes = await page.$$eval('#cache-view .bar-row', (r) => r.map((x) => x.dataset.bytes));
+  const second = await h.open(url.slice(h.origin.length));
+  await ready(second.page);
+  assert.equal(await second.page.inputValue('input[name=h]'), '24');
+  assert.equal(await second.page.inputValue('select[name=g]'), '6');
+  assert.equal(await second.page.inputValue('select[name=dtype]'), 'fp8');
+  assert.equal(await second.page.inputValue('input[name=t]'), '65536');
+  assert.deepEqual(await second.page.$$eval('#cache-view .bar-row', (r) => r.map((x) => x.dataset.bytes)), bytes);
+  await second.context.close();
+  await context.close();
+});
+
+test('a real-model pick fills in the controls from the catalog', async () => {
+  const { page, context } = await h.open('/');
+  await ready(page);
+  await page.selectOption('select[name=model]', 'llama-3.1-70b');
+  await page.waitForFunction(() => location.hash.includes('model=llama-3.1-70b'));
+  assert.equal(await page.inputValue('input[name=h]'), '64');
+  assert.equal(await page.inputValue('select[name=g]'), '8');
+  assert.equal(await page.inputValue('input[name=l]'), '80');
+  await context.close();
+});
+
+test('a hostile hash is ignored safely: no script runs, values clamped', async () => {
+  const hostile = [
+    '#h=<script>window.__pwned=1</script>&g=99999999999&d=-5&dtype=<img src=x onerror="window.__pwned=1">&t=1e400&theme=javascript:alert(1)',
+    '#h=9999&g=0&l=-1&b=NaN&model=%3Csvg%20onload%3Dalert(1)%3E&step=77',
+    '#' + 'h=8&'.repeat(500) + '%E0%A4%A',
+  ];
+  for (const hash of hostile) {
+    const { page, context, problems } = await h.open('/' + hash);
+    let dialogs = 0;
+    page.on('dialog', (d) => { dialogs++; d.dismiss(); });
+    await ready(page);
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    assert.equal(dialogs, 0);
+    assert.equal(await page.locator('main script, main img').count(), 0);
+    const h2 = Number(await page.inputValue('input[name=h]'));
+    assert.ok(h2 >= 1 && h2 <= 128, `h clamped: ${h2}`);
+    const g = Number(await page.inputValue('select[name=g]'));
+    assert.ok(g >= 1 && h2 % g === 0);
+    assert.ok(['f32', 'f16', 'bf16', 'fp8', 'int8', 'int4'].includes(await page.inputValue('select[name=dtype]')));
+    assert.deepEqual(problems, clean, hash);
+    await context.close();
+  }
+});
+
+test('axe-core reports no violations in light and dark', async () => {
+  const axeSource = require.resolve('axe-core/axe.min.js');
+  for (const colorScheme of ['light', 'dark']) {
+    const context = await h.browser.newContext({ colorScheme, bypassCSP: true, viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(h.origin + '/#step=4');
+    await ready(page);
+    await page.waitForSelector('.katex');
+    await page.addScriptTag({ path: axeSource });
+    const result = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
+      .map((v) => `${v.id}: ${v.nodes.length} × ${v.nodes[0]?.target.join(' ')}`));
+    assert.deepEqual(result, [], colorScheme);
+    await context.close();
+  }
+});
+
+test('a 375 px phone has no horizontal scroll; screenshots saved', async () => {
+  const phone = await h.open('/', { viewport: { width: 375, height: 812 }, colorScheme: 'light' });
+  await ready(phone.page);
+  assert.deepEqual(await phone.page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]), [375, 375]);
+  await phone.page.screenshot({ path: new URL('phone.png', OUT).pathname, fullPage: true });
+  await phone.context.close();
+  for (const colorScheme of ['light', 'dark']) {
+    const d = await h.open('/', { colorScheme });
+    await ready(d.page);
+    await d.page.screenshot({ path: new URL(`desktop-${colorScheme}.png`, OUT).pathname, fullPage: true });
+    await d.context.close();
+  }
+});

@@ -1,0 +1,49 @@
+// example.js - the deterministic inputs behind the heatmaps, shared by the worker and the tests.
+
+/** mulberry32: a tiny seeded generator, uniform in [-1, 1). */
+function uniform(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  };
+}
+
+/**
+ * q (T, H, d), k and v (T, G, d) for a T-token example. Keys carry a shared "position" direction
+ * so that the heads show structure (recent tokens, the first token) rather than noise; queries
+ * mix it in with a per-head strength, so heads in one group still differ.
+ */
+export function exampleInputs({ nHeads: H, nKvHeads: G, headDim: d, tokens: T, seed = 7 }) {
+  const r = uniform(seed * 1000003 + H * 131 + G * 17 + d);
+  const q = new Float32Array(T * H * d), k = new Float32Array(T * G * d), v = new Float32Array(T * G * d);
+  const pos = (t, c) => Math.cos((c + 1) * (t + 1) * 0.7);
+  for (let t = 0; t < T; t++) {
+    for (let g = 0; g < G; g++) {
+      for (let c = 0; c < d; c++) {
+        k[(t * G + g) * d + c] = 0.6 * pos(t, c) + 0.8 * r();
+        v[(t * G + g) * d + c] = r();
+      }
+    }
+    for (let h = 0; h < H; h++) {
+      const strength = 1.5 * Math.sin(h + 1);
+      for (let c = 0; c < d; c++) q[(t * H + h) * d + c] = strength * pos(t, c) + 0.8 * r();
+    }
+  }
+  return { q, k, v };
+}
+
+/** K and V repeated so each of the H query heads has its own copy: what `repeat_kv` builds. */
+export function repeatKv(k, { nHeads: H, nKvHeads: G, headDim: d }) {
+  const T = k.length / (G * d);
+  const out = new Float32Array(T * H * d);
+  for (let t = 0; t < T; t++) {
+    for (let h = 0; h < H; h++) {
+      const src = (t * G + Math.floor((h * G) / H)) * d;
+      out.set(k.subarray(src, src + d), (t * H + h) * d);
+    }
+  }
+  return out;
+}

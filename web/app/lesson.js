@@ -1,0 +1,155 @@
+// lesson.js - the lesson as data: walkthrough steps, theory, equations, pitfalls and interview
+// Q&A. Text only; every figure next to it comes from the core at run time through the
+// `live(snapshot, fmt)` functions, which turn the worker's computed snapshot into a sentence.
+
+export const WALKTHROUGH = [
+  {
+    title: 'Multi-head attention (MHA)',
+    heads: 8, kvHeads: 8,
+    text: 'Eight query heads, and every one of them brings its own key and value head. During decoding all ' +
+      'eight K/V heads are written to the cache for every token, so the cache grows by 2 × 8 head vectors ' +
+      'per token per layer. This is the baseline the other two designs shrink.',
+  },
+  {
+    title: 'Multi-query attention (MQA)',
+    heads: 8, kvHeads: 1,
+    text: 'Keep the eight query heads, but let all of them read one shared key head and one shared value head. ' +
+      'The queries still ask eight different questions; they just look them up in the same place. The cache ' +
+      'holds one K/V head per token instead of eight.',
+  },
+  {
+    title: 'Grouped-query attention (GQA)',
+    heads: 8, kvHeads: 2,
+    text: 'The middle road: split the eight query heads into two groups of four, and give each group its own ' +
+      'K/V head. Two cabinets instead of eight (MHA) or one (MQA). With G groups, query head h reads K/V head ' +
+      '⌊h·G/H⌋.',
+  },
+  {
+    title: 'Each query head attends with its group’s K/V',
+    heads: 8, kvHeads: 2, example: true,
+    text: 'Here the core runs causal attention on a six-token example. Heads 0–3 score their queries against ' +
+      'the same keys (group 0) and mix the same values; heads 4–7 use group 1. The patterns differ because the ' +
+      'queries differ, even though the keys they are compared with are shared.',
+  },
+  {
+    title: 'Compare the caches',
+    heads: 8, kvHeads: 2, compare: true,
+    text: 'Fewer K/V heads, smaller cache, and a smaller cache means fewer bytes to read for every generated ' +
+      'token. Decoding is limited by those bytes, which is why GQA and MQA decode faster; the bars below use ' +
+      'your current settings.',
+  },
+];
+
+export const THEORY = [
+  {
+    title: 'What attention stores',
+    text: 'In an autoregressive transformer each new token attends to every earlier token. Recomputing the keys ' +
+      'and values of the whole prefix at every step would be wasteful, so they are kept: the KV cache. Its size ' +
+      'is set by how many K/V heads each layer has, not by how many query heads.',
+  },
+  {
+    title: 'The mental model: researchers and filing cabinets',
+    text: 'Think of each query head as a researcher with their own question, and each K/V head as a filing ' +
+      'cabinet of notes about the tokens so far. MHA gives every researcher a private cabinet. MQA makes all of ' +
+      'them share a single cabinet. GQA gives each team of researchers one cabinet. The number of cabinets is G; ' +
+      'the memory you pay for during generation is the cabinets, not the researchers.',
+  },
+  {
+    title: 'One integer, three names',
+    text: 'MHA, GQA and MQA are one algorithm with one parameter, the number of K/V heads G. G = H is MHA, ' +
+      'G = 1 is MQA, anything that divides H in between is GQA. The core runs all three through the same code ' +
+      'path; so do llama.cpp and most inference engines.',
+  },
+];
+
+/** KaTeX sources; rendered with the KaTeX build served from this site. */
+export const EQUATIONS = [
+  { label: 'Multi-head attention, head h', tex: String.raw`\mathrm{head}_h = \mathrm{softmax}\!\left(\frac{Q_h K_h^{\top}}{\sqrt{d}} + M\right) V_h` },
+  { label: 'Grouped: query head h reads K/V head g(h)', tex: String.raw`\mathrm{head}_h = \mathrm{softmax}\!\left(\frac{Q_h K_{g(h)}^{\top}}{\sqrt{d}} + M\right) V_{g(h)},\qquad g(h) = \left\lfloor \frac{h\,G}{H} \right\rfloor` },
+  { label: 'KV-cache bytes', tex: String.raw`\text{bytes} = 2 \cdot L \cdot G \cdot d \cdot T \cdot B \cdot \text{bytes per element}` },
+  { label: 'Reduction against MHA', tex: String.raw`\frac{\text{bytes}_{\mathrm{MHA}}}{\text{bytes}_{\mathrm{GQA}}} = \frac{H}{G}` },
+];
+
+export const PYTORCH_EQUIVALENT = `# q: (B, H, T, d)   k, v: (B, G, T, d)   H % G == 0
+def grouped_attention(q, k, v, causal=True):
+    H, G = q.shape[1], k.shape[1]
+    scores = torch.einsum("bgmqd,bgkd->bgmqk",
+                          q.view(q.shape[0], G, H // G, *q.shape[2:]), k)  # no copies of k
+    scores = scores / q.shape[-1] ** 0.5
+    if causal:
+        T, S = scores.shape[-2:]
+        mask = torch.ones(T, S, dtype=torch.bool).tril(S - T)   # bottom-right aligned
+        scores = scores.masked_fill(~mask, float("-inf"))
+    out = torch.einsum("bgmqk,bgkd->bgmqd", scores.softmax(-1), v)
+    return out.reshape(q.shape)`;
+
+export const PITFALLS = [
+  { title: 'H must be divisible by G', text: 'Each K/V head serves H/G query heads. With H = 8 and G = 3 the groups cannot be equal; the core refuses it with a clear error rather than guess.' },
+  { title: '`repeat_kv` materialises copies', text: 'A common reference implementation expands K and V to H heads with repeat_interleave before a standard MHA kernel. The result is right, but it copies the cache H/G times on every step and gives back the bandwidth GQA saved. Index the shared head instead, as the decode kernel here does.' },
+  { title: 'GQA does not cut prefill FLOPs', text: 'Every query head still computes a score with every key: the multiply-adds of attention are 2·H·T·d per token whatever G is. GQA shrinks the K/V projections and the cache, and that helps decoding, which is bound by memory traffic, not compute.' },
+  { title: 'Tensor parallelism above G replicates K/V', text: 'Splitting heads over t devices gives each G/t K/V heads. Once t exceeds G there is nothing left to split: each K/V head is copied to t/G devices, and the per-device cache stops shrinking.' },
+  { title: 'head_dim comes from the config, not hidden / heads', text: 'Gemma-7B has hidden size 3072 and 16 heads, but head_dim 256, not 192. Calculators that derive it get the cache wrong by a third.' },
+  { title: 'G = H is MHA, not MQA', text: 'MQA means a single K/V head (G = 1). A model with as many K/V heads as query heads is plain multi-head attention, whatever its config calls the field.' },
+];
+
+/** Interview questions. `live(s, f)` returns the computed line shown next to the answer. */
+export const QUESTIONS = [
+  {
+    q: 'What problem do MQA and GQA solve?',
+    a: 'The size of the KV cache during generation. Every token appends K and V for every K/V head in every layer, and ' +
+      'every new token reads all of it back. Fewer K/V heads shrink both the memory held and the bytes moved per step.',
+    live: (s, f) => `cache ${f.factor(s.cache.mha.bytes / s.cache.current.bytes)} smaller here: ${f.bytes(s.cache.mha.perToken)} → ${f.bytes(s.cache.current.perToken)} per token (${s.state.l} layers, ${s.state.dtype})`,
+  },
+  {
+    q: 'How does GQA relate to MHA and MQA?',
+    a: 'It interpolates between them with one integer G. G = H gives MHA, G = 1 gives MQA. Computing GQA is the same as ' +
+      'running MHA on K/V heads copied to every member of their group, so quality and speed move smoothly with G.',
+    live: (s, f) => `GQA (G = ${s.state.g}) vs MHA on K/V copied to all ${s.state.h} heads: max |Δ| = ${s.facts.equalsMha}`,
+  },
+  {
+    q: 'What stays the same: queries or keys/values?',
+    a: 'The queries. Every head keeps its own query projection, so the model still asks H different questions. Only the ' +
+      'key and value projections, and the cache they fill, are shared within a group.',
+    live: (s, f) => `query parameters unchanged: ${f.count(s.facts.params.current.query)}; K/V parameters ${f.count(s.facts.params.mha.keyValue)} → ${f.count(s.facts.params.current.keyValue)} (d_model = ${s.state.h * s.state.d})`,
+  },
+  {
+    q: 'What is the downside of MQA?',
+    a: 'Capacity. One K/V head has to serve every query head, so the model can store less distinct information per token; ' +
+      'MQA models lose some quality and were reported to train less stably. GQA keeps most of MHA’s quality with most of MQA’s savings.',
+    live: (s, f) => `K/V numbers cached per token per layer: ${s.facts.kvValues.mha} (MHA) → ${s.facts.kvValues.current} (G = ${s.state.g}) → ${s.facts.kvValues.mqa} (MQA)`,
+  },
+  {
+    q: 'Why is decoding memory-bound?',
+    a: 'Generating one token does little arithmetic per byte: each cached key and value is read once and used for a few ' +
+      'multiply-adds. Accelerators can do hundreds of operations per byte they load, so the step waits on memory.',
+    live: (s, f) => `one step at T = ${s.state.t}: ${f.bytes(s.facts.decode.current.kvBytes)} of K/V read for ${f.count(s.facts.decode.current.multiplyAdds)} multiply-adds, ${s.facts.decode.current.intensity.toFixed(2)} multiply-adds per byte (MHA: ${s.facts.decode.mha.intensity.toFixed(2)})`,
+  },
+  {
+    q: 'How much does GQA save for Llama-3.1-70B at 128K context?',
+    a: 'Llama-3.1-70B has 64 query heads and 8 K/V heads over 80 layers with head_dim 128. At its full 131,072-token ' +
+      'context in fp16, the cache for one sequence is 8× smaller than MHA would need.',
+    live: (s, f) => `one 131,072-token sequence, fp16: ${f.bytes(s.facts.llama70b.mha)} with MHA → ${f.bytes(s.facts.llama70b.gqa)} with GQA-8 (${f.factor(s.facts.llama70b.mha / s.facts.llama70b.gqa)})`,
+  },
+  {
+    q: 'Can an MHA checkpoint be converted to GQA?',
+    a: 'Yes. The GQA paper (Ainslie et al., 2023) mean-pools the key and value heads of each group into one head, then ' +
+      'continues pre-training for about 5% of the original steps ("uptraining"). Mean-pooling beat keeping one head of each group.',
+    live: (s, f) => `here: ${s.state.h / s.state.g} K/V heads averaged into each of ${s.state.g} groups; K/V weights ${f.count(s.facts.params.mha.keyValue)} → ${f.count(s.facts.params.current.keyValue)}`,
+  },
+  {
+    q: 'How does GQA interact with tensor parallelism?',
+    a: 'Heads are split across devices. With G K/V heads and t devices, each device holds G/t of them while t ≤ G. Past that ' +
+      'the K/V heads must be replicated, so MQA gains nothing from splitting its cache, and GQA stops gaining at t = G.',
+    live: (s, f) => s.facts.tp.map((r) => `t = ${r.tp}: ${r.headsPerDevice} K/V head${r.headsPerDevice > 1 ? 's' : ''} per device${r.replication > 1 ? `, each copied ${r.replication}×` : ''}`).join('; '),
+  },
+  {
+    q: 'What does MLA change?',
+    a: 'Multi-head latent attention (DeepSeek-V2/V3) caches one compressed latent vector per token per layer instead of ' +
+      'K and V per head, and rebuilds the heads’ keys and values from it with learned up-projections. It cuts the cache ' +
+      'further than GQA at the cost of extra computation per step.',
+    live: (s, f) => `DeepSeek-V3 caches 576 numbers per token per layer: ${f.bytes(s.facts.mla.latent)} per token vs ${f.bytes(s.facts.mla.mha)} for full K/V on its 128 heads (d = 128)`,
+  },
+];
+
+/** The small example sequence the heatmaps use. */
+export const EXAMPLE_TOKENS = ['The', 'cat', 'sat', 'on', 'the', 'mat'];

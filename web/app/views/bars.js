@@ -1,0 +1,19 @@
+// bars.js - horizontal bars of computed byte counts, scaled to the largest.
+import { el } from '../dom.js';
+import { formatBytes, formatFactor } from '../../lib/format.js';
+
+/** rows: [{ label, bytes, factor?, note?, kind? }] */
+export function cacheBars(rows, { caption } = {}) {
+  const max = Math.max(...rows.map((r) => r.bytes));
+  const list = el('div', { class: 'bars', role: 'list', 'aria-label': caption ?? 'KV-cache size' });
+  for (const r of rows) {
+    const fill = el('span', { class: `bar-fill${r.kind ? ` kind-${r.kind}` : ''}` });
+    fill.style.width = `${Math.max(0.5, (100 * r.bytes) / max)}%`;
+    list.append(el('div', { class: 'bar-row', role: 'listitem', 'data-bytes': r.bytes, 'data-label': r.label },
+      el('span', { class: 'bar-label' }, r.label),
+      el('span', { class: 'bar-track' }, fill),
+      el('span', { class: 'bar-value' }, formatBytes(r.bytes), r.factor ? el('span', { class: 'bar-factor' }, ` ÷${formatFactor(r.factor).replace('×', '')}`) : null),
+      r.note ? el('span', { class: 'bar-note' }, r.note) : null));
+  }
+  return list;
+}
