@@ -189,3 +189,23 @@ test('a 375 px phone has no horizontal scroll; screenshots saved', async () => {
     await d.context.close();
   }
 });
+
+test('a sliding-window model shows the capped and the uncapped cache', async () => {
+  const { page, context, problems } = await h.open('/#model=mistral-7b&h=32&g=8&d=128&l=32&t=32768');
+  await ready(page);
+  const bytes = await page.$$eval('#cache-view .bar-row', (r) => r.map((x) => Number(x.dataset.bytes)));
+  assert.equal(bytes[1], 2 * 32 * 8 * 128 * 4096 * 2);  // capped at the 4096-token window
+  assert.match(await page.textContent('#cache-note'), /4,096-token sliding window caps the cache at 4,096 tokens per sequence: 512 MiB instead of 4 GiB uncapped/);
+  assert.deepEqual(problems, clean);
+  await context.close();
+});
+
+test('without WebAssembly the page says so clearly', async () => {
+  const context = await h.browser.newContext();
+  const page = await context.newPage();
+  await page.addInitScript(() => { delete window.WebAssembly; });
+  await page.goto(h.origin + '/');
+  await page.waitForFunction(() => document.getElementById('core-status').dataset.state === 'error');
+  assert.match(await page.textContent('#core-status'), /no WebAssembly or Web Workers/);
+  await context.close();
+});

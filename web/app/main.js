@@ -95,7 +95,9 @@ function renderExplore() {
     ...(s.h !== 1 ? [{ label: 'MQA (G = 1)', bytes: c.mqa.bytes, factor: c.mha.bytes / c.mqa.bytes, kind: 'mqa' }] : []),
   ], { caption: 'KV cache for the current settings' }));
   $('cache-note').textContent = `${s.l} layers × ${s.t.toLocaleString('en-US')} tokens × batch ${s.b}, ${s.dtype}. ` +
-    `Current ${kindLabel(s.h, s.g)}: ${formatBytes(c.current.perToken)} per token; H/G = ${formatFactor(s.h / s.g)} smaller than MHA.`;
+    `Current ${kindLabel(s.h, s.g)}: ${formatBytes(c.current.perToken)} per token; H/G = ${formatFactor(s.h / s.g)} smaller than MHA.` +
+    (c.cachedTokens < s.t ? ` The model's ${c.window.toLocaleString('en-US')}-token sliding window caps the cache at ` +
+      `${c.cachedTokens.toLocaleString('en-US')} tokens per sequence: ${formatBytes(c.current.bytes)} instead of ${formatBytes(c.current.uncapped)} uncapped.` : '');
   const hm = heatmaps({ h: s.h, g: s.g, tokens: snapshot.example.tokens, weights: snapshot.example.weights });
   paintSwatches(hm);
   mount($('heatmap-view'), hm);

@@ -22,8 +22,11 @@ function exampleWeights(core, h, g, d) {
 /** Every number the page shows for one state, in one round trip. */
 function snapshot(core, s) {
   const { h, g, d, t, l, b, dtype } = s;
-  const bytes = (G, tokens = t, batch = b) => core.kvCacheBytes({ layers: l, nKvHeads: G, headDim: d, tokens, batch, dtype });
-  const entry = (G) => ({ nKvHeads: G, bytes: bytes(G), perToken: bytes(G, 1, 1) });
+  // a sliding-window model (state.model) caches at most `window` tokens per sequence
+  const window = s.model ? core.models().find((m) => m.id === s.model)?.slidingWindow : undefined;
+  const cached = window ? Math.min(t, window) : t;
+  const bytes = (G, tokens = cached, batch = b) => core.kvCacheBytes({ layers: l, nKvHeads: G, headDim: d, tokens, batch, dtype });
+  const entry = (G) => ({ nKvHeads: G, bytes: bytes(G), perToken: bytes(G, 1, 1), uncapped: bytes(G, t) });
   const example = exampleInputs({ nHeads: h, nKvHeads: g, headDim: d, tokens: EXAMPLE_TOKENS.length });
   const gqa = core.attention({ ...example, nHeads: h, nKvHeads: g, headDim: d, causal: true, returnWeights: true });
   const copied = core.attention({ q: example.q, k: repeatKv(example.k, { nHeads: h, nKvHeads: g, headDim: d }),
@@ -37,7 +40,7 @@ function snapshot(core, s) {
   }
   return {
     state: s,
-    cache: { mha: entry(h), current: entry(g), mqa: entry(1) },
+    cache: { mha: entry(h), current: entry(g), mqa: entry(1), window: window ?? 0, cachedTokens: cached },
     example: { tokens: EXAMPLE_TOKENS, weights: gqa.weights },
     walk: {
       weights: exampleWeights(core, 8, 2, Math.min(d, 64)),
