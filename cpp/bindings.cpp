@@ -2,8 +2,10 @@
 // knows about Emscripten. Tensors cross as typed arrays in one bulk copy each way; a refused
 // request comes back as { error, name } and the JS face (web/core/core.js) throws it.
 #include <emscripten/bind.h>
+#include <emscripten/emscripten.h>
 #include <emscripten/val.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -15,6 +17,7 @@
 #include "kv_cache.h"
 #include "memory_model.h"
 #include "model_catalog.h"
+#include "probes.h"
 
 using emscripten::val;
 using namespace gqa;
@@ -312,6 +315,41 @@ val tensor_parallel_kv_js(double n_kv_heads, double tp) {
   return o;
 }
 
+// ---- probes for the benchmark's roofline -----------------------------------------------------
+
+/// Best-of-`reps` streaming read bandwidth over a buffer of `bytes`: { bytesPerSecond, bytes }.
+val probe_bandwidth(double bytes, double reps) {
+  Buffer<float> buf;
+  Status st = buf.allocate(uint64_t(bytes) / 4, "the bandwidth probe buffer");
+  if (!st.is_ok()) return error_value(st);
+  for (uint64_t i = 0; i < buf.size(); ++i) buf[i] = float(i & 1023) * 1e-3f;  // touch every page
+  double best = 1e30;
+  volatile float sink = 0;
+  for (int r = 0; r < int(reps); ++r) {
+    const double t0 = emscripten_get_now();
+    sink = sink + probe_stream_sum(buf.data(), buf.size());
+    best = std::min(best, (emscripten_get_now() - t0) / 1e3);
+  }
+  val o = val::object();
+  o.set("bytesPerSecond", double(buf.size()) * 4 / best);
+  o.set("bytes", double(buf.size()) * 4);
+  return o;
+}
+
+/// Best-of-`reps` multiply-add throughput: { maddsPerSecond }.
+val probe_madd_throughput(double iters, double reps) {
+  double best = 1e30;
+  volatile float sink = 0;
+  for (int r = 0; r < int(reps); ++r) {
+    const double t0 = emscripten_get_now();
+    sink = sink + probe_madd(uint64_t(iters), float(r));
+    best = std::min(best, (emscripten_get_now() - t0) / 1e3);
+  }
+  val o = val::object();
+  o.set("maddsPerSecond", double(probe_madds_per_iter()) * iters / best);
+  return o;
+}
+
 val build_info() {
   val info = val::object();
   info.set("isa", std::string(isa_name(kIsa)));
@@ -376,6 +414,8 @@ EMSCRIPTEN_BINDINGS(gqa_core) {
   function("projectionParams", &projection_params_js);
   function("decodeStepCost", &decode_step_cost_js);
   function("tensorParallelKv", &tensor_parallel_kv_js);
+  function("probeBandwidth", &probe_bandwidth);
+  function("probeMaddThroughput", &probe_madd_throughput);
   function("buildInfo", &build_info);
   class_<KvCacheJs>("KvCache")
       .constructor<>()

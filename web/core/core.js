@@ -165,6 +165,26 @@ export class Core {
     return unwrap(this.#m.tensorParallelKv(int('nKvHeads', args.nKvHeads, 1, LIMITS.heads), int('tp', args.tp, 1, 4096)));
   }
 
+  /**
+   * Roofline probes, run with this build's own compiler and SIMD width: streaming read bandwidth
+   * from a buffer of `bytes` (best of `reps`) and multiply-add throughput.
+   * → { bytesPerSecond, maddsPerSecond }
+   */
+  probeMachine({ bytes = 256 * 2 ** 20, reps = 5, iters = 2e7 } = {}) {
+    int('bytes', bytes, 2 ** 20, this.info.maxRequestBytes);
+    int('reps', reps, 1, 100);
+    int('iters', iters, 1, 2 ** 40);
+    // V8 compiles WASM in tiers and swaps in the optimised code between calls, never inside a
+    // running one: warm both probes up with small calls, then take the best of `reps` calls.
+    for (let i = 0; i < 5; i++) { this.#m.probeBandwidth(2 ** 20, 1); this.#m.probeMaddThroughput(1e5, 1); }
+    let bytesPerSecond = 0, maddsPerSecond = 0;
+    for (let i = 0; i < reps; i++) {
+      bytesPerSecond = Math.max(bytesPerSecond, unwrap(this.#m.probeBandwidth(bytes, 1)).bytesPerSecond);
+      maddsPerSecond = Math.max(maddsPerSecond, unwrap(this.#m.probeMaddThroughput(iters, 1)).maddsPerSecond);
+    }
+    return { bytesPerSecond, maddsPerSecond };
+  }
+
   /** The model catalog: [{ id, name, family, layers, nHeads, nKvHeads, headDim, maxContext, params, ... }]. */
   models() { return this.#m.models(); }
 
