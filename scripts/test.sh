@@ -2,7 +2,8 @@
 # test.sh - every test layer, in order; stops at the first failing layer with a non-zero status.
 #   a. Catch2, native, under AddressSanitizer + UndefinedBehaviorSanitizer (ctest)
 #   b. the same Catch2 suite compiled to WASM, run by node (ctest)
-#   c. node --test: the JS API against the built module, SIMD and scalar variants
+#   c. node --test: the JS API against the built module (SIMD and scalar), the CLI, and
+#      `npm run bench --quick` with every implementation checked against a float64 reference
 #   d. node --test: the served dist/ in headless Chromium (playwright-core)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +24,11 @@ cmake --build build/wasm -j"$JOBS" --target gqa_tests_wasm >/dev/null
 # (cut: a failing node run echoes the minified glue line, which is megabytes long)
 ctest --test-dir build/wasm --output-on-failure | cut -c1-2000
 
-echo "== c. JS API (node --test)"
+echo "== c. JS API and the benchmark's code paths (node --test)"
+if [ ! -f build/bench/CMakeCache.txt ]; then
+  cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DGQA_TESTS=OFF -DGQA_BENCH=ON >/dev/null
+fi
+cmake --build build/bench -j"$JOBS" >/dev/null
 node --test tests/js/
 
 echo "== d. end to end in headless Chromium (node --test)"

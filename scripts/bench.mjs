@@ -1,0 +1,211 @@
+// bench.mjs - the decode step (one new token over a cache of T tokens) for a Llama-like layer,
+// H = 32, measured in one run across implementations, against the machine's roofline.
+//
+//   node scripts/bench.mjs [--quick] [--json] [--outputs] [--no-native] [--no-ort] [--svg FILE]
+//
+// Implementations: plain JavaScript (f32), onnxruntime-web's com.microsoft GroupQueryAttention
+// (f32), our scalar and SIMD WASM builds, and the same C++ natively (-march=native and 128-bit
+// x86-64-v2). Every output is checked against the JavaScript reference before its time counts.
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { loadCore } from 'gqa-playground';
+import { jsDecodeStep, stepInputs } from './bench/data.mjs';
+import { renderSvg } from './bench/chart.mjs';
+import { formatSeconds, textTable } from '../web/lib/format.js';
+
+const args = new Set(process.argv.slice(2));
+const flag = (name) => args.has(`--${name}`);
+const svgPath = (() => { const i = process.argv.indexOf('--svg'); return i > 0 ? process.argv[i + 1] : null; })();
+const quick = flag('quick');
+const log = (...m) => { if (!flag('json')) console.error(...m); };
+
+const H = 32;
+const GRID = quick
+  ? { d: [64], G: [32, 8, 1], T: [256], dtype: ['f32', 'f16', 'int8'] }
+  : { d: [64, 128], G: [32, 8, 4, 1], T: [512, 2048, 8192, 32768], dtype: ['f32', 'f16', 'int8'] };
+const root = fileURLToPath(new URL('..', import.meta.url));
+const NATIVE = { native: `${root}build/bench/gqa_bench_native`, v2: `${root}build/bench/gqa_bench_v2` };
+
+/** Median of a timed function over adaptive repetitions (more for fast steps, fewer for slow). */
+function timeMedian(fn, { minReps = 5, maxReps = 41, budgetMs = quick ? 50 : 400 } = {}) {
+  const times = [];
+  const start = performance.now();
+  while (times.length < minReps || (times.length < maxReps && performance.now() - start < budgetMs)) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[times.length >> 1];
+}
+
+/** Tolerance of a dtype's output against the f32 reference (docs/architecture.md). */
+function tolerance(dtype, q, d) {
+  let qsum = 0;
+  for (let h = 0; h < H; h++) { let s = 0; for (let c = 0; c < d; c++) s += Math.abs(q[h * d + c]); qsum = Math.max(qsum, s); }
+  const scale = 1 / Math.sqrt(d);
+  if (dtype === 'f16') return 2 * scale * qsum * 2 ** -11 + 2 ** -11 + 1e-5;
+  if (dtype === 'int8') return 2 * scale * qsum / 254 + 1 / 254 + 1e-5;
+  return 2e-5;
+}
+
+function maxAbsDiff(a, b) {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+function wasmStep(core, input, { G, d, T, dtype }) {
+  const cache = core.createKvCache({ nKvHeads: G, headDim: d, capacity: T, dtype });
+  try {
+    const chunk = Math.max(1, Math.floor(2 ** 22 / (G * d)));
+    for (let t = 0; t < T; t += chunk) {
+      const end = Math.min(T, t + chunk);
+      cache.append(input.k.subarray(t * G * d, end * G * d), input.v.subarray(t * G * d, end * G * d));
+    }
+    for (let i = 0; i < 3; i++) cache.attend(input.q, { nHeads: H });  // let V8 tier the kernel up
+    const out = cache.attend(input.q, { nHeads: H });
+    const ms = timeMedian(() => cache.attend(input.q, { nHeads: H }));
+    return { ms, out, kvBytes: cache.bytes };
+  } finally {
+    cache.delete();
+  }
+}
+
+function runNative(flavour, configs) {
+  const bin = NATIVE[flavour];
+  if (!existsSync(bin)) return null;
+  const specs = configs.map((c) => `${H},${c.G},${c.d},${c.T},${c.dtype}`);
+  const text = execFileSync(bin, ['--probe', ...specs], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+  return { probe: lines.find((l) => l.probe), rows: lines.filter((l) => !l.probe) };
+}
+
+async function main() {
+  const configs = [];
+  for (const d of GRID.d) for (const T of GRID.T) for (const G of GRID.G) for (const dtype of GRID.dtype) configs.push({ H, G, d, T, dtype });
+
+  log('probing the machine (WASM SIMD, WASM scalar)…');
+  const simd = await loadCore({ simd: true });
+  const scalar = await loadCore({ simd: false });
+  const probes = { wasm: simd.probeMachine(), wasmScalar: scalar.probeMachine() };
+
+  let ort = null;
+  if (!flag('no-ort')) {
+    try { ort = await (await import('./bench/ort-gqa.mjs')).createOrtGqa(); } catch (err) { log(`onnxruntime-web unavailable: ${err.message}`); }
+  }
+
+  const native = {};
+  if (!flag('no-native')) {
+    for (const flavour of ['native', 'v2']) {
+      log(`native ${flavour}…`);
+      const r = runNative(flavour, configs);
+      if (r) { native[flavour] = r.rows; probes[flavour] = r.probe; } else log(`  (no ${NATIVE[flavour]}: run npm run bench to build it)`);
+    }
+  }
+
+  const rows = [];
+  const refCache = new Map();  // f32 reference output and JS time per shape
+  for (const c of configs) {
+    const shapeKey = `${c.G},${c.d},${c.T}`;
+    log(`H=${H} G=${c.G} d=${c.d} T=${c.T} ${c.dtype}`);
+    const input = stepInputs(c);
+    if (!refCache.has(shapeKey)) {
+      const ref = jsDecodeStep(input, c);
+      const jsMs = timeMedian(() => jsDecodeStep(input, c), { minReps: 1, maxReps: 5, budgetMs: quick ? 50 : 1500 });
+      let ortResult = null;
+      if (ort) {
+        try { ortResult = await ort.run(input, c); } catch (err) { log(`  onnxruntime-web failed: ${err.message}`); }
+      }
+      refCache.clear();
+      refCache.set(shapeKey, { ref, jsMs, ortResult });
+    }
+    const { ref, jsMs, ortResult } = refCache.get(shapeKey);
+    const tol = tolerance(c.dtype, input.q, c.d);
+    const madds = 2 * H * c.T * c.d;
+    const impls = {};
+    const add = (name, ms, out, kvBytes, probe, tolerance = tol) => {
+      const err = maxAbsDiff(out, ref);
+      const roofMs = 1e3 * Math.max(kvBytes / probe.bytesPerSecond, madds / probe.maddsPerSecond);
+      impls[name] = { ms, kvBytes, gbs: kvBytes / ms / 1e6, roofMs, roofline: roofMs / ms, maxErr: err, tol: tolerance, ok: err <= tolerance };
+      if (flag('outputs')) impls[name].out = Array.from(out);
+    };
+    const f32Bytes = 2 * c.G * c.T * c.d * 4;
+    if (c.dtype === 'f32') {
+      add('js', jsMs, ref, f32Bytes, probes.wasmScalar, 0);
+      if (ortResult) add('ort', ortResult.ms, ortResult.out, f32Bytes, probes.wasm);
+    }
+    for (const [name, core] of [['wasm-scalar', scalar], ['wasm-simd', simd]]) {
+      const r = wasmStep(core, input, c);
+      add(name, r.ms, r.out, r.kvBytes, name === 'wasm-simd' ? probes.wasm : probes.wasmScalar);
+    }
+    for (const flavour of Object.keys(native)) {
+      const n = native[flavour].find((x) => x.G === c.G && x.d === c.d && x.T === c.T && x.dtype === c.dtype);
+      if (n) add(`native-${flavour}`, n.ms, Float32Array.from(n.out), n.kvBytes, probes[flavour]);
+    }
+    rows.push({ ...c, madds, impls });
+  }
+
+  // GQA and MQA speedups over MHA, measured and roofline-predicted, per implementation
+  for (const r of rows) {
+    const mha = rows.find((x) => x.d === r.d && x.T === r.T && x.dtype === r.dtype && x.G === H);
+    for (const [name, v] of Object.entries(r.impls)) {
+      const base = mha?.impls[name];
+      if (base) { v.speedup = base.ms / v.ms; v.predictedSpeedup = base.roofMs / v.roofMs; }
+    }
+  }
+
+  const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}` };
+  const result = { machine, H, quick, probes, rows, targets: targets(rows, probes) };
+  if (svgPath) writeFileSync(svgPath, renderSvg(result));
+  if (flag('json')) { console.log(JSON.stringify(result)); return; }
+  console.log(report(result));
+}
+
+/** The kernel targets of issue #6, counted over this run. */
+function targets(rows, probes) {
+  const t = { roofline80: [0, 0], vsOrt3x: [0, 0], vsJs20x: [0, 0], vsNative128: [0, 0], quantFaster: [0, 0] };
+  for (const r of rows) {
+    const s = r.impls['wasm-simd'];
+    if (!s) continue;
+    if (r.T >= 2048) { t.roofline80[1]++; if (s.roofline >= 0.8) t.roofline80[0]++; }
+    const f32 = rows.find((x) => x.d === r.d && x.T === r.T && x.G === r.G && x.dtype === 'f32')?.impls;
+    if (f32?.ort) { t.vsOrt3x[1]++; if (f32.ort.ms / s.ms >= 3) t.vsOrt3x[0]++; }
+    if (f32?.js) { t.vsJs20x[1]++; if (f32.js.ms / s.ms >= 20) t.vsJs20x[0]++; }
+    if (r.impls['native-v2']) { t.vsNative128[1]++; if (s.ms <= 1.3 * r.impls['native-v2'].ms) t.vsNative128[0]++; }
+    // memory-bound: at f32 the roofline is set by the bytes, not the multiply-adds
+    if (r.dtype !== 'f32' && f32?.['wasm-simd'] && f32['wasm-simd'].kvBytes / probes.wasm.bytesPerSecond > r.madds / probes.wasm.maddsPerSecond) {
+      t.quantFaster[1]++;
+      if (s.ms < f32['wasm-simd'].ms) t.quantFaster[0]++;
+    }
+  }
+  return t;
+}
+
+function report({ machine, probes, rows, targets: t }) {
+  const impls = ['js', 'ort', 'wasm-scalar', 'wasm-simd', 'native-v2', 'native-native'];
+  const gb = (p) => (p ? `${(p.bytesPerSecond / 1e9).toFixed(1)} GB/s, ${(p.maddsPerSecond / 1e9).toFixed(1)} G madd/s` : 'n/a');
+  const lines = [
+    `machine: ${machine.cpu} (${machine.cores} cores), ${machine.platform}, node ${machine.node}, one thread`,
+    `probes: WASM SIMD ${gb(probes.wasm)}; WASM scalar ${gb(probes.wasmScalar)}; native ${gb(probes.native)}; native 128-bit ${gb(probes.v2)}`,
+    '',
+  ];
+  const header = ['d', 'G', 'T', 'dtype', 'K/V bytes', ...impls, 'SIMD GB/s', 'SIMD roofline', 'speedup (pred.)'];
+  const body = rows.map((r) => {
+    const s = r.impls['wasm-simd'];
+    return [r.d, r.G, r.T, r.dtype, `${(s.kvBytes / 2 ** 20).toFixed(1)} MiB`,
+      ...impls.map((n) => (r.impls[n] ? `${formatSeconds(r.impls[n].ms / 1e3)}${r.impls[n].ok ? '' : ' WRONG'}` : '—')),
+      s.gbs.toFixed(1), `${Math.round(100 * s.roofline)}%`, s.speedup ? `${s.speedup.toFixed(2)}× (${s.predictedSpeedup.toFixed(2)}×)` : ''];
+  });
+  lines.push(textTable(header, body), '');
+  const frac = ([a, b]) => `${a}/${b}`;
+  lines.push(`targets (wasm-simd): >= 80% of roofline at T >= 2048: ${frac(t.roofline80)}; >= 3x onnxruntime-web: ${frac(t.vsOrt3x)}; ` +
+    `>= 20x plain JS: ${frac(t.vsJs20x)}; within 1.3x of native 128-bit: ${frac(t.vsNative128)}; f16/int8 faster than f32 where memory-bound: ${frac(t.quantFaster)}`);
+  const wrong = rows.flatMap((r) => Object.entries(r.impls).filter(([, v]) => !v.ok).map(([n, v]) => `${n} d=${r.d} G=${r.G} T=${r.T} ${r.dtype}: max |Δ| ${v.maxErr.toExponential(2)} > ${v.tol.toExponential(2)}`));
+  lines.push(wrong.length ? `WRONG OUTPUTS:\n${wrong.join('\n')}` : 'every implementation matched the reference');
+  return lines.join('\n');
+}
+
+await main();
