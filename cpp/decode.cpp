@@ -195,12 +195,13 @@ struct SimdOps {
   }
   static void widen_f16(const uint16_t* src, float* dst, int n) {
     int i = 0;
-    for (; i + 4 <= n; i += 4) simd::store(dst + i, simd::load_f16(src + i));
+    for (; i + 8 <= n; i += 8) simd::widen_f16x8(src + i, dst + i);  // 8 halves per 16-byte load
     for (; i < n; ++i) dst[i] = f16_to_f32(src[i]);
   }
   static void widen_i8(const int8_t* src, float sc, float* dst, int n) {
     const simd::f32x4 vsc = simd::splat(sc);
     int i = 0;
+    for (; i + 16 <= n; i += 16) simd::widen_i8x16(src + i, vsc, dst + i);  // 16 int8 per 16-byte load
     for (; i + 4 <= n; i += 4) simd::store(dst + i, simd::mul(simd::load_i8(src + i), vsc));
     for (; i < n; ++i) dst[i] = float(src[i]) * sc;
   }

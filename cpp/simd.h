@@ -52,17 +52,36 @@ inline float hsum(f32x4 a) {
   f32x4 t = add(a, wasm_i32x4_shuffle(a, a, 2, 3, 0, 1));
   return wasm_f32x4_extract_lane(t, 0) + wasm_f32x4_extract_lane(t, 1);
 }
-/// 4 IEEE halves -> 4 floats (finite halves; see half.h for the 2^112 trick)
-inline f32x4 load_f16(const uint16_t* p) {
-  v128_t h = wasm_u32x4_load16x4(p);
+/// 4 half bit patterns in the low halves of u32 lanes -> 4 floats (finite halves; see half.h
+/// for the 2^112 trick)
+inline f32x4 f16_bits_to_f32(v128_t h) {
   v128_t em = wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x7fff)), 13);
   v128_t mag = wasm_f32x4_mul(em, wasm_i32x4_splat(0x77800000));
   return wasm_v128_or(mag, wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x8000)), 16));
 }
+/// 4 IEEE halves -> 4 floats
+inline f32x4 load_f16(const uint16_t* p) { return f16_bits_to_f32(wasm_u32x4_load16x4(p)); }
 /// 4 int8 -> 4 floats
 inline f32x4 load_i8(const int8_t* p) {
   v128_t b = wasm_v128_load32_zero(p);
   return wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(wasm_i16x8_extend_low_i8x16(b)));
+}
+// Wide conversions store straight to memory: clang 14 keeps arrays of v128 (and values passed
+// out through pointers) in linear memory, which costs more than the conversion itself.
+/// dst[0..16) = 16 int8 at p, times sc: one load
+inline void widen_i8x16(const int8_t* p, f32x4 sc, float* dst) {
+  const v128_t b = wasm_v128_load(p);
+  const v128_t lo = wasm_i16x8_extend_low_i8x16(b), hi = wasm_i16x8_extend_high_i8x16(b);
+  wasm_v128_store(dst, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(lo)), sc));
+  wasm_v128_store(dst + 4, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_i32x4_extend_high_i16x8(lo)), sc));
+  wasm_v128_store(dst + 8, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(hi)), sc));
+  wasm_v128_store(dst + 12, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_i32x4_extend_high_i16x8(hi)), sc));
+}
+/// dst[0..8) = 8 finite halves at p: one load
+inline void widen_f16x8(const uint16_t* p, float* dst) {
+  const v128_t h = wasm_v128_load(p);
+  wasm_v128_store(dst, f16_bits_to_f32(wasm_u32x4_extend_low_u16x8(h)));
+  wasm_v128_store(dst + 4, f16_bits_to_f32(wasm_u32x4_extend_high_u16x8(h)));
 }
 #else  // SSE2
 typedef __m128 f32x4;
@@ -102,6 +121,13 @@ inline f32x4 load_i8(const int8_t* p) {
   __m128i x = _mm_unpacklo_epi8(b, b);                    // each byte twice
   return _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpacklo_epi16(x, x), 24));  // sign-extend
 #endif
+}
+inline void widen_i8x16(const int8_t* p, f32x4 sc, float* dst) {
+  for (int c = 0; c < 4; ++c) store(dst + 4 * c, mul(load_i8(p + 4 * c), sc));
+}
+inline void widen_f16x8(const uint16_t* p, float* dst) {
+  store(dst, load_f16(p));
+  store(dst + 4, load_f16(p + 4));
 }
 #endif
 

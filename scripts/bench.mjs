@@ -91,6 +91,8 @@ async function main() {
   const simd = await loadCore({ simd: true });
   const scalar = await loadCore({ simd: false });
   const probes = { wasm: simd.probeMachine(), wasmScalar: scalar.probeMachine() };
+  simd.warmUp();
+  scalar.warmUp();
 
   let ort = null;
   if (!flag('no-ort')) {

@@ -75,6 +75,7 @@ function models(core) {
  */
 function measureDecode(core, s) {
   const { h, g, d } = s;
+  core.warmUp();  // time V8's optimised code, not its baseline tier
   const rows = [];
   // one T for every variant, keeping the largest (MHA) cache within 256 MiB whatever the settings
   const T = Math.max(16, Math.min(s.t, 8192, Math.floor((256 * 2 ** 20) / (2 * h * d * 4))));
