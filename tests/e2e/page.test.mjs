@@ -209,3 +209,23 @@ test('without WebAssembly the page says so clearly', async () => {
   assert.match(await page.textContent('#core-status'), /no WebAssembly or Web Workers/);
   await context.close();
 });
+
+test('Measure on this machine: progress, results per variant with the roofline, and cancel', async () => {
+  const { page, context, problems } = await h.open('/#h=8&g=2&d=64&t=1024&dtype=f16');
+  await ready(page);
+  await page.click('#measure');
+  assert.equal(await page.isVisible('#measure-cancel'), true);
+  await page.waitForFunction(() => document.querySelectorAll('#measure-view .bar-row').length === 3, null, { timeout: 60000 });
+  const notes = await page.$$eval('#measure-view .bar-note', (n) => n.map((x) => x.textContent));
+  for (const note of notes) assert.match(note, /^\d+\.\d{3} ms per token · \d+% of the roofline \((memory|compute)-bound\) · SIMD \d+\.\d× faster than scalar$/);
+  assert.deepEqual(await page.$$eval('#measure-view .bar-row', (r) => r.map((x) => x.dataset.label)), ['MHA', 'GQA-2', 'MQA']);
+  assert.match(await page.textContent('#measure-view'), /T = 1,024 cached tokens, f16 cache, wasmsimd kernels/);
+  assert.equal(await page.isVisible('#measure-cancel'), false);
+  // cancel part-way
+  await page.click('#measure');
+  await page.click('#measure-cancel');
+  assert.match(await page.textContent('#measure-view'), /Measurement cancelled/);
+  assert.equal(await page.isEnabled('#measure'), true);
+  assert.deepEqual(problems, clean);
+  await context.close();
+});

@@ -7,7 +7,7 @@ import { headDiagram } from './views/heads.js';
 import { heatmaps, paintSwatches } from './views/heatmaps.js';
 import { renderModels, renderQuestions, renderTheory } from './views/lesson-view.js';
 import { Walkthrough } from './views/walkthrough.js';
-import { formatBytes, formatFactor } from '../lib/format.js';
+import { formatBytes, formatCount, formatFactor, formatSeconds } from '../lib/format.js';
 
 const $ = (id) => document.getElementById(id);
 let state = parseHash(location.hash);
@@ -129,23 +129,63 @@ function update(next, { controls = false, hash = true } = {}) {
   if (core) refresh();
 }
 
-async function measure() {
-  const button = $('measure');
+/** "Measure on this machine": the decode benchmark in its own worker, with progress and cancel. */
+let benchWorker = null;
+
+function stopMeasuring(message) {
+  benchWorker?.terminate();
+  benchWorker = null;
+  $('measure').disabled = false;
+  $('measure-cancel').hidden = true;
+  $('measure-progress').hidden = true;
+  if (message) mount($('measure-view'), el('p', { class: 'fine' }, message));
+}
+
+function measure() {
+  stopMeasuring();
+  const button = $('measure'), cancel = $('measure-cancel'), bar = $('measure-progress');
   button.disabled = true;
-  mount($('measure-view'), el('p', { class: 'fine' }, el('span', { class: 'spinner' }), ' measuring…'));
-  try {
-    const r = await core.call('measureDecode', state);
-    const mha = r.rows[0];
-    mount($('measure-view'), cacheBars(r.rows.map((row) => ({
-      label: kindLabel(state.h, row.nKvHeads), bytes: row.kvBytes, factor: row.nKvHeads === mha.nKvHeads ? undefined : mha.ms / row.ms,
-      note: `${row.ms.toFixed(3)} ms per token (median of ${row.reps})`,
-    })), { caption: 'measured decode time' }),
-    el('p', { class: 'fine' }, `T = ${mha.tokens.toLocaleString('en-US')} cached tokens, ${r.isa} kernels. Bars show the cache read per step; ÷ shows the measured speed-up over MHA.`));
-  } catch (err) {
-    mount($('measure-view'), el('p', { class: 'error' }, `Measurement failed: ${err.message}`));
-  } finally {
-    button.disabled = false;
-  }
+  cancel.hidden = false;
+  bar.hidden = false;
+  bar.value = 0;
+  const s = state;
+  benchWorker = new Worker(new URL('./bench-worker.js', import.meta.url), { type: 'module' });
+  benchWorker.onmessage = ({ data }) => {
+    if (data.progress) {
+      bar.max = data.progress.total;
+      bar.value = data.progress.done;
+      bar.textContent = `${data.progress.done} of ${data.progress.total}`;
+      mount($('measure-view'), el('p', { class: 'fine' }, `measuring: ${data.progress.label}…`));
+    } else if (data.result) {
+      stopMeasuring();
+      renderMeasurement(data.result, s);
+    } else if (data.error) {
+      stopMeasuring(`Measurement failed: ${data.error.message}`);
+    }
+  };
+  benchWorker.onerror = (e) => { e.preventDefault(); stopMeasuring(`Measurement failed: ${e.message ?? 'the worker stopped'}`); };
+  benchWorker.postMessage({ state: s });
+}
+
+function renderMeasurement(r, s) {
+  const best = r.rows.filter((x) => x.variant === (r.simd ? 'simd' : 'scalar'));
+  const mha = best[0];
+  const scalarOf = (G) => r.rows.find((x) => x.variant === 'scalar' && x.nKvHeads === G);
+  const rows = best.map((x) => ({
+    label: kindLabel(s.h, x.nKvHeads), bytes: x.ms * 1e6, kind: x.nKvHeads === s.h ? 'mha' : x.nKvHeads === 1 ? 'mqa' : 'gqa',
+    factor: x.nKvHeads === mha.nKvHeads ? undefined : mha.ms / x.ms,
+    note: `${x.ms.toFixed(3)} ms per token · ${Math.round((100 * x.roofMs) / x.ms)}% of the roofline (${x.bound}-bound)` +
+      (r.simd && scalarOf(x.nKvHeads) ? ` · SIMD ${(scalarOf(x.nKvHeads).ms / x.ms).toFixed(1)}× faster than scalar` : ''),
+  }));
+  const mqa = best.at(-1);
+  const why = mqa.bound === 'compute'
+    ? `Why MQA stops scaling here: every variant does the same ${formatCount(mqa.madds)} multiply-adds (2·H·T·d); once the K/V bytes take less time to read than that arithmetic (${formatSeconds(mqa.roofMs / 1e3)} at ${formatCount(r.probe.maddsPerSecond)} multiply-adds/s), fewer K/V heads no longer make the step faster on a CPU.`
+    : 'Every variant here is still memory-bound: each halving of the K/V bytes shortens the step.';
+  mount($('measure-view'),
+    cacheBars(rows, { caption: 'measured decode time per token', format: (b) => formatSeconds(b / 1e9) }),
+    el('p', { class: 'fine' }, `One layer, H = ${s.h}, head_dim ${s.d}, T = ${r.tokens.toLocaleString('en-US')} cached tokens, ${r.dtype} cache, ${r.isa} kernels. ` +
+      `This machine: ${(r.probe.bytesPerSecond / 1e9).toFixed(1)} GB/s read, ${formatCount(r.probe.maddsPerSecond)} multiply-adds/s. ÷ shows the speed-up over MHA.`),
+    el('p', { class: 'fine' }, why));
 }
 
 // ---- start --------------------------------------------------------------------------------------
@@ -162,6 +202,7 @@ $('controls').addEventListener('change', onControlChange);
 $('controls').addEventListener('submit', (e) => e.preventDefault());
 $('theme-toggle').addEventListener('click', () => update({ ...state, theme: THEMES[(THEMES.indexOf(state.theme) + 1) % THEMES.length] }));
 $('measure').addEventListener('click', measure);
+$('measure-cancel').addEventListener('click', () => stopMeasuring('Measurement cancelled.'));
 window.addEventListener('hashchange', () => {
   const next = parseHash(location.hash);
   walkthrough.step = next.step;

@@ -69,49 +69,11 @@ function models(core) {
   return core.models().map((m) => ({ ...m, perToken: core.modelKvCache({ model: m.id, tokens: 1 }).perToken }));
 }
 
-/**
- * Median time of one decode step (one query token over T cached tokens, one layer, f32 cache)
- * for MHA, the current G and MQA, measured here on this machine.
- */
-function measureDecode(core, s) {
-  const { h, g, d } = s;
-  core.warmUp();  // time V8's optimised code, not its baseline tier
-  const rows = [];
-  // one T for every variant, keeping the largest (MHA) cache within 256 MiB whatever the settings
-  const T = Math.max(16, Math.min(s.t, 8192, Math.floor((256 * 2 ** 20) / (2 * h * d * 4))));
-  for (const G of [...new Set([h, g, 1])]) {
-    const cache = core.createKvCache({ nKvHeads: G, headDim: d, capacity: T, dtype: 'f32' });
-    try {
-      const chunk = 256, k = new Float32Array(chunk * G * d);
-      for (let i = 0; i < k.length; i++) k[i] = Math.sin(i * 0.37);
-      for (let filled = 0; filled < T; filled += chunk) {
-        const n = Math.min(chunk, T - filled);
-        cache.append(k.subarray(0, n * G * d), k.subarray(0, n * G * d));
-      }
-      const q = new Float32Array(h * d).map((_, i) => Math.cos(i * 0.11));
-      for (let i = 0; i < 3; i++) cache.attend(q, { nHeads: h });  // warm up: V8 tiers WASM up between calls
-      const times = [];
-      const start = performance.now();
-      while (times.length < 7 || (times.length < 41 && performance.now() - start < 300)) {
-        const t0 = performance.now();
-        cache.attend(q, { nHeads: h });
-        times.push(performance.now() - t0);
-      }
-      times.sort((a, b) => a - b);
-      rows.push({ nKvHeads: G, tokens: T, ms: times[times.length >> 1], kvBytes: cache.bytes, reps: times.length });
-    } finally {
-      cache.delete();
-    }
-  }
-  return { variant: core.variant, isa: core.info.isa, rows };
-}
-
 const methods = {
   info: (core) => ({ variant: core.variant, ...core.info }),
   attention: (core, args) => core.attention(args),
   models,
   snapshot,
-  measureDecode,
 };
 
 self.onmessage = async ({ data }) => {

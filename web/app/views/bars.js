@@ -2,8 +2,8 @@
 import { el } from '../dom.js';
 import { formatBytes, formatFactor } from '../../lib/format.js';
 
-/** rows: [{ label, bytes, factor?, note?, kind? }] */
-export function cacheBars(rows, { caption } = {}) {
+/** rows: [{ label, bytes, factor?, note?, kind? }]; `format` renders the value (bytes by default). */
+export function cacheBars(rows, { caption, format = formatBytes } = {}) {
   const max = Math.max(...rows.map((r) => r.bytes));
   const list = el('div', { class: 'bars', role: 'list', 'aria-label': caption ?? 'KV-cache size' });
   for (const r of rows) {
@@ -12,7 +12,7 @@ export function cacheBars(rows, { caption } = {}) {
     list.append(el('div', { class: 'bar-row', role: 'listitem', 'data-bytes': r.bytes, 'data-label': r.label },
       el('span', { class: 'bar-label' }, r.label),
       el('span', { class: 'bar-track' }, fill),
-      el('span', { class: 'bar-value' }, formatBytes(r.bytes), r.factor ? el('span', { class: 'bar-factor' }, ` ÷${formatFactor(r.factor).replace('×', '')}`) : null),
+      el('span', { class: 'bar-value' }, format(r.bytes), r.factor ? el('span', { class: 'bar-factor' }, ` ÷${formatFactor(r.factor).replace('×', '')}`) : null),
       r.note ? el('span', { class: 'bar-note' }, r.note) : null));
   }
   return list;

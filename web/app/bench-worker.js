@@ -1,0 +1,66 @@
+// bench-worker.js - "Measure on this machine": the decode benchmark in its own Web Worker, so
+// the page stays responsive and Cancel can simply terminate it.
+// In: { state }. Out: { progress: { done, total, label } } ... then { result } or { error }.
+import { loadCore } from '../core/core.js';
+
+function median(fn, { minReps = 5, maxReps = 31, budgetMs = 250 } = {}) {
+  const times = [];
+  const start = performance.now();
+  while (times.length < minReps || (times.length < maxReps && performance.now() - start < budgetMs)) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[times.length >> 1];
+}
+
+self.onmessage = async ({ data }) => {
+  try {
+    const { h, g, d, t, dtype: wanted } = data.state;
+    const dtype = ['f32', 'f16', 'int8'].includes(wanted) ? wanted : 'f32';  // the kinds the cache stores
+    const cores = { simd: null, scalar: null };
+    const steps = [['probe', null], ...[...new Set([h, g, 1])].flatMap((G) => [['simd', G], ['scalar', G]])];
+    let done = 0;
+    const progress = (label) => self.postMessage({ progress: { done, total: steps.length, label } });
+
+    progress('loading the cores');
+    cores.simd = await loadCore().catch(() => null);
+    cores.scalar = await loadCore({ simd: false });
+    const main = cores.simd ?? cores.scalar;
+    const probe = main.probeMachine({ bytes: 64 * 2 ** 20, reps: 3, iters: 1e7 });
+    main.warmUp();
+    if (cores.simd) cores.scalar.warmUp();
+    done++;
+    // one T for every variant, keeping the largest (MHA) cache within 256 MiB
+    const bytesPer = { f32: 4, f16: 2, int8: 1 }[dtype];
+    const T = Math.max(16, Math.min(t, 16384, Math.floor((256 * 2 ** 20) / (2 * h * d * bytesPer))));
+    const q = new Float32Array(h * d).map((_, i) => Math.cos(i * 0.11));
+    const rows = [];
+    for (const [variant, G] of steps.slice(1)) {
+      progress(`${variant === 'simd' ? 'SIMD' : 'scalar'} kernel, ${G} K/V head${G > 1 ? 's' : ''}`);
+      const core = cores[variant];
+      if (!core) { done++; continue; }
+      const cache = core.createKvCache({ nKvHeads: G, headDim: d, capacity: T, dtype });
+      try {
+        const chunk = Math.max(1, Math.min(T, Math.floor(2 ** 20 / (G * d))));
+        const kv = new Float32Array(chunk * G * d).map((_, i) => Math.sin(i * 0.37));
+        for (let filled = 0; filled < T; filled += chunk) {
+          const n = Math.min(chunk, T - filled);
+          cache.append(kv.subarray(0, n * G * d), kv.subarray(0, n * G * d));
+        }
+        const ms = median(() => cache.attend(q, { nHeads: h }));
+        const madds = 2 * h * T * d;
+        const memMs = (1e3 * cache.bytes) / probe.bytesPerSecond, computeMs = (1e3 * madds) / probe.maddsPerSecond;
+        rows.push({ variant, nKvHeads: G, tokens: T, ms, kvBytes: cache.bytes, madds, roofMs: Math.max(memMs, computeMs),
+          bound: memMs >= computeMs ? 'memory' : 'compute' });
+      } finally {
+        cache.delete();
+      }
+      done++;
+    }
+    self.postMessage({ result: { dtype, tokens: T, isa: main.info.isa, simd: Boolean(cores.simd), probe, rows } });
+  } catch (err) {
+    self.postMessage({ error: { name: err?.name ?? 'Error', message: String(err?.message ?? err) } });
+  }
+};
