@@ -3,16 +3,15 @@
 
 #include <cmath>
 
-#include "softmax.h"
 
 namespace gqa {
 
 Status solve_budget(const SolverQuery& q, SolverResult* r) {
   const ModelSpec& m = q.model;
-  if (!(q.memory_bytes > 0) || !is_finite(float(q.memory_bytes))) {
+  if (!(q.memory_bytes > 0) || !std::isfinite(q.memory_bytes)) {
     return Status::error(StatusCode::kOutOfRange, "memory (%g bytes) must be a positive number", q.memory_bytes);
   }
-  if (!(q.bandwidth > 0) || !is_finite(float(q.bandwidth))) {
+  if (!(q.bandwidth > 0) || !std::isfinite(q.bandwidth)) {
     return Status::error(StatusCode::kOutOfRange, "bandwidth (%g bytes/s) must be a positive number", q.bandwidth);
   }
   if (!(q.reserve >= 0 && q.reserve < 1)) {
@@ -55,7 +54,8 @@ Status solve_budget(const SolverQuery& q, SolverResult* r) {
     r->max_context = int64_t(fit_tokens);
     r->max_context_memory_bound = true;
   }
-  r->max_batch = int64_t(std::floor(budget / double(per_seq.total_bytes)));
+  const double fit_batch = std::floor(budget / double(per_seq.total_bytes));
+  r->max_batch = fit_batch >= double(kMaxBatch) ? kMaxBatch : int64_t(fit_batch);  // the model's limit on batch
   r->request_fits = r->weights_fit && double(per_seq.total_bytes) * double(q.batch) <= budget;
 
   r->bytes_per_step = m.active_params * q.weight_bits / 8.0 + double(q.batch) * double(per_seq.total_bytes);

@@ -33,7 +33,7 @@ struct SolverResult {
   uint64_t kv_bytes_per_sequence = 0;
   int64_t max_context = 0;           // per sequence at `batch`, capped at the model's context
   bool max_context_memory_bound = false;  // false: the model's own limit binds, not memory
-  int64_t max_batch = 0;             // at `tokens`
+  int64_t max_batch = 0;             // at `tokens`, at most kMaxBatch
   bool request_fits = false;         // batch sequences of tokens each
   double bytes_per_step = 0;         // active weights + batch · kv_bytes_per_sequence
   double step_seconds = 0;

@@ -75,12 +75,13 @@ void KvCache::store_row(uint8_t* base, float* scales, int64_t g, int64_t t, cons
       int8_t* dst = reinterpret_cast<int8_t*>(base) + row * d;
       float amax = 0.0f;
       for (int64_t i = 0; i < d; ++i) amax = std::fabs(x[i]) > amax ? std::fabs(x[i]) : amax;
-      const float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
+      // in double: 127 / amax overflows float for a subnormal amax (found by fuzz_kv_cache)
+      const double inv = amax > 0.0f ? 127.0 / double(amax) : 0.0;
       for (int64_t i = 0; i < d; ++i) {
-        float r = std::nearbyint(x[i] * inv);
-        dst[i] = int8_t(r > 127.0f ? 127 : r < -127.0f ? -127 : int(r));
+        const double r = std::nearbyint(double(x[i]) * inv);
+        dst[i] = int8_t(r > 127.0 ? 127 : r < -127.0 ? -127 : int(r));
       }
-      scales[row] = amax / 127.0f;
+      scales[row] = float(double(amax) / 127.0);
       break;
     }
   }

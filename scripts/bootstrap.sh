@@ -33,6 +33,9 @@ command -v cmake >/dev/null || missing+=(cmake)
 command -v g++ >/dev/null || command -v clang++ >/dev/null || missing+=(g++)
 if [ "$want_tests" = 1 ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+  # libFuzzer with ASan/UBSan for the fuzz layer: clang and its runtime libraries
+  command -v clang++-14 >/dev/null || command -v clang++ >/dev/null || missing+=(clang-14)
+  compgen -G "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" >/dev/null || missing+=(libclang-rt-14-dev)
 fi
 
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test.sh - every test layer, in order; stops at the first failing layer with a non-zero status.
-#   a. Catch2, native, under AddressSanitizer + UndefinedBehaviorSanitizer (ctest)
+#   a. Catch2, native, under AddressSanitizer + UndefinedBehaviorSanitizer (ctest), then each
+#      libFuzzer target for 20 s on its seed corpus (FUZZ_SECONDS overrides)
 #   b. the same Catch2 suite compiled to WASM, run by node (ctest)
 #   c. node --test: the JS API against the built module (SIMD and scalar), the CLI, and
 #      `npm run bench --quick` with every implementation checked against a float64 reference
@@ -17,6 +18,7 @@ if [ ! -f build/native-asan/CMakeCache.txt ]; then
 fi
 cmake --build build/native-asan -j"$JOBS" >/dev/null
 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build/native-asan --output-on-failure
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
 
 echo "== b. Catch2 in WASM under node"
 bash scripts/build.sh

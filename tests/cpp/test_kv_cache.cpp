@@ -206,3 +206,20 @@ TEST_CASE("the cache refuses bad requests, changes nothing, and keeps working", 
   REQUIRE(st.code() == StatusCode::kOverBudget);
   REQUIRE(st.message().find("the KV cache needs 68719476736 bytes (64.00 GiB), over the memory budget") == 0);
 }
+
+TEST_CASE("int8 rows of subnormal values quantise without overflow (fuzz finding)", "[kv_cache][int8]") {
+  KvCache c;
+  REQUIRE(c.init({1, 4, 1, Dtype::kInt8}).is_ok());
+  const float k[4] = {1e-40f, 0.0f, -1e-40f, 5e-41f};
+  REQUIRE(c.append(k, k, 1).is_ok());
+  float row[4];
+  c.read_row(0, 0, false, row);
+  for (int i = 0; i < 4; ++i) {
+    REQUIRE(std::isfinite(row[i]));
+    REQUIRE(std::fabs(row[i] - k[i]) <= 1e-40f / 254 * 1.01f + 1e-45f);
+  }
+  const float q[4] = {1, 1, 1, 1};
+  float out[4];
+  REQUIRE(c.attend(q, 1, 1, false, 0, 0, Isa::kScalar, out).is_ok());
+  REQUIRE(std::isfinite(out[0]));
+}

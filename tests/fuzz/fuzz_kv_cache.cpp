@@ -1,0 +1,87 @@
+// libFuzzer target: random sequences of init / append / attend / clear on a KV cache of each
+// dtype. A refused call must change nothing; an accepted attend must be finite, inside the range
+// of the visible (stored) values, and the same for the scalar and SIMD kernels.
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <vector>
+
+#include "fuzz_input.h"
+#include "kv_cache.h"
+#include "softmax.h"
+
+using namespace gqa;
+
+#define CHECK(cond) do { if (!(cond)) { std::fprintf(stderr, "check failed: %s (line %d)\n", #cond, __LINE__); std::abort(); } } while (0)
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  FuzzInput in(data, size);
+  KvCache cache;
+  const int64_t G = 1 + in.u8() % 4, d = 1 + in.u8() % 24, cap = 1 + in.u8() % 48;
+  const Dtype dtype = Dtype(in.u8() % 3);
+  if (!cache.init({G, d, cap, dtype}).is_ok()) return 0;
+  float kmax = 0;  // max |k| appended since the last clear
+  for (int op = 0; op < 32 && !in.empty(); ++op) {
+    switch (in.u8() % 4) {
+      case 0: {  // append
+        const int64_t n = 1 + in.u8() % 8, before = cache.length();
+        std::vector<float> k(n * G * d), v(k.size());
+        for (float& x : k) x = in.value();
+        for (float& x : v) x = in.value();
+        Status st = cache.append(k.data(), v.data(), n);
+        CHECK(cache.length() == (st.is_ok() ? before + n : before));
+        if (st.is_ok()) for (float x : k) kmax = std::max(kmax, std::fabs(x));
+        break;
+      }
+      case 1:
+      case 3: {  // attend, both kernels
+        const int64_t m = 1 + in.u8() % 3, H = in.bit() ? G * m : 1 + in.u8() % 9, tq = 1 + in.u8() % 4;
+        const int64_t window = in.u8() % 5;
+        std::vector<float> q(tq * H * d), a(q.size()), b(q.size());
+        float qmax = 0;
+        for (float& x : q) { x = in.value(false); qmax = std::max(qmax, std::fabs(x)); }
+        // when scores can reach ~50, rounding differences of the two summation orders are
+        // amplified by exp(); compare the kernels only where softmax is well conditioned
+        const bool comparable = double(qmax) * kmax * std::sqrt(double(d)) <= 50.0;
+        Status sa = cache.attend(q.data(), tq, H, false, 0, window, Isa::kScalar, a.data());
+        Status sb = cache.attend(q.data(), tq, H, false, 0, window, Isa::kSimd, b.data());
+        // the kernels sum in different orders, so at the edge of float32 one may overflow (and say
+        // so) where the other just fits; any other disagreement is a bug
+        if (sa.is_ok() != sb.is_ok()) {
+          CHECK((sa.is_ok() ? sb : sa).code() == StatusCode::kOverflow);
+          break;
+        }
+        if (!sa.is_ok()) { CHECK(!sa.message().empty()); break; }
+        std::vector<float> row(d);
+        for (int64_t i = 0; i < tq; ++i) {
+          int64_t lo, hi;
+          visible_keys(i, tq, cache.length(), true, window, &lo, &hi);
+          for (int64_t h = 0; h < H; ++h) {
+            const int64_t g = h * G / H;
+            std::vector<float> vmin(d, INFINITY), vmax(d, -INFINITY);
+            for (int64_t j = lo; j < hi; ++j) {
+              cache.read_row(g, j, true, row.data());
+              for (int64_t c = 0; c < d; ++c) { vmin[c] = std::min(vmin[c], row[c]); vmax[c] = std::max(vmax[c], row[c]); }
+            }
+            for (int64_t c = 0; c < d; ++c) {
+              const float slack = 1e-4f * std::max(std::fabs(vmin[c]), std::fabs(vmax[c])) + 1e-30f;
+              for (const auto* out : {&a, &b}) {
+                const float x = (*out)[(i * H + h) * d + c];
+                CHECK(std::isfinite(x) && x >= vmin[c] - slack && x <= vmax[c] + slack);
+              }
+              const float scale = std::max(std::fabs(vmin[c]), std::fabs(vmax[c]));
+              if (comparable) CHECK(std::fabs(a[(i * H + h) * d + c] - b[(i * H + h) * d + c]) <= 1e-3f * scale + 1e-30f);
+            }
+          }
+        }
+        break;
+      }
+      case 2:
+        cache.clear();
+        kmax = 0;
+        CHECK(cache.length() == 0);
+        break;
+    }
+  }
+  return 0;
+}
