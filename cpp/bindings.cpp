@@ -350,6 +350,10 @@ val probe_madd_throughput(double iters, double reps) {
   return o;
 }
 
+/// Debug only (core.debug.abort() with loadCore({ debug: true })): trap the instance the way a
+/// bug would, so the JS face's recovery can be tested.
+void debug_abort() { __builtin_trap(); }
+
 val build_info() {
   val info = val::object();
   info.set("isa", std::string(isa_name(kIsa)));
@@ -417,6 +421,7 @@ EMSCRIPTEN_BINDINGS(gqa_core) {
   function("probeBandwidth", &probe_bandwidth);
   function("probeMaddThroughput", &probe_madd_throughput);
   function("buildInfo", &build_info);
+  function("debugAbort", &debug_abort);
   class_<KvCacheJs>("KvCache")
       .constructor<>()
       .function("init", &KvCacheJs::init)

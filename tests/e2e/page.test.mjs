@@ -229,3 +229,28 @@ test('Measure on this machine: progress, results per variant with the roofline, 
   assert.deepEqual(problems, clean);
   await context.close();
 });
+
+test('recovery: an aborted core and a crashed worker are replaced, state kept, a short notice shown', async () => {
+  const { page, context, problems } = await h.open('/?debug=1#h=16&g=4&d=64&t=2048&l=12');
+  await ready(page);
+  const bytesBefore = await page.$$eval('#cache-view .bar-row', (r) => r.map((x) => x.dataset.bytes));
+  // 1. the WASM instance traps: the call fails cleanly, the next one works on a fresh instance
+  const name = await page.evaluate(() => window.__gqaDebug.abort().then(() => 'no error', (e) => e.name));
+  assert.equal(name, 'CoreAbortedError');
+  await page.selectOption('select[name=g]', '2');
+  await page.waitForFunction(() => document.querySelector('#cache-view .bar-row:nth-child(2)')?.dataset.label.includes('GQA-2'));
+  assert.equal(Number((await page.$$eval('#cache-view .bar-row', (r) => r.map((x) => x.dataset.bytes)))[1]), 2 * 12 * 2 * 64 * 2048 * 2);
+  // 2. the worker itself dies: a new one serves the same state, and the page says so
+  await page.evaluate(() => window.__gqaDebug.crash());
+  await page.waitForSelector('#notice:not([hidden])');
+  assert.match(await page.textContent('#notice'), /restarted\. Your settings are kept\./);
+  await page.selectOption('select[name=g]', '4');
+  await page.waitForFunction(() => document.querySelector('#cache-view .bar-row:nth-child(2)')?.dataset.label.includes('GQA-4'));
+  assert.deepEqual(await page.$$eval('#cache-view .bar-row', (r) => r.map((x) => x.dataset.bytes)), bytesBefore);
+  assert.equal(await page.inputValue('input[name=h]'), '16');
+  // the one expected line: the core saying once that it aborted
+  assert.deepEqual(problems.console.filter((m) => !/the WebAssembly core aborted/.test(m)), []);
+  assert.ok(problems.console.filter((m) => /the WebAssembly core aborted/.test(m)).length <= 1);
+  assert.deepEqual(problems.failed, []);
+  await context.close();
+});

@@ -105,7 +105,13 @@ function renderExplore() {
   $('announcer').textContent = `${kindLabel(s.h, s.g)}: KV cache ${formatBytes(c.current.bytes)}, ${formatFactor(c.mha.bytes / c.current.bytes)} smaller than MHA.`;
 }
 
-async function refresh() {
+function notice(text) {
+  const n = $('notice');
+  n.hidden = false;
+  n.querySelector('.notice-text').textContent = text;
+}
+
+async function refresh(retry = true) {
   const mine = ++requestNo;
   try {
     const snap = await core.call('snapshot', state);
@@ -116,7 +122,11 @@ async function refresh() {
     walkthrough.render();
     document.documentElement.dataset.view = 'ready';
   } catch (err) {
-    setStatus('error', `The core refused these settings: ${err.message}`);
+    if (retry && (err.name === 'CoreAbortedError' || err.name === 'WorkerRestarted')) {
+      notice('The attention core hit an internal error and was restarted. Your settings are kept.');
+      return refresh(false);
+    }
+    if (mine === requestNo) setStatus('error', `The core refused these settings: ${err.message}`);
   }
 }
 
@@ -203,6 +213,7 @@ $('controls').addEventListener('submit', (e) => e.preventDefault());
 $('theme-toggle').addEventListener('click', () => update({ ...state, theme: THEMES[(THEMES.indexOf(state.theme) + 1) % THEMES.length] }));
 $('measure').addEventListener('click', measure);
 $('measure-cancel').addEventListener('click', () => stopMeasuring('Measurement cancelled.'));
+$('notice-close').addEventListener('click', () => { $('notice').hidden = true; });
 window.addEventListener('hashchange', () => {
   const next = parseHash(location.hash);
   walkthrough.step = next.step;
@@ -215,7 +226,10 @@ async function start() {
     return;
   }
   try {
-    const client = new CoreClient();
+    const debug = new URLSearchParams(location.search).has('debug');
+    const client = new CoreClient({ debug });
+    client.onRestart = () => { notice('The attention core’s worker stopped and was restarted. Your settings are kept.'); refresh(); };
+    if (debug) window.__gqaDebug = { abort: () => client.call('debugAbort'), crash: () => client.call('debugCrash') };
     const info = await client.call('info');
     models = await client.call('models');
     core = client;

@@ -4,7 +4,9 @@ import { loadCore } from '../core/core.js';
 import { exampleInputs, repeatKv } from './example.js';
 import { EXAMPLE_TOKENS } from './lesson.js';
 
-const corePromise = loadCore();
+// ?debug in the worker's URL (set by the page's ?debug) adds the recovery test hooks.
+const debug = new URL(self.location.href).searchParams.has('debug');
+const corePromise = loadCore({ debug });
 
 function maxAbsDiff(a, b) {
   let m = 0;
@@ -71,6 +73,10 @@ function models(core) {
 
 const methods = {
   info: (core) => ({ variant: core.variant, ...core.info }),
+  ...(debug ? {
+    debugAbort: (core) => core.debug.abort(),
+    debugCrash: () => { setTimeout(() => { throw new Error('debug: the worker crashes on purpose'); }); },
+  } : {}),
   attention: (core, args) => core.attention(args),
   models,
   snapshot,

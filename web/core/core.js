@@ -44,37 +44,126 @@ function unwrap(r) {
   return r;
 }
 
-/**
- * Loads the core. Options: `simd` (default: detected; false forces the scalar build; true
- * throws where SIMD is missing), `wasmBinary` (bytes, to skip the fetch or file read).
- */
-export async function loadCore(options = {}) {
-  checkKeys('loadCore', options, ['simd', 'wasmBinary']);
-  const hasSimd = simdSupported();
-  const simd = bool('simd', options.simd, hasSimd);
-  if (simd && !hasSimd) throw new RangeError('simd (true) was requested but this engine has no WebAssembly SIMD');
-  const variant = simd ? 'simd' : 'scalar';
-  const { default: factory } = await import(`./gqa_core_${variant}.mjs`);
-  const wasmUrl = new URL(`./gqa_core_${variant}.wasm`, import.meta.url);
-  const moduleArgs = {};
-  if (options.wasmBinary) moduleArgs.wasmBinary = options.wasmBinary;
-  else if (isNode) {
+/** Thrown when the WebAssembly instance aborted (a trap); the core replaces it on the next call. */
+export class CoreAbortedError extends Error {
+  constructor(message, options) {
+    super(message, options);
+    this.name = 'CoreAbortedError';
+  }
+}
+
+/** The compiled module for `variant`, from bytes, the file (node) or the server (browsers). */
+async function compileWasm(variant, bytes) {
+  const url = new URL(`./gqa_core_${variant}.wasm`, import.meta.url);
+  if (bytes) return WebAssembly.compile(bytes);
+  if (isNode) {
     // Emscripten 3.1.6's web build would use node's fetch, which cannot read file: URLs.
     const { readFile } = await import('node:fs/promises');
-    moduleArgs.wasmBinary = await readFile(wasmUrl);
-  } else moduleArgs.locateFile = (path) => new URL(path, import.meta.url).href;
-  const module = await factory(moduleArgs);
-  return new Core(module, variant);
+    return WebAssembly.compile(await readFile(url));
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`loadCore: ${url} answered HTTP ${response.status}`);
+  return WebAssembly.compileStreaming ? WebAssembly.compileStreaming(response) : WebAssembly.compile(await response.arrayBuffer());
+}
+
+/**
+ * Loads the core. Options: `simd` (default: detected; false forces the scalar build; true
+ * throws where SIMD is missing), `wasmBinary` (bytes, to skip the fetch or file read), `debug`
+ * (adds core.debug.abort(), which traps the instance on purpose, for recovery tests).
+ */
+export async function loadCore(options = {}) {
+  checkKeys('loadCore', options, ['simd', 'wasmBinary', 'debug']);
+  const hasSimd = simdSupported();
+  const simd = bool('simd', options.simd, hasSimd);
+  const debug = bool('debug', options.debug, false);
+  if (simd && !hasSimd) throw new RangeError('simd (true) was requested but this engine has no WebAssembly SIMD');
+  const variant = simd ? 'simd' : 'scalar';
+  const [{ default: factory }, wasmModule] = await Promise.all([import(`./gqa_core_${variant}.mjs`), compileWasm(variant, options.wasmBinary)]);
+  // One compiled module, instantiated through Emscripten's instantiateWasm hook: asynchronously
+  // the first time, synchronously when an aborted instance must be replaced inside a call.
+  const instantiate = (sync) => {
+    const args = {
+      instantiateWasm(imports, receive) {
+        if (sync) {
+          const instance = new WebAssembly.Instance(wasmModule, imports);
+          receive(instance, wasmModule);
+          return instance.exports;
+        }
+        WebAssembly.instantiate(wasmModule, imports).then((instance) => receive(instance, wasmModule));
+        return {};
+      },
+    };
+    return { args, ready: factory(args) };
+  };
+  const module = await instantiate(false).ready;
+  const recreate = () => {
+    const { args } = instantiate(true);
+    if (typeof args.attention !== 'function') throw new CoreAbortedError('the core could not be re-created synchronously; load it again with loadCore()');
+    return args;
+  };
+  return new Core(module, variant, { recreate, debug });
 }
 
 export class Core {
-  #m;
-  constructor(module, variant) {
-    this.#m = module;
+  #module;         // the live Emscripten module, or null after an abort
+  #proxy;          // the module with every function guarded against traps
+  #recreate;
+  #generation = 1; // bumped on every replacement: caches of an older instance are gone
+  #warned = false;
+
+  constructor(module, variant, { recreate, debug = false } = {}) {
+    this.#recreate = recreate;
+    this.#adopt(module);
     /** 'simd' or 'scalar': which WASM build is running. */
     this.variant = variant;
     /** { isa, simd, maxRequestBytes, maxHeads, maxHeadDim, maxTokens } from the core itself. */
     this.info = Object.freeze({ ...module.buildInfo() });
+    if (debug) {
+      /** Debug only: trap the instance on purpose (as a bug would), to exercise recovery. */
+      this.debug = Object.freeze({ abort: () => this.#m.debugAbort() });
+    }
+  }
+
+  /** How many instances this core has used (1 until an abort forced a fresh one). */
+  get generation() { return this.#generation; }
+
+  #adopt(module) {
+    this.#module = module;
+    this.#proxy = new Proxy(module, {
+      get: (target, prop) => {
+        const value = target[prop];
+        if (prop === 'KvCache' || typeof value !== 'function') return value;  // cache methods are guarded by KvCache
+        return (...args) => this.#guard(() => value.apply(target, args));
+      },
+    });
+  }
+
+  /** The live module (a fresh instance if the last one aborted), behind the trap guard. */
+  get #m() {
+    if (!this.#module) {
+      this.#adopt(this.#recreate());
+      this.#generation++;
+    }
+    return this.#proxy;
+  }
+
+  /**
+   * Runs fn; a WebAssembly trap (RuntimeError) means the instance's memory can no longer be
+   * trusted, so it is discarded, a fresh one replaces it on the next call, and the caller gets
+   * a CoreAbortedError. Said once on the console.
+   */
+  #guard(fn) {
+    try {
+      return fn();
+    } catch (err) {
+      if (!(err instanceof WebAssembly.RuntimeError)) throw err;
+      this.#module = null;
+      if (!this.#warned) {
+        this.#warned = true;
+        console.warn(`gqa-playground: the WebAssembly core aborted (${err.message}); it was discarded and a fresh instance will serve the next call. KV caches created before are gone.`);
+      }
+      throw new CoreAbortedError(`the core aborted (${err.message}); a fresh instance will serve the next call`, { cause: err });
+    }
   }
 
   /**
@@ -309,12 +398,16 @@ export class Core {
     const capacity = int('capacity', args.capacity, 1, LIMITS.tokens);
     const dtype = oneOf('dtype', args.dtype, DTYPES, 'f32');
     const native = new this.#m.KvCache();
-    const r = native.init({ nKvHeads, headDim, capacity, dtype });
+    const r = this.#guard(() => native.init({ nKvHeads, headDim, capacity, dtype }));
     if (r !== undefined) {
       native.delete();
       throw refusal(r);
     }
-    return new KvCache(native, nKvHeads, headDim);
+    const generation = this.#generation;
+    return new KvCache(native, nKvHeads, headDim, {
+      guard: (fn) => this.#guard(fn),
+      alive: () => this.#module !== null && generation === this.#generation,
+    });
   }
 }
 
@@ -366,15 +459,23 @@ export class KvCache {
   #native;
   #nKvHeads;
   #headDim;
-  constructor(native, nKvHeads, headDim) {
+  #core;  // { guard, alive } from the Core that made it
+  constructor(native, nKvHeads, headDim, core) {
     this.#native = native;
     this.#nKvHeads = nKvHeads;
     this.#headDim = headDim;
+    this.#core = core;
   }
 
+  /** The native cache, behind the core's trap guard; throws if deleted or its instance aborted. */
   #live(method) {
     if (!this.#native) throw new Error(`KvCache.${method}: this cache was deleted; create a new one with core.createKvCache()`);
-    return this.#native;
+    if (!this.#core.alive()) {
+      this.#native = null;
+      throw new Error(`KvCache.${method}: this cache belonged to a core instance that aborted; create a new one with core.createKvCache()`);
+    }
+    const native = this.#native, guard = this.#core.guard;
+    return new Proxy(native, { get: (t, p) => (typeof t[p] === 'function' ? (...a) => guard(() => t[p](...a)) : t[p]) });
   }
 
   /** Appends n tokens: k and v are Float32Array (n, nKvHeads, headDim), n >= 1. */
@@ -414,7 +515,7 @@ export class KvCache {
 
   /** Returns the cache's memory to the WASM heap. Safe to call twice. */
   delete() {
-    if (this.#native) this.#native.delete();
+    if (this.#native && this.#core.alive()) this.#native.delete();
     this.#native = null;
   }
 
