@@ -359,6 +359,7 @@ val build_info() {
   info.set("isa", std::string(isa_name(kIsa)));
   info.set("simd", simd_available());
   info.set("maxRequestBytes", double(kMaxRequestBytes));
+  info.set("maxMemoryBytes", double(kWasmMaxMemoryBytes));
   info.set("maxHeads", double(kMaxHeads));
   info.set("maxHeadDim", double(kMaxHeadDim));
   info.set("maxTokens", double(kMaxTokens));

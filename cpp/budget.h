@@ -13,8 +13,10 @@
 
 namespace gqa {
 
-/// The WASM module may grow to 2 GiB (-sMAXIMUM_MEMORY); one request may take at most half.
-constexpr uint64_t kMaxRequestBytes = uint64_t(1) << 30;
+/// The WASM module may grow to 2 GiB (-sMAXIMUM_MEMORY in CMakeLists.txt); one request may
+/// take at most half.
+constexpr uint64_t kWasmMaxMemoryBytes = uint64_t(1) << 31;
+constexpr uint64_t kMaxRequestBytes = kWasmMaxMemoryBytes / 2;
 
 /// a * b * c ... in 64 bits; returns false (and leaves *out untouched) on uint64 overflow.
 inline bool checked_mul(uint64_t a, uint64_t b, uint64_t* out) {

@@ -112,10 +112,13 @@ test('a permalink round-trips the reader’s state', async () => {
   await page.fill('input[name=t]', '65536');
   await page.press('input[name=t]', 'Tab');
   await page.waitForFunction(() => location.hash.includes('t=65536'));
+  // the bars are redrawn when the core's answer for the new state arrives
+  await page.waitForFunction(() => /65,536 tokens × batch 1, fp8/.test(document.getElementById('cache-note').textContent));
   const url = page.url();
   const bytes = await page.$$eval('#cache-view .bar-row', (r) => r.map((x) => x.dataset.bytes));
   const second = await h.open(url.slice(h.origin.length));
   await ready(second.page);
+  await second.page.waitForFunction(() => /65,536 tokens × batch 1, fp8/.test(document.getElementById('cache-note').textContent));
   assert.equal(await second.page.inputValue('input[name=h]'), '24');
   assert.equal(await second.page.inputValue('select[name=g]'), '6');
   assert.equal(await second.page.inputValue('select[name=dtype]'), 'fp8');
@@ -252,5 +255,49 @@ test('recovery: an aborted core and a crashed worker are replaced, state kept, a
   assert.deepEqual(problems.console.filter((m) => !/the WebAssembly core aborted/.test(m)), []);
   assert.ok(problems.console.filter((m) => /the WebAssembly core aborted/.test(m)).length <= 1);
   assert.deepEqual(problems.failed, []);
+  await context.close();
+});
+
+test('fuzzing the URL hash and the controls: no script, no crash, no console error, state clamped', async () => {
+  const { page, context, problems } = await h.open('/');
+  await ready(page);
+  let dialogs = 0;
+  page.on('dialog', (d) => { dialogs++; d.dismiss(); });
+  let s = 20261128;
+  const rnd = (n) => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s % n; };
+  const keys = ['h', 'g', 'd', 't', 'l', 'b', 'dtype', 'model', 'step', 'theme', '__proto__', 'constructor', 'x', ''];
+  const values = ['8', '0', '-1', '1e9', '99999999999999999999', 'NaN', 'Infinity', '3.5', '0x10', ' 7', '<script>window.__pwned=1</script>',
+    '"><img src=x onerror=window.__pwned=1>', 'javascript:window.__pwned=1', '%00', '%E0%A4%A', '\u202e\u0000', 'f16', 'int4', 'llama-3.1-70b',
+    'x'.repeat(600), '../../etc/passwd', '{"h":1}', '&&&', '==='];
+  for (let i = 0; i < 40; i++) {
+    const parts = Array.from({ length: 1 + rnd(6) }, () => `${keys[rnd(keys.length)]}=${encodeURIComponent(values[rnd(values.length)])}`);
+    if (rnd(4) === 0) parts.push(values[rnd(values.length)]);  // raw junk, not even key=value
+    await page.evaluate((hash) => { location.hash = hash; }, parts.join('&'));
+    await page.waitForTimeout(30);
+  }
+  await page.waitForFunction(() => document.querySelectorAll('#cache-view .bar-row').length > 0);
+  const junk = ['-5', '1e9', '99999999999999', '', '2.5', '-0', '1e-3'];  // what a number input can hold
+  for (const [i, value] of junk.entries()) {
+    for (const name of ['h', 't', 'l', 'b']) {
+      await page.fill(`input[name=${name}]`, '').catch(() => {});
+      await page.evaluate(([n, v]) => {  // type=number inputs refuse letters from fill(); set like a paste would
+        const input = document.querySelector(`input[name=${n}]`);
+        input.value = v;
+        input.dispatchEvent(new Event('change', { bubbles: true }));
+      }, [name, value]);
+    }
+    if (i % 2) await page.selectOption('select[name=g]', { index: 0 });
+  }
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(dialogs, 0);
+  assert.equal(await page.locator('main script, main img, main iframe').count(), 0);
+  const st = await page.evaluate(() => ['h', 't', 'l', 'b'].map((n) => Number(document.querySelector(`input[name=${n}]`).value)));
+  const [hh, tt, ll, bb] = st;
+  assert.ok(hh >= 1 && hh <= 128 && tt >= 1 && tt <= 1048576 && ll >= 1 && ll <= 256 && bb >= 1 && bb <= 1024, JSON.stringify(st));
+  assert.ok(hh % Number(await page.inputValue('select[name=g]')) === 0);
+  const bytes = await page.$$eval('#cache-view .bar-row', (r) => r.map((x) => Number(x.dataset.bytes)));
+  assert.ok(bytes.length >= 1 && bytes.every((b) => Number.isFinite(b) && b > 0));
+  assert.deepEqual(problems, clean);
   await context.close();
 });

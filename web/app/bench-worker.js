@@ -59,7 +59,9 @@ self.onmessage = async ({ data }) => {
       }
       done++;
     }
-    self.postMessage({ result: { dtype, tokens: T, isa: main.info.isa, simd: Boolean(cores.simd), probe, rows } });
+    // what the MHA cache at the reader's full T would need (one layer), when T had to be capped
+    const fullBytes = main.kvCacheBytes({ layers: 1, nKvHeads: h, headDim: d, tokens: t, dtype });
+    self.postMessage({ result: { dtype, tokens: T, requestedTokens: t, fullBytes, isa: main.info.isa, simd: Boolean(cores.simd), probe, rows } });
   } catch (err) {
     self.postMessage({ error: { name: err?.name ?? 'Error', message: String(err?.message ?? err) } });
   }

@@ -97,7 +97,9 @@ function renderExplore() {
   $('cache-note').textContent = `${s.l} layers × ${s.t.toLocaleString('en-US')} tokens × batch ${s.b}, ${s.dtype}. ` +
     `Current ${kindLabel(s.h, s.g)}: ${formatBytes(c.current.perToken)} per token; H/G = ${formatFactor(s.h / s.g)} smaller than MHA.` +
     (c.cachedTokens < s.t ? ` The model's ${c.window.toLocaleString('en-US')}-token sliding window caps the cache at ` +
-      `${c.cachedTokens.toLocaleString('en-US')} tokens per sequence: ${formatBytes(c.current.bytes)} instead of ${formatBytes(c.current.uncapped)} uncapped.` : '');
+      `${c.cachedTokens.toLocaleString('en-US')} tokens per sequence: ${formatBytes(c.current.bytes)} instead of ${formatBytes(c.current.uncapped)} uncapped.` : '') +
+    (c.current.bytes > c.maxMemoryBytes ? ` A cache of ${formatBytes(c.current.bytes)} could not live in this page: its WebAssembly memory stops at ` +
+      `${formatBytes(c.maxMemoryBytes)}, so these bars are computed, not allocated.` : '');
   const hm = heatmaps({ h: s.h, g: s.g, tokens: snapshot.example.tokens, weights: snapshot.example.weights });
   paintSwatches(hm);
   mount($('heatmap-view'), hm);
@@ -195,7 +197,9 @@ function renderMeasurement(r, s) {
     cacheBars(rows, { caption: 'measured decode time per token', format: (b) => formatSeconds(b / 1e9) }),
     el('p', { class: 'fine' }, `One layer, H = ${s.h}, head_dim ${s.d}, T = ${r.tokens.toLocaleString('en-US')} cached tokens, ${r.dtype} cache, ${r.isa} kernels. ` +
       `This machine: ${(r.probe.bytesPerSecond / 1e9).toFixed(1)} GB/s read, ${formatCount(r.probe.maddsPerSecond)} multiply-adds/s. ÷ shows the speed-up over MHA.`),
-    el('p', { class: 'fine' }, why));
+    el('p', { class: 'fine' }, why),
+    r.tokens < r.requestedTokens ? el('p', { class: 'fine', 'data-capped': true }, `T was capped at ${r.tokens.toLocaleString('en-US')} for this measurement: ` +
+      `at T = ${r.requestedTokens.toLocaleString('en-US')} one layer's MHA cache needs ${formatBytes(r.fullBytes)}, and a measurement here keeps its caches within 256 MiB.`) : null);
 }
 
 // ---- start --------------------------------------------------------------------------------------

@@ -42,7 +42,8 @@ function snapshot(core, s) {
   }
   return {
     state: s,
-    cache: { mha: entry(h), current: entry(g), mqa: entry(1), window: window ?? 0, cachedTokens: cached },
+    cache: { mha: entry(h), current: entry(g), mqa: entry(1), window: window ?? 0, cachedTokens: cached,
+      maxMemoryBytes: core.info.maxMemoryBytes },
     example: { tokens: EXAMPLE_TOKENS, weights: gqa.weights },
     walk: {
       weights: exampleWeights(core, 8, 2, Math.min(d, 64)),

@@ -116,7 +116,7 @@ export class Core {
     this.#adopt(module);
     /** 'simd' or 'scalar': which WASM build is running. */
     this.variant = variant;
-    /** { isa, simd, maxRequestBytes, maxHeads, maxHeadDim, maxTokens } from the core itself. */
+    /** { isa, simd, maxRequestBytes, maxMemoryBytes, maxHeads, maxHeadDim, maxTokens } from the core itself. */
     this.info = Object.freeze({ ...module.buildInfo() });
     if (debug) {
       /** Debug only: trap the instance on purpose (as a bug would), to exercise recovery. */
