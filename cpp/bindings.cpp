@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "attention.h"
 #include "budget.h"
@@ -134,6 +135,29 @@ class KvCacheJs {
     st = cache_.attend(qb.data(), tq, h, a.hasScale, float(a.scale), int64_t(a.window), kIsa, out.data());
     return st.is_ok() ? copy_out(out.data(), n) : error_value(st);
   }
+  /// attend plus each row's softmax statistics: { out, max, sum }, for merging key ranges.
+  val attend_partial(val q, const AttendArgs& a) {
+    const int64_t tq = int64_t(a.tq), h = int64_t(a.nHeads);
+    Status st = validate_heads(h, cache_.n_kv_heads(), cache_.head_dim());
+    if (!st.is_ok()) return error_value(st);
+    if (tq < 1 || tq > cache_.length()) {
+      return error_value(cache_.attend(nullptr, tq, h, a.hasScale, float(a.scale), int64_t(a.window), kIsa, nullptr));
+    }
+    const uint64_t n = uint64_t(tq) * h * cache_.head_dim(), rows = uint64_t(tq) * h;
+    Buffer<float> qb, out, mx, sm;
+    if (!(st = alloc(&qb, n, "q")).is_ok() || !(st = alloc(&out, n, "the output")).is_ok() ||
+        !(st = alloc(&mx, rows, "the row maxima")).is_ok() || !(st = alloc(&sm, rows, "the row sums")).is_ok()) {
+      return error_value(st);
+    }
+    copy_in(q, qb.data(), n);
+    st = cache_.attend(qb.data(), tq, h, a.hasScale, float(a.scale), int64_t(a.window), kIsa, out.data(), mx.data(), sm.data());
+    if (!st.is_ok()) return error_value(st);
+    val r = val::object();
+    r.set("out", copy_out(out.data(), n));
+    r.set("max", copy_out(mx.data(), rows));
+    r.set("sum", copy_out(sm.data(), rows));
+    return r;
+  }
   void clear() { cache_.clear(); }
   double length() const { return double(cache_.length()); }
   double capacity() const { return double(cache_.capacity()); }
@@ -143,6 +167,31 @@ class KvCacheJs {
  private:
   KvCache cache_;
 };
+
+/// Merges attention over disjoint key ranges: parts is an array of { out, max, sum } (checked by
+/// the JS face: rows · d, rows and rows floats each).
+val merge_attention(val parts, double rows, double d) {
+  const int n = parts["length"].as<int>();
+  const uint64_t r = uint64_t(rows), dd = uint64_t(d);
+  std::vector<Buffer<float>> outs(n), maxes(n), sums(n);
+  std::vector<const float*> o(n), m(n), s(n);
+  Status st;
+  for (int p = 0; p < n; ++p) {
+    if (!(st = alloc(&outs[p], r * dd, "a part's output")).is_ok() || !(st = alloc(&maxes[p], r, "a part's maxima")).is_ok() ||
+        !(st = alloc(&sums[p], r, "a part's sums")).is_ok()) {
+      return error_value(st);
+    }
+    val part = parts[p];
+    copy_in(part["out"], outs[p].data(), r * dd);
+    copy_in(part["max"], maxes[p].data(), r);
+    copy_in(part["sum"], sums[p].data(), r);
+    o[p] = outs[p].data(); m[p] = maxes[p].data(); s[p] = sums[p].data();
+  }
+  Buffer<float> out;
+  if (!(st = alloc(&out, r * dd, "the merged output")).is_ok()) return error_value(st);
+  merge_partials(n, int64_t(r), int(dd), o.data(), m.data(), s.data(), out.data());
+  return copy_out(out.data(), r * dd);
+}
 
 // ---- memory model, catalogs, budget solver ---------------------------------------------------
 
@@ -422,12 +471,14 @@ EMSCRIPTEN_BINDINGS(gqa_core) {
   function("probeBandwidth", &probe_bandwidth);
   function("probeMaddThroughput", &probe_madd_throughput);
   function("buildInfo", &build_info);
+  function("mergeAttention", &merge_attention);
   function("debugAbort", &debug_abort);
   class_<KvCacheJs>("KvCache")
       .constructor<>()
       .function("init", &KvCacheJs::init)
       .function("append", &KvCacheJs::append)
       .function("attend", &KvCacheJs::attend)
+      .function("attendPartial", &KvCacheJs::attend_partial)
       .function("clear", &KvCacheJs::clear)
       .function("length", &KvCacheJs::length)
       .function("capacity", &KvCacheJs::capacity)

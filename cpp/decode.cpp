@@ -233,7 +233,7 @@ const float* block_f32(const KvHeadView& kv, const void* base, const float* row_
 // [lesson:decode-kernel] (the page shows these lines, pulled from here at build time)
 template <class Ops>
 Status decode_group_impl(const float* q, int m, const KvHeadView& kv, int64_t lo, int64_t hi, float scale,
-                         float* out, float* scratch) {
+                         float* out, float* scratch, float* row_max, float* row_sum) {
   const int d = kv.d;
   float* kf = scratch;        // (B, d)  current K block as f32
   float* vf = kf + B * d;     // (B, d)  current V block as f32
@@ -272,8 +272,11 @@ Status decode_group_impl(const float* q, int m, const KvHeadView& kv, int64_t lo
       Ops::accumulate(acc + h * d, sh, vb, nb, d);
     }
   }
-  // pass 4: normalise
+  // pass 4: normalise (and hand out the softmax statistics when a merge will follow)
   for (int h = 0; h < m; ++h) Ops::scale(out + h * d, acc + h * d, d, 1.0f / sum[h]);
+  if (row_max && row_sum) {
+    for (int h = 0; h < m; ++h) { row_max[h] = mx[h]; row_sum[h] = sum[h]; }
+  }
   for (int i = 0; i < m * d; ++i) {
     if (!is_finite(out[i])) {
       return Status::error(StatusCode::kOverflow, "attention output overflows float32 (element %d of the group)", i);
@@ -294,13 +297,28 @@ uint64_t decode_scratch_floats(int m, int d) {
 }
 
 Status decode_group(Isa isa, const float* q, int m, const KvHeadView& kv, int64_t lo, int64_t hi, float scale,
-                    float* out, float* scratch) {
+                    float* out, float* scratch, float* row_max, float* row_sum) {
   if (lo >= hi) return Status::error(StatusCode::kOutOfRange, "decode_group: empty key range [%lld, %lld)",
                                      (long long)lo, (long long)hi);
 #if GQA_SIMD
-  if (isa == Isa::kSimd) return decode_group_impl<SimdOps>(q, m, kv, lo, hi, scale, out, scratch);
+  if (isa == Isa::kSimd) return decode_group_impl<SimdOps>(q, m, kv, lo, hi, scale, out, scratch, row_max, row_sum);
 #endif
-  return decode_group_impl<ScalarOps>(q, m, kv, lo, hi, scale, out, scratch);
+  return decode_group_impl<ScalarOps>(q, m, kv, lo, hi, scale, out, scratch, row_max, row_sum);
+}
+
+void merge_partials(int parts, int64_t rows, int d, const float* const* outs, const float* const* maxes,
+                    const float* const* sums, float* out) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float M = -INFINITY;
+    for (int p = 0; p < parts; ++p) M = maxes[p][r] > M ? maxes[p][r] : M;
+    double denom = 0;
+    for (int p = 0; p < parts; ++p) denom += double(sums[p][r]) * std::exp(double(maxes[p][r]) - M);
+    for (int i = 0; i < d; ++i) {
+      double num = 0;
+      for (int p = 0; p < parts; ++p) num += double(sums[p][r]) * std::exp(double(maxes[p][r]) - M) * outs[p][r * d + i];
+      out[r * d + i] = float(num / denom);
+    }
+  }
 }
 
 }  // namespace gqa

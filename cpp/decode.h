@@ -37,8 +37,16 @@ uint64_t decode_scratch_floats(int m, int d);
 /// out[m][d] = softmax(scale · q[m][d] · K[lo:hi]ᵀ) · V[lo:hi], for the m query heads of one group.
 /// Online softmax over blocks of kDecodeBlock keys (running max, running sum, rescaled
 /// accumulator), as FlashAttention does. Requires lo < hi. Fails (kOverflow) if a score or the
-/// output is not a finite float.
+/// output is not a finite float. If row_max and row_sum are given (m each), they receive each
+/// head's max score and Σ exp(score - max): what merge_partials needs to combine key ranges.
 Status decode_group(Isa isa, const float* q, int m, const KvHeadView& kv, int64_t lo, int64_t hi,
-                    float scale, float* out, float* scratch);
+                    float scale, float* out, float* scratch, float* row_max = nullptr, float* row_sum = nullptr);
+
+/// Attention over disjoint key ranges, combined (the split-K merge llama.cpp uses for parallel
+/// decoding): with each part's normalised output o_p, max score m_p and sum s_p per row,
+///   out = Σ_p s_p·e^(m_p − M)·o_p / Σ_p s_p·e^(m_p − M),  M = max_p m_p.
+/// outs[p] (rows, d); maxes[p], sums[p] (rows,); out (rows, d).
+void merge_partials(int parts, int64_t rows, int d, const float* const* outs, const float* const* maxes,
+                    const float* const* sums, float* out);
 
 }  // namespace gqa

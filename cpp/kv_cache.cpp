@@ -152,7 +152,7 @@ void KvCache::read_row(int64_t g, int64_t t, bool value, float* dst) const {
 }
 
 Status KvCache::attend(const float* q, int64_t tq, int64_t n_heads, bool has_scale, float scale, int64_t window,
-                       Isa isa, float* out) const {
+                       Isa isa, float* out, float* row_max, float* row_sum) const {
   if (cfg_.capacity == 0) return Status::error(StatusCode::kInvalidArgument, "the KV cache is not initialised");
   GQA_RETURN_IF_ERROR(validate_heads(n_heads, cfg_.n_kv_heads, cfg_.head_dim));
   if (length_ == 0) return Status::error(StatusCode::kOutOfRange, "the KV cache is empty: append tokens before attend");
@@ -182,7 +182,9 @@ Status KvCache::attend(const float* q, int64_t tq, int64_t n_heads, bool has_sca
     visible_keys(i, tq, length_, /*causal=*/true, window, &lo, &hi);
     for (int64_t g = 0; g < G; ++g) {
       const int64_t off = (i * H + g * m) * d;  // the group's m query heads are adjacent in (H, d)
-      GQA_RETURN_IF_ERROR(decode_group(isa, q + off, int(m), head(g), lo, hi, sc, out + off, scratch.data()));
+      const int64_t stat = i * H + g * m;  // (tq, H) index of the group's first head
+      GQA_RETURN_IF_ERROR(decode_group(isa, q + off, int(m), head(g), lo, hi, sc, out + off, scratch.data(),
+                                       row_max ? row_max + stat : nullptr, row_sum ? row_sum + stat : nullptr));
     }
   }
   // [/lesson:group-loop]

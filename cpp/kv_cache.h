@@ -36,8 +36,9 @@ class KvCache {
 
   /// out (tq, H, d) = attention of q (tq, H, d), the queries of the last tq appended tokens,
   /// over the cache; causal with respect to it, optional sliding window.
+  /// row_max, row_sum (tq, H), optional: each row's softmax statistics, for merge_partials.
   Status attend(const float* q, int64_t tq, int64_t n_heads, bool has_scale, float scale, int64_t window,
-                Isa isa, float* out) const;
+                Isa isa, float* out, float* row_max = nullptr, float* row_sum = nullptr) const;
 
   void clear() { length_ = 0; }
   int64_t length() const { return length_; }

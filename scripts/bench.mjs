@@ -1,7 +1,7 @@
 // bench.mjs - the decode step (one new token over a cache of T tokens) for a Llama-like layer,
 // H = 32, measured in one run across implementations, against the machine's roofline.
 //
-//   node scripts/bench.mjs [--quick] [--json] [--outputs] [--no-native] [--no-ort] [--svg FILE]
+//   node scripts/bench.mjs [--quick] [--json] [--outputs] [--no-native] [--no-ort] [--no-parallel] [--svg FILE]
 //
 // Implementations: plain JavaScript (f32), onnxruntime-web's com.microsoft GroupQueryAttention
 // (f32), our scalar and SIMD WASM builds, and the same C++ natively (-march=native and 128-bit
@@ -11,9 +11,12 @@ import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadCore } from 'gqa-playground';
-import { jsDecodeStep, stepInputs } from './bench/data.mjs';
+import { jsDecodeStep, stepInputs } from '../web/lib/bench-data.js';
 import { renderSvg } from './bench/chart.mjs';
+import { spawnThread } from './bench/parallel.mjs';
+import { parallelDecode } from '../web/lib/parallel.js';
 import { formatSeconds, textTable } from '../web/lib/format.js';
+import { medianMs } from '../web/lib/timing.js';
 
 const args = new Set(process.argv.slice(2));
 const flag = (name) => args.has(`--${name}`);
@@ -28,18 +31,8 @@ const GRID = quick
 const root = fileURLToPath(new URL('..', import.meta.url));
 const NATIVE = { native: `${root}build/bench/gqa_bench_native`, v2: `${root}build/bench/gqa_bench_v2` };
 
-/** Median of a timed function over adaptive repetitions (more for fast steps, fewer for slow). */
-function timeMedian(fn, { minReps = 5, maxReps = 41, budgetMs = quick ? 50 : 400 } = {}) {
-  const times = [];
-  const start = performance.now();
-  while (times.length < minReps || (times.length < maxReps && performance.now() - start < budgetMs)) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[times.length >> 1];
-}
+/** Median ms of fn(); quick runs get a small time budget. */
+const timeMedian = (fn, opts = {}) => medianMs(fn, { budgetMs: quick ? 50 : 400, ...opts });
 
 /** Tolerance of a dtype's output against the f32 reference (docs/architecture.md). */
 function tolerance(dtype, q, d) {
@@ -159,8 +152,30 @@ async function main() {
     }
   }
 
+  // parallel decode: worker threads each with a WASM instance and a slice of the cache
+  const parallel = [];
+  if (!flag('no-parallel')) {
+    const T = quick ? 256 : 8192, d = quick ? 64 : 128;
+    const counts = [1, 2, 4];
+    for (const G of [32, 8, 1]) {
+      const shape = { H, G, d, T, dtype: 'f32' };
+      log(`parallel: G=${G} T=${T}`);
+      const ref = jsDecodeStep(stepInputs(shape), shape);
+      let base = null;
+      for (const mode of ['heads', 'T']) {
+        for (const workers of counts) {
+          const r = await parallelDecode(simd, shape, { mode, workers, spawn: spawnThread, reps: quick ? 5 : 15 });
+          if (!r) { parallel.push({ G, d, T, mode, workers, skipped: `${workers} workers > ${G} K/V heads to split` }); continue; }
+          const err = maxAbsDiff(r.out, ref);
+          base ??= r.ms;
+          parallel.push({ G, d, T, mode, workers, ms: r.ms, speedup: base / r.ms, maxErr: err, ok: err <= 2e-5, ...(flag('outputs') ? { out: Array.from(r.out) } : {}) });
+        }
+      }
+    }
+  }
+
   const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}` };
-  const result = { machine, H, quick, probes, rows, targets: targets(rows, probes) };
+  const result = { machine, H, quick, probes, rows, parallel, targets: targets(rows, probes) };
   if (svgPath) writeFileSync(svgPath, renderSvg(result));
   if (flag('json')) { console.log(JSON.stringify(result)); return; }
   console.log(report(result));
@@ -186,7 +201,7 @@ function targets(rows, probes) {
   return t;
 }
 
-function report({ machine, probes, rows, targets: t }) {
+function report({ machine, probes, rows, parallel, targets: t }) {
   const impls = ['js', 'ort', 'wasm-scalar', 'wasm-simd', 'native-v2', 'native-native'];
   const gb = (p) => (p ? `${(p.bytesPerSecond / 1e9).toFixed(1)} GB/s, ${(p.maddsPerSecond / 1e9).toFixed(1)} G madd/s` : 'n/a');
   const lines = [
@@ -205,7 +220,13 @@ function report({ machine, probes, rows, targets: t }) {
   const frac = ([a, b]) => `${a}/${b}`;
   lines.push(`targets (wasm-simd): >= 80% of roofline at T >= 2048: ${frac(t.roofline80)}; >= 3x onnxruntime-web: ${frac(t.vsOrt3x)}; ` +
     `>= 20x plain JS: ${frac(t.vsJs20x)}; within 1.3x of native 128-bit: ${frac(t.vsNative128)}; f16/int8 faster than f32 where memory-bound: ${frac(t.quantFaster)}`);
+  if (parallel.length) {
+    lines.push('', `parallel decode (SIMD WASM, f32, head_dim ${parallel[0].d}, T = ${parallel[0].T}; ${machine.cores} cores): worker threads, each with its own instance and cache slice`);
+    lines.push(textTable(['G', 'split', 'workers', 'ms / token', 'speed-up vs 1'], parallel.map((p) => [p.G, p.mode === 'heads' ? 'K/V heads' : 'tokens (T)', p.workers,
+      p.skipped ? `— (${p.skipped})` : `${p.ms.toFixed(2)}${p.ok ? '' : ' WRONG'}`, p.skipped ? '' : `${p.speedup.toFixed(2)}×`])));
+  }
   const wrong = rows.flatMap((r) => Object.entries(r.impls).filter(([, v]) => !v.ok).map(([n, v]) => `${n} d=${r.d} G=${r.G} T=${r.T} ${r.dtype}: max |Δ| ${v.maxErr.toExponential(2)} > ${v.tol.toExponential(2)}`));
+  wrong.push(...parallel.filter((p) => p.ok === false).map((p) => `parallel ${p.mode} x${p.workers} G=${p.G}: max |Δ| ${p.maxErr.toExponential(2)}`));
   lines.push(wrong.length ? `WRONG OUTPUTS:\n${wrong.join('\n')}` : 'every implementation matched the reference');
   return lines.join('\n');
 }

@@ -5,7 +5,7 @@
 // Prints one JSON object per line: {"H":..,"G":..,"d":..,"T":..,"dtype":"f32","ms":median,
 // "kvBytes":..,"out":[H·d floats]} for each config, and with --probe
 // {"probe":true,"bytesPerSecond":..,"maddsPerSecond":..}. Inputs are the benchmark's
-// deterministic stream (scripts/bench/data.mjs), so outputs can be compared with the JS side.
+// deterministic stream (web/lib/bench-data.js), so outputs can be compared with the JS side.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -24,7 +24,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-/// mulberry32 in [-1, 1), identical to fill() in scripts/bench/data.mjs.
+/// mulberry32 in [-1, 1), identical to fill() in web/lib/bench-data.js.
 void fill(float* out, size_t n, uint32_t seed) {
   uint32_t a = seed;
   for (size_t i = 0; i < n; ++i) {

@@ -224,3 +224,28 @@ TEST_CASE("int8 rows of subnormal values quantise without overflow (fuzz finding
   REQUIRE(c.attend(q, 1, 1, false, 0, 0, Isa::kScalar, out).is_ok());
   REQUIRE(std::isfinite(out[0]));
 }
+
+TEST_CASE("splitting the cache along T and merging the partial softmaxes equals one pass", "[kv_cache][split]") {
+  const int H = 8, G = 2, d = 24, T = 97;
+  auto q = ref::random_vec(size_t(H) * d, 71, 2.0f);
+  auto k = ref::random_vec(size_t(T) * G * d, 72);
+  auto v = ref::random_vec(size_t(T) * G * d, 73);
+  auto want = ref::attention(1, T, H, G, d, q.data(), k.data(), v.data(), true, 0, 1.0 / std::sqrt(double(d)));
+  for (int parts : {1, 2, 3, 7}) {
+    std::vector<std::vector<float>> outs(parts, std::vector<float>(size_t(H) * d)), mx(parts, std::vector<float>(H)),
+        sm(parts, std::vector<float>(H));
+    for (int p = 0; p < parts; ++p) {
+      const int t0 = T * p / parts, t1 = T * (p + 1) / parts;
+      KvCache c = make_cache(G, d, t1 - t0, Dtype::kF32);
+      REQUIRE(c.append(k.data() + size_t(t0) * G * d, v.data() + size_t(t0) * G * d, t1 - t0).is_ok());
+      // the query sits after the whole sequence: every key of the slice is visible
+      REQUIRE(c.attend(q.data(), 1, H, false, 0, 0, Isa::kSimd, outs[p].data(), mx[p].data(), sm[p].data()).is_ok());
+    }
+    std::vector<const float*> o, m, s;
+    for (int p = 0; p < parts; ++p) { o.push_back(outs[p].data()); m.push_back(mx[p].data()); s.push_back(sm[p].data()); }
+    std::vector<float> merged(size_t(H) * d);
+    merge_partials(parts, H, d, o.data(), m.data(), s.data(), merged.data());
+    INFO(parts << " parts");
+    REQUIRE(ref::worst_ratio(merged.data(), want.out, want.tol, d) <= 1.0);
+  }
+}

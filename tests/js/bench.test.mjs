@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { stepInputs } from '../../scripts/bench/data.mjs';
+import { stepInputs } from '../../web/lib/bench-data.js';
 import { referenceAttention } from './reference.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -35,5 +35,16 @@ test('npm run bench --quick: every implementation matches the float64 reference'
     assert.equal(simd.kvBytes, 2 * row.G * row.T * row.d * bits / 8 + (row.dtype === 'int8' ? 2 * row.G * row.T * 4 : 0));
   }
   assert.ok(seen.has('js'));
+  // the parallel splits: every run must reproduce the reference; heads cannot split past G
+  assert.ok(result.parallel.length >= 18);
+  for (const p of result.parallel) {
+    if (p.skipped) { assert.ok(p.mode === 'heads' && p.workers > p.G); continue; }
+    const input = stepInputs({ H: result.H, G: p.G, d: p.d, T: p.T });
+    const ref = referenceAttention({ ...input, nHeads: result.H, nKvHeads: p.G, headDim: p.d });
+    let err = 0;
+    for (let i = 0; i < p.out.length; i++) err = Math.max(err, Math.abs(p.out[i] - ref.out[i]));
+    assert.ok(err <= 2e-5, `parallel ${p.mode} x${p.workers} G=${p.G}: ${err}`);
+  }
+  assert.ok(result.parallel.some((p) => p.G === 1 && p.mode === 'T' && p.workers === 4 && !p.skipped));
   assert.ok(result.probes.wasm.bytesPerSecond > 0 && result.probes.wasm.maddsPerSecond > 0);
 });

@@ -86,3 +86,31 @@ for (const core of variants) {
     }
   });
 }
+
+test('split along T: attendPartial on each slice, mergeAttention, equals one cache over all tokens', async () => {
+  const core = await loadCore();
+  const H = 8, G = 1, d = 32, T = 150;
+  const q = randomArray(H * d, 5, 2), k = randomArray(T * G * d, 6), v = randomArray(T * G * d, 7);
+  const want = referenceAttention({ q, k, v, nHeads: H, nKvHeads: G, headDim: d, causal: true });
+  for (const parts of [1, 2, 3, 5]) {
+    const results = [];
+    for (let p = 0; p < parts; p++) {
+      const t0 = Math.floor((T * p) / parts), t1 = Math.floor((T * (p + 1)) / parts);
+      const cache = core.createKvCache({ nKvHeads: G, headDim: d, capacity: t1 - t0 });
+      cache.append(k.subarray(t0 * G * d, t1 * G * d), v.subarray(t0 * G * d, t1 * G * d));
+      const r = cache.attendPartial(q, { nHeads: H });
+      assert.equal(r.max.length, H);
+      results.push(r);
+      cache.delete();
+    }
+    const merged = core.mergeAttention(results, { nHeads: H, headDim: d });
+    assert.ok(worstRatio(merged, want.out, want.tol, d) <= 1, `${parts} parts`);
+  }
+  const one = core.createKvCache({ nKvHeads: G, headDim: d, capacity: 4 });
+  one.append(k.subarray(0, 4 * d), v.subarray(0, 4 * d));
+  const part = one.attendPartial(q, { nHeads: H });
+  one.delete();
+  assert.throws(() => core.mergeAttention([], { nHeads: H, headDim: d }), /must be an array of 1 to 1024/);
+  assert.throws(() => core.mergeAttention([{ ...part, sum: new Float32Array(H) }], { nHeads: H, headDim: d }), /parts\[0\]\.sum\[0\] \(0\) must be a finite number >= 1/);
+  assert.throws(() => core.mergeAttention([{ ...part, out: part.out.subarray(1) }], { nHeads: H, headDim: d }), /parts\[0\]\.out\.length \(255\) must be 256/);
+});

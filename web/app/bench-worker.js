@@ -2,17 +2,20 @@
 // the page stays responsive and Cancel can simply terminate it.
 // In: { state }. Out: { progress: { done, total, label } } ... then { result } or { error }.
 import { loadCore } from '../core/core.js';
+import { parallelDecode } from '../lib/parallel.js';
+import { medianMs } from '../lib/timing.js';
 
-function median(fn, { minReps = 5, maxReps = 31, budgetMs = 250 } = {}) {
-  const times = [];
-  const start = performance.now();
-  while (times.length < minReps || (times.length < maxReps && performance.now() - start < budgetMs)) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[times.length >> 1];
+/** A nested Web Worker running ../lib/decode-shard.js: { call(msg), terminate() }. */
+function spawnWebWorker() {
+  const worker = new Worker(new URL('./decode-worker.js', import.meta.url), { type: 'module' });
+  return {
+    call: (msg) => new Promise((resolve, reject) => {
+      worker.onmessage = ({ data }) => (data.error ? reject(new Error(data.error)) : resolve(data));
+      worker.onerror = (e) => { e.preventDefault(); reject(new Error(e.message ?? 'decode worker failed')); };
+      worker.postMessage(msg);
+    }),
+    terminate: () => worker.terminate(),
+  };
 }
 
 self.onmessage = async ({ data }) => {
@@ -20,7 +23,10 @@ self.onmessage = async ({ data }) => {
     const { h, g, d, t, dtype: wanted } = data.state;
     const dtype = ['f32', 'f16', 'int8'].includes(wanted) ? wanted : 'f32';  // the kinds the cache stores
     const cores = { simd: null, scalar: null };
-    const steps = [['probe', null], ...[...new Set([h, g, 1])].flatMap((G) => [['simd', G], ['scalar', G]])];
+    const cpus = Math.max(1, Math.min(4, self.navigator?.hardwareConcurrency ?? 2));
+    const workerCounts = [...new Set([1, 2, cpus])];
+    const parallelPlan = [...new Set([g, 1])].flatMap((G) => ['heads', 'T'].flatMap((mode) => workerCounts.map((w) => [mode, G, w])));
+    const steps = [['probe', null], ...[...new Set([h, g, 1])].flatMap((G) => [['simd', G], ['scalar', G]]), ...parallelPlan.map((p) => ['parallel', p])];
     let done = 0;
     const progress = (label) => self.postMessage({ progress: { done, total: steps.length, label } });
 
@@ -37,7 +43,7 @@ self.onmessage = async ({ data }) => {
     const T = Math.max(16, Math.min(t, 16384, Math.floor((256 * 2 ** 20) / (2 * h * d * bytesPer))));
     const q = new Float32Array(h * d).map((_, i) => Math.cos(i * 0.11));
     const rows = [];
-    for (const [variant, G] of steps.slice(1)) {
+    for (const [variant, G] of steps.slice(1).filter(([v]) => v !== 'parallel')) {
       progress(`${variant === 'simd' ? 'SIMD' : 'scalar'} kernel, ${G} K/V head${G > 1 ? 's' : ''}`);
       const core = cores[variant];
       if (!core) { done++; continue; }
@@ -49,7 +55,7 @@ self.onmessage = async ({ data }) => {
           const n = Math.min(chunk, T - filled);
           cache.append(kv.subarray(0, n * G * d), kv.subarray(0, n * G * d));
         }
-        const ms = median(() => cache.attend(q, { nHeads: h }));
+        const ms = medianMs(() => cache.attend(q, { nHeads: h }), { maxReps: 31, budgetMs: 250 });
         const madds = 2 * h * T * d;
         const memMs = (1e3 * cache.bytes) / probe.bytesPerSecond, computeMs = (1e3 * madds) / probe.maddsPerSecond;
         rows.push({ variant, nKvHeads: G, tokens: T, ms, kvBytes: cache.bytes, madds, roofMs: Math.max(memMs, computeMs),
@@ -59,9 +65,24 @@ self.onmessage = async ({ data }) => {
       }
       done++;
     }
+    // parallel decode: the cache split over Web Workers by K/V heads or by tokens
+    const parallel = [];
+    const Tp = Math.min(T, 4096);
+    for (const [mode, G, workers] of parallelPlan) {
+      progress(`${workers} worker${workers > 1 ? 's' : ''}, split by ${mode === 'heads' ? 'K/V heads' : 'tokens'}, ${G} K/V head${G > 1 ? 's' : ''}`);
+      const r = await parallelDecode(main, { H: h, G, d, T: Tp, dtype }, { mode, workers, spawn: spawnWebWorker, reps: 9 });
+      parallel.push(r ? { mode, G, workers, ms: r.ms } : { mode, G, workers, skipped: true });
+      done++;
+    }
+    for (const p of parallel) {
+      const one = parallel.find((x) => x.G === p.G && x.workers === 1 && x.mode === 'heads');
+      if (!p.skipped) p.speedup = one.ms / p.ms;
+    }
+
     // what the MHA cache at the reader's full T would need (one layer), when T had to be capped
     const fullBytes = main.kvCacheBytes({ layers: 1, nKvHeads: h, headDim: d, tokens: t, dtype });
-    self.postMessage({ result: { dtype, tokens: T, requestedTokens: t, fullBytes, isa: main.info.isa, simd: Boolean(cores.simd), probe, rows } });
+    self.postMessage({ result: { dtype, tokens: T, requestedTokens: t, fullBytes, isa: main.info.isa, simd: Boolean(cores.simd), probe, rows,
+      parallel, parallelTokens: Tp, cpus: self.navigator?.hardwareConcurrency ?? 0 } });
   } catch (err) {
     self.postMessage({ error: { name: err?.name ?? 'Error', message: String(err?.message ?? err) } });
   }

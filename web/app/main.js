@@ -198,8 +198,24 @@ function renderMeasurement(r, s) {
     el('p', { class: 'fine' }, `One layer, H = ${s.h}, head_dim ${s.d}, T = ${r.tokens.toLocaleString('en-US')} cached tokens, ${r.dtype} cache, ${r.isa} kernels. ` +
       `This machine: ${(r.probe.bytesPerSecond / 1e9).toFixed(1)} GB/s read, ${formatCount(r.probe.maddsPerSecond)} multiply-adds/s. ÷ shows the speed-up over MHA.`),
     el('p', { class: 'fine' }, why),
+    parallelTable(r, s),
     r.tokens < r.requestedTokens ? el('p', { class: 'fine', 'data-capped': true }, `T was capped at ${r.tokens.toLocaleString('en-US')} for this measurement: ` +
       `at T = ${r.requestedTokens.toLocaleString('en-US')} one layer's MHA cache needs ${formatBytes(r.fullBytes)}, and a measurement here keeps its caches within 256 MiB.`) : null);
+}
+
+/** The parallel-decode results: time per token for each split and worker count. */
+function parallelTable(r, s) {
+  if (!r.parallel?.length) return null;
+  const rows = r.parallel.map((p) => el('tr', {},
+    el('th', { scope: 'row' }, kindLabel(s.h, p.G)), el('td', {}, p.mode === 'heads' ? 'K/V heads' : 'tokens'), el('td', {}, p.workers),
+    el('td', {}, p.skipped ? `— (${p.G} K/V head${p.G > 1 ? 's' : ''} cannot split ${p.workers} ways)` : `${p.ms.toFixed(3)} ms`),
+    el('td', {}, p.skipped ? '' : `${p.speedup.toFixed(2)}×`)));
+  return el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Parallel decode' },
+    el('table', { class: 'models parallel' },
+      el('caption', {}, `Parallel decode across Web Workers (T = ${r.parallelTokens.toLocaleString('en-US')}; this browser reports ${r.cpus} logical cores). ` +
+        'Splitting by K/V heads is how tensor parallelism splits a layer; with fewer K/V heads than workers (MQA) only splitting the tokens and merging the partial softmaxes helps.'),
+      el('thead', {}, el('tr', {}, ['variant', 'split by', 'workers', 'time per token', 'speed-up'].map((x) => el('th', { scope: 'col' }, x)))),
+      el('tbody', {}, rows)));
 }
 
 // ---- start --------------------------------------------------------------------------------------

@@ -390,6 +390,31 @@ export class Core {
     return g;
   }
 
+  /**
+   * Combines attention computed over disjoint key ranges (the split-K merge): parts are
+   * KvCache.attendPartial results for the same queries, each over its own slice of the tokens.
+   *   out = Σ_p sum_p · e^(max_p − M) · out_p / Σ_p sum_p · e^(max_p − M), M = max_p max_p
+   */
+  mergeAttention(parts, { nHeads, headDim }) {
+    if (!Array.isArray(parts) || parts.length < 1 || parts.length > 1024) {
+      throw new TypeError(`mergeAttention: parts (${show(parts)}) must be an array of 1 to 1024 attendPartial results`);
+    }
+    int('nHeads', nHeads, 1, LIMITS.heads);
+    int('headDim', headDim, 1, LIMITS.headDim);
+    const n = rows('parts[0].max', parts[0]?.max, nHeads, '(tq, nHeads) of softmax maxima') * nHeads;
+    parts.forEach((p, i) => {
+      checkKeys(`mergeAttention: parts[${i}]`, p, ['out', 'max', 'sum']);
+      exactly(`parts[${i}].out`, p.out, n * headDim, `(tq, nHeads=${nHeads}, headDim=${headDim})`);
+      exactly(`parts[${i}].max`, p.max, n, '(tq, nHeads)');
+      exactly(`parts[${i}].sum`, p.sum, n, '(tq, nHeads)');
+      for (let r = 0; r < n; r++) {
+        if (!Number.isFinite(p.max[r])) throw new RangeError(`parts[${i}].max[${r}] (${show(p.max[r])}) must be a finite number`);
+        if (!(p.sum[r] >= 1 && Number.isFinite(p.sum[r]))) throw new RangeError(`parts[${i}].sum[${r}] (${show(p.sum[r])}) must be a finite number >= 1 (the largest term is e^0)`);
+      }
+    });
+    return unwrap(this.#m.mergeAttention(parts, n, headDim));
+  }
+
   /** A KV cache of fixed capacity (tokens) for nKvHeads heads of headDim, stored as dtype. */
   createKvCache(args) {
     checkKeys('createKvCache', args, ['nKvHeads', 'headDim', 'capacity', 'dtype']);
@@ -497,6 +522,11 @@ export class KvCache {
   attend(q, options = {}) {
     const native = this.#live('attend');
     checkKeys('attend', options, ['nHeads', 'scale', 'window']);
+    const { nHeads, scale, window, tq } = this.#attendArgs(q, options);
+    return unwrap(native.attend(q, { tq, nHeads, window, scale: scale ?? 0, hasScale: scale !== undefined }));
+  }
+
+  #attendArgs(q, options) {
     const nHeads = int('nHeads', options.nHeads, 1, LIMITS.heads);
     if (nHeads % this.#nKvHeads !== 0) {
       throw new RangeError(`nHeads (${nHeads}) must be a multiple of nKvHeads (${this.#nKvHeads})`);
@@ -507,7 +537,18 @@ export class KvCache {
     if (tq > this.length) {
       throw new RangeError(`tq (${tq}) must be from 1 to the cache length (${this.length}): the queries are those of the last tq appended tokens`);
     }
-    return unwrap(native.attend(q, { tq, nHeads, window, scale: scale ?? 0, hasScale: scale !== undefined }));
+    return { nHeads, scale, window, tq };
+  }
+
+  /**
+   * attend() plus each row's softmax statistics, for splitting a cache along T across workers:
+   * → { out (tq, nHeads, headDim), max (tq, nHeads), sum (tq, nHeads) }; see core.mergeAttention.
+   */
+  attendPartial(q, options = {}) {
+    const native = this.#live('attendPartial');
+    checkKeys('attendPartial', options, ['nHeads', 'scale', 'window']);
+    const { nHeads, scale, window, tq } = this.#attendArgs(q, options);
+    return unwrap(native.attendPartial(q, { tq, nHeads, window, scale: scale ?? 0, hasScale: scale !== undefined }));
   }
 
   /** Forgets every token; keeps the memory. */

@@ -1,7 +1,7 @@
-// data.mjs - the benchmark's deterministic inputs (the native bench generates the same ones) and
+// bench-data.js - the benchmark's deterministic inputs (the native bench generates the same ones) and
 // the plain-JavaScript reference decode step.
 
-/** mulberry32 in [-1, 1): the same stream as uniform() in tests/bench/native_bench.cpp. */
+/** mulberry32 in [-1, 1): the same stream as fill() in tests/bench/native_bench.cpp. */
 export function fill(out, seed) {
   let a = seed >>> 0;
   for (let i = 0; i < out.length; i++) {

@@ -1,0 +1,63 @@
+// parallel.js - a decode step split across workers, each with its own WASM instance and its
+// slice of the cache, the two ways inference engines split it:
+//   heads: worker w holds G/W of the K/V heads and their query heads (tensor parallelism's
+//          split); impossible once workers outnumber K/V heads (MQA: G = 1).
+//   T:     worker w holds T/W of the tokens for every head and returns its softmax statistics;
+//          the caller's core merges the parts (max, sum, output), as llama.cpp's split-K does.
+// `spawn()` returns { call(msg) -> Promise<reply>, terminate() } for a worker running
+// decode-shard.js: node worker threads in the benchmark, Web Workers in the page.
+import { stepInputs } from './bench-data.js';
+
+/** Gathers K/V heads [g0, g1) of x (T, G, d) into (T, g1 - g0, d). */
+function headSlice(x, { G, d, T }, g0, g1) {
+  const out = new Float32Array(T * (g1 - g0) * d);
+  for (let t = 0; t < T; t++) out.set(x.subarray((t * G + g0) * d, (t * G + g1) * d), t * (g1 - g0) * d);
+  return out;
+}
+
+/** The init message of worker i of `workers` for `mode`. */
+function shardOf(input, shape, mode, i, workers) {
+  const { H, G, d, T, dtype } = shape;
+  if (mode === 'heads') {
+    const g0 = (G * i) / workers, g1 = (G * (i + 1)) / workers, m = H / G;
+    return { nKvHeads: g1 - g0, headDim: d, dtype, nHeads: (g1 - g0) * m,
+      k: headSlice(input.k, shape, g0, g1), v: headSlice(input.v, shape, g0, g1), q: input.q.slice(g0 * m * d, g1 * m * d) };
+  }
+  const t0 = Math.floor((T * i) / workers), t1 = Math.floor((T * (i + 1)) / workers);
+  return { nKvHeads: G, headDim: d, dtype, nHeads: H, partial: true,
+    k: input.k.slice(t0 * G * d, t1 * G * d), v: input.v.slice(t0 * G * d, t1 * G * d), q: input.q };
+}
+
+/**
+ * Median ms per decode step with `workers` workers in `mode` ('heads' | 'T'), and the output;
+ * null when the heads cannot be split that many ways.
+ */
+export async function parallelDecode(core, shape, { mode, workers, spawn, reps = 15 }) {
+  const { H, G, d } = shape;
+  if (mode === 'heads' && G % workers !== 0) return null;
+  const input = stepInputs(shape);
+  const threads = Array.from({ length: workers }, spawn);
+  try {
+    await Promise.all(threads.map((w, i) => w.call({ init: shardOf(input, shape, mode, i, workers) })));
+    const step = async () => {
+      const parts = await Promise.all(threads.map((w) => w.call({ step: true })));
+      if (mode === 'T') return core.mergeAttention(parts.map((p) => ({ out: p.out, max: p.max, sum: p.sum })), { nHeads: H, headDim: d });
+      const out = new Float32Array(H * d);
+      let at = 0;
+      for (const p of parts) { out.set(p.out, at); at += p.out.length; }
+      return out;
+    };
+    for (let i = 0; i < 3; i++) await step();
+    const times = [];
+    let out;
+    for (let i = 0; i < reps; i++) {
+      const t0 = performance.now();
+      out = await step();
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    return { ms: times[times.length >> 1], out };
+  } finally {
+    await Promise.all(threads.map((w) => w.terminate()));
+  }
+}
