@@ -121,43 +121,9 @@ class KvCacheJs {
     st = cache_.append(kb.data(), vb.data(), int64_t(n));
     return st.is_ok() ? val::undefined() : error_value(st);
   }
-  val attend(val q, const AttendArgs& a) {
-    const int64_t tq = int64_t(a.tq), h = int64_t(a.nHeads);
-    Status st = validate_heads(h, cache_.n_kv_heads(), cache_.head_dim());
-    if (!st.is_ok()) return error_value(st);
-    if (tq < 1 || tq > cache_.length()) {  // the kernel checks too; this bounds the buffers below
-      return error_value(cache_.attend(nullptr, tq, h, a.hasScale, float(a.scale), int64_t(a.window), kIsa, nullptr));
-    }
-    const uint64_t n = uint64_t(tq) * h * cache_.head_dim();
-    Buffer<float> qb, out;
-    if (!(st = alloc(&qb, n, "q")).is_ok() || !(st = alloc(&out, n, "the output")).is_ok()) return error_value(st);
-    copy_in(q, qb.data(), n);
-    st = cache_.attend(qb.data(), tq, h, a.hasScale, float(a.scale), int64_t(a.window), kIsa, out.data());
-    return st.is_ok() ? copy_out(out.data(), n) : error_value(st);
-  }
+  val attend(val q, const AttendArgs& a) { return run_attend(q, a, false); }
   /// attend plus each row's softmax statistics: { out, max, sum }, for merging key ranges.
-  val attend_partial(val q, const AttendArgs& a) {
-    const int64_t tq = int64_t(a.tq), h = int64_t(a.nHeads);
-    Status st = validate_heads(h, cache_.n_kv_heads(), cache_.head_dim());
-    if (!st.is_ok()) return error_value(st);
-    if (tq < 1 || tq > cache_.length()) {
-      return error_value(cache_.attend(nullptr, tq, h, a.hasScale, float(a.scale), int64_t(a.window), kIsa, nullptr));
-    }
-    const uint64_t n = uint64_t(tq) * h * cache_.head_dim(), rows = uint64_t(tq) * h;
-    Buffer<float> qb, out, mx, sm;
-    if (!(st = alloc(&qb, n, "q")).is_ok() || !(st = alloc(&out, n, "the output")).is_ok() ||
-        !(st = alloc(&mx, rows, "the row maxima")).is_ok() || !(st = alloc(&sm, rows, "the row sums")).is_ok()) {
-      return error_value(st);
-    }
-    copy_in(q, qb.data(), n);
-    st = cache_.attend(qb.data(), tq, h, a.hasScale, float(a.scale), int64_t(a.window), kIsa, out.data(), mx.data(), sm.data());
-    if (!st.is_ok()) return error_value(st);
-    val r = val::object();
-    r.set("out", copy_out(out.data(), n));
-    r.set("max", copy_out(mx.data(), rows));
-    r.set("sum", copy_out(sm.data(), rows));
-    return r;
-  }
+  val attend_partial(val q, const AttendArgs& a) { return run_attend(q, a, true); }
   void clear() { cache_.clear(); }
   double length() const { return double(cache_.length()); }
   double capacity() const { return double(cache_.capacity()); }
@@ -165,6 +131,31 @@ class KvCacheJs {
   std::string dtype() const { return dtype_name(cache_.dtype()); }
 
  private:
+  /// out (tq, H, d) as a Float32Array, or with_stats: { out, max, sum } (max and sum (tq, H)).
+  val run_attend(val q, const AttendArgs& a, bool with_stats) {
+    const int64_t tq = int64_t(a.tq), h = int64_t(a.nHeads);
+    Status st = validate_heads(h, cache_.n_kv_heads(), cache_.head_dim());
+    if (!st.is_ok()) return error_value(st);
+    if (tq < 1 || tq > cache_.length()) {  // the kernel checks too; this bounds the buffers below
+      return error_value(cache_.attend(nullptr, tq, h, a.hasScale, float(a.scale), int64_t(a.window), kIsa, nullptr));
+    }
+    const uint64_t n = uint64_t(tq) * h * cache_.head_dim(), rows = uint64_t(tq) * h;
+    Buffer<float> qb, out, mx, sm;
+    if (!(st = alloc(&qb, n, "q")).is_ok() || !(st = alloc(&out, n, "the output")).is_ok() ||
+        (with_stats && (!(st = alloc(&mx, rows, "the row maxima")).is_ok() || !(st = alloc(&sm, rows, "the row sums")).is_ok()))) {
+      return error_value(st);
+    }
+    copy_in(q, qb.data(), n);
+    st = cache_.attend(qb.data(), tq, h, a.hasScale, float(a.scale), int64_t(a.window), kIsa, out.data(), mx.data(), sm.data());
+    if (!st.is_ok()) return error_value(st);
+    if (!with_stats) return copy_out(out.data(), n);
+    val r = val::object();
+    r.set("out", copy_out(out.data(), n));
+    r.set("max", copy_out(mx.data(), rows));
+    r.set("sum", copy_out(sm.data(), rows));
+    return r;
+  }
+
   KvCache cache_;
 };
 
