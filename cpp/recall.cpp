@@ -1,0 +1,308 @@
+// recall.cpp - the recall task's data, and the tiny model's forward and hand-written backward pass.
+#include "recall.h"
+
+#include <cmath>
+
+#include "attention.h"
+#include "budget.h"
+
+namespace gqa {
+
+namespace {
+constexpr int64_t kMaxVocab = 4096;
+constexpr int64_t kMaxSeq = 1024;
+constexpr int64_t kMaxWidth = 4096;
+constexpr double kRmsEps = 1e-5;
+
+Status check_range(const char* field, int64_t v, int64_t lo, int64_t hi) {
+  if (v < lo || v > hi) {
+    return Status::error(StatusCode::kOutOfRange, "%s (%lld) must be an integer from %lld to %lld", field,
+                         (long long)v, (long long)lo, (long long)hi);
+  }
+  return Status::ok();
+}
+}  // namespace
+
+// ---- the task ------------------------------------------------------------------------------------
+
+Status validate_recall_task(const RecallTask& t) {
+  GQA_RETURN_IF_ERROR(check_range("keyVocab", t.key_vocab, 1, kMaxVocab));
+  GQA_RETURN_IF_ERROR(check_range("valueVocab", t.value_vocab, 2, kMaxVocab));
+  if (t.pairs < 1 || t.pairs > t.key_vocab || t.pairs > kMaxSeq) {
+    return Status::error(StatusCode::kOutOfRange,
+                         "pairs (%lld) must be an integer from 1 to keyVocab (%lld) and at most %lld: the keys of a "
+                         "sequence are distinct", (long long)t.pairs, (long long)t.key_vocab, (long long)kMaxSeq);
+  }
+  if (t.queries < 1 || t.queries > t.pairs) {
+    return Status::error(StatusCode::kOutOfRange,
+                         "queries (%lld) must be an integer from 1 to pairs (%lld): each asks for a distinct key",
+                         (long long)t.queries, (long long)t.pairs);
+  }
+  return Status::ok();
+}
+
+void make_recall_batch(const RecallTask& t, int64_t n_seq, Rng* rng, RecallBatch* out) {
+  const int64_t S = t.seq_len();
+  out->n_seq = n_seq;
+  out->seq_len = S;
+  out->first.resize(size_t(n_seq * S));
+  out->second.resize(size_t(n_seq * S));
+  out->target.assign(size_t(n_seq * S), -1);
+  std::vector<int32_t> keys(size_t(t.key_vocab)), values(size_t(t.pairs)), order(size_t(t.pairs));
+  const int32_t value_row = int32_t(t.key_vocab), marker_row = int32_t(t.key_vocab + t.value_vocab);
+  for (int64_t s = 0; s < n_seq; ++s) {
+    // P distinct keys: a partial Fisher-Yates shuffle of all keys; each gets a random value.
+    for (int64_t i = 0; i < t.key_vocab; ++i) keys[i] = int32_t(i);
+    for (int64_t i = 0; i < t.pairs; ++i) {
+      std::swap(keys[i], keys[i + int64_t(rng->below(uint64_t(t.key_vocab - i)))]);
+      values[i] = int32_t(rng->below(uint64_t(t.value_vocab)));
+    }
+    // Q distinct pairs to ask about, in random order.
+    for (int64_t i = 0; i < t.pairs; ++i) order[i] = int32_t(i);
+    for (int64_t i = 0; i < t.queries; ++i) std::swap(order[i], order[i + int64_t(rng->below(uint64_t(t.pairs - i)))]);
+    const int64_t base = s * S;
+    for (int64_t i = 0; i < t.pairs; ++i) {
+      out->first[base + i] = keys[i];
+      out->second[base + i] = value_row + values[i];
+    }
+    for (int64_t i = 0; i < t.queries; ++i) {
+      const int64_t pos = base + t.pairs + i;
+      out->first[pos] = keys[order[i]];
+      out->second[pos] = marker_row;
+      out->target[pos] = values[order[i]];
+    }
+  }
+}
+
+// ---- the model -----------------------------------------------------------------------------------
+
+Status validate_recall_model(const RecallModelShape& m) {
+  GQA_RETURN_IF_ERROR(check_range("dModel", m.d_model, 1, kMaxWidth));
+  GQA_RETURN_IF_ERROR(validate_heads(m.n_heads, m.n_kv_heads, m.head_dim));
+  GQA_RETURN_IF_ERROR(check_range("dFf", m.d_ff, 1, kMaxWidth));
+  GQA_RETURN_IF_ERROR(check_range("vocab", m.vocab, 2, 3 * kMaxVocab));
+  GQA_RETURN_IF_ERROR(check_range("valueVocab", m.n_out, 2, kMaxVocab));
+  // Parameter count in 64 bits (each exact below 2^63 given the limits above).
+  const uint64_t D = uint64_t(m.d_model), hd = uint64_t(m.n_heads * m.head_dim);
+  const uint64_t n = uint64_t(m.vocab) * D + 3 * D + 2 * hd * D + 2 * uint64_t(m.n_kv_heads * m.head_dim) * D +
+                     2 * uint64_t(m.d_ff) * D + uint64_t(m.d_ff) + D + uint64_t(m.n_out) * (D + 1);
+  return check_budget(n * 4 * sizeof(double), "the model (parameters, gradients and Adam's two moments)");
+}
+
+template <class T>
+std::array<std::pair<const char*, Matrix<T>*>, RecallParams<T>::kCount> RecallParams<T>::list() {
+  return {{{"emb", &emb}, {"g1", &g1}, {"wq", &wq}, {"wk", &wk}, {"wv", &wv}, {"wo", &wo}, {"g2", &g2},
+           {"w1", &w1}, {"b1", &b1}, {"w2", &w2}, {"b2", &b2}, {"g3", &g3}, {"wout", &wout}, {"bout", &bout}}};
+}
+
+template <class T>
+void RecallParams<T>::resize(const RecallModelShape& m) {
+  const int64_t D = m.d_model, hd = m.n_heads * m.head_dim, kvd = m.n_kv_heads * m.head_dim;
+  emb.setZero(m.vocab, D);
+  g1.setZero(1, D);
+  wq.setZero(hd, D);
+  wk.setZero(kvd, D);
+  wv.setZero(kvd, D);
+  wo.setZero(D, hd);
+  g2.setZero(1, D);
+  w1.setZero(m.d_ff, D);
+  b1.setZero(1, m.d_ff);
+  w2.setZero(D, m.d_ff);
+  b2.setZero(1, D);
+  g3.setZero(1, D);
+  wout.setZero(m.n_out, D);
+  bout.setZero(1, m.n_out);
+}
+
+template <class T>
+void RecallParams<T>::init(const RecallModelShape& m, uint64_t seed) {
+  resize(m);
+  auto all = list();
+  for (int i = 0; i < kCount; ++i) {
+    const char* name = all[i].first;
+    Matrix<T>& w = *all[i].second;
+    Rng rng(seed, uint64_t(i) + 1);
+    if (name[0] == 'g') {
+      w.setOnes();
+    } else if (name[0] == 'b') {
+      w.setZero();
+    } else if (w.data() == emb.data()) {
+      for (int64_t j = 0; j < w.size(); ++j) w.data()[j] = T(rng.normal());
+    } else {
+      const double bound = 1.0 / std::sqrt(double(w.cols()));  // fan_in
+      for (int64_t j = 0; j < w.size(); ++j) w.data()[j] = T(rng.uniform(bound));
+    }
+  }
+}
+
+template <class T>
+int64_t RecallParams<T>::count() {
+  int64_t n = 0;
+  for (auto& e : list()) n += e.second->size();
+  return n;
+}
+
+namespace {
+
+/// y = x / rms(x) ⊙ g per row; inv_r[i] = 1 / sqrt(mean(x_i²) + eps).
+template <class T>
+void rms_forward(const Matrix<T>& x, const Matrix<T>& g, Matrix<T>* y, std::vector<T>* inv_r) {
+  y->resize(x.rows(), x.cols());
+  inv_r->resize(size_t(x.rows()));
+  for (int64_t i = 0; i < x.rows(); ++i) {
+    const T ir = T(1) / std::sqrt(x.row(i).squaredNorm() / T(x.cols()) + T(kRmsEps));
+    (*inv_r)[i] = ir;
+    y->row(i) = x.row(i).cwiseProduct(g) * ir;
+  }
+}
+
+/// dx += ∂loss/∂x and dg += ∂loss/∂g for y = rmsnorm(x) ⊙ g, given dy:
+///   x̂ = x·ir;  dg += dy ⊙ x̂;  dx += ir · (dy⊙g − x̂ · mean((dy⊙g) ⊙ x̂))
+template <class T>
+void rms_backward(const Matrix<T>& x, const Matrix<T>& g, const std::vector<T>& inv_r, const Matrix<T>& dy,
+                  Matrix<T>* dx, Matrix<T>* dg) {
+  for (int64_t i = 0; i < x.rows(); ++i) {
+    const T ir = inv_r[i];
+    const Matrix<T> xhat = x.row(i) * ir;
+    const Matrix<T> dxhat = dy.row(i).cwiseProduct(g);
+    *dg += dy.row(i).cwiseProduct(xhat);
+    const T mean = dxhat.cwiseProduct(xhat).sum() / T(x.cols());
+    dx->row(i) += (dxhat - xhat * mean) * ir;
+  }
+}
+
+}  // namespace
+
+template <class T>
+RecallStats recall_forward_backward(const RecallModelShape& m, const RecallParams<T>& p, const RecallBatch& b,
+                                    RecallParams<T>* grad) {
+  const int64_t S = b.seq_len, N = b.n_seq * S, d = m.head_dim, H = m.n_heads;
+  const int64_t group = m.n_heads / m.n_kv_heads;
+  const T scale = T(1) / std::sqrt(T(d));
+
+  // ---- forward
+  Matrix<T> x0(N, m.d_model);  // (N, D)
+  for (int64_t t = 0; t < N; ++t) x0.row(t) = p.emb.row(b.first[t]) + p.emb.row(b.second[t]);
+  Matrix<T> u1, u2, u3;
+  std::vector<T> ir1, ir2, ir3;
+  rms_forward(x0, p.g1, &u1, &ir1);
+  const Matrix<T> q = u1 * p.wq.transpose();  // (N, H·d)
+  const Matrix<T> k = u1 * p.wk.transpose();  // (N, G·d)
+  const Matrix<T> v = u1 * p.wv.transpose();  // (N, G·d)
+  Matrix<T> o = Matrix<T>::Zero(N, H * d);    // (N, H·d)
+  std::vector<Matrix<T>> probs(size_t(b.n_seq * H));  // (S, S) per sequence and head, 0 above the diagonal
+  for (int64_t s = 0; s < b.n_seq; ++s) {
+    for (int64_t h = 0; h < H; ++h) {
+      const int64_t kv = h / group;
+      Matrix<T> w = scale * q.block(s * S, h * d, S, d) * k.block(s * S, kv * d, S, d).transpose();
+      for (int64_t i = 0; i < S; ++i) {  // causal softmax over keys 0..i
+        const T mx = w.row(i).head(i + 1).maxCoeff();
+        T sum = 0;
+        for (int64_t j = 0; j <= i; ++j) sum += (w(i, j) = std::exp(w(i, j) - mx));
+        w.row(i).head(i + 1) /= sum;
+        w.row(i).tail(S - i - 1).setZero();
+      }
+      o.block(s * S, h * d, S, d) = w * v.block(s * S, kv * d, S, d);
+      probs[size_t(s * H + h)] = std::move(w);
+    }
+  }
+  const Matrix<T> x1 = x0 + o * p.wo.transpose();  // (N, D)
+  rms_forward(x1, p.g2, &u2, &ir2);
+  Matrix<T> pre = u2 * p.w1.transpose();           // (N, F)
+  pre.rowwise() += p.b1.row(0);
+  const Matrix<T> act = pre.cwiseMax(T(0));
+  Matrix<T> x2 = x1 + act * p.w2.transpose();      // (N, D)
+  x2.rowwise() += p.b2.row(0);
+  rms_forward(x2, p.g3, &u3, &ir3);
+
+  std::vector<int64_t> asked;  // the query positions
+  for (int64_t t = 0; t < N; ++t) {
+    if (b.target[t] >= 0) asked.push_back(t);
+  }
+  const int64_t nq = int64_t(asked.size());
+  Matrix<T> u3q(nq, m.d_model);  // (Q·n_seq, D)
+  for (int64_t i = 0; i < nq; ++i) u3q.row(i) = u3.row(asked[i]);
+  Matrix<T> z = u3q * p.wout.transpose();  // (Q·n_seq, n_out) logits, then probabilities
+  z.rowwise() += p.bout.row(0);
+  RecallStats st;
+  st.asked = nq;
+  double loss = 0;
+  for (int64_t i = 0; i < nq; ++i) {
+    const int32_t y = b.target[asked[i]];
+    Eigen::Index best = 0;
+    const T mx = z.row(i).maxCoeff(&best);
+    st.correct += best == y;
+    const double logit = double(z(i, y) - mx);  // <= 0; kept before exp() can underflow it
+    z.row(i) = (z.row(i).array() - mx).exp().matrix();
+    const T sum = z.row(i).sum();                // >= 1: the arg-max term is exactly 1
+    loss += std::log(double(sum)) - logit;
+    z.row(i) /= sum;
+  }
+  st.loss = nq ? loss / double(nq) : 0.0;
+  if (!grad || nq == 0) {
+    if (grad) grad->resize(m);
+    return st;
+  }
+
+  // ---- backward (every line mirrors one forward line, in reverse)
+  RecallParams<T>& g = *grad;
+  g.resize(m);
+  Matrix<T> dz = z;  // softmax - onehot, averaged over the asked positions
+  for (int64_t i = 0; i < nq; ++i) dz(i, b.target[asked[i]]) -= T(1);
+  dz /= T(nq);
+  g.wout = dz.transpose() * u3q;
+  g.bout = dz.colwise().sum();
+  const Matrix<T> du3q = dz * p.wout;
+  Matrix<T> du3 = Matrix<T>::Zero(N, m.d_model);
+  for (int64_t i = 0; i < nq; ++i) du3.row(asked[i]) = du3q.row(i);
+
+  Matrix<T> dx2 = Matrix<T>::Zero(N, m.d_model);
+  rms_backward(x2, p.g3, ir3, du3, &dx2, &g.g3);
+  Matrix<T> dx1 = dx2;  // residual
+  g.w2 = dx2.transpose() * act;
+  g.b2 = dx2.colwise().sum();
+  Matrix<T> dpre = (dx2 * p.w2).cwiseProduct((pre.array() > T(0)).template cast<T>().matrix());
+  g.w1 = dpre.transpose() * u2;
+  g.b1 = dpre.colwise().sum();
+  rms_backward(x1, p.g2, ir2, Matrix<T>(dpre * p.w1), &dx1, &g.g2);
+
+  Matrix<T> dx0 = dx1;  // residual
+  g.wo = dx1.transpose() * o;
+  const Matrix<T> dout = dx1 * p.wo;  // (N, H·d)
+  Matrix<T> dq = Matrix<T>::Zero(N, H * d);
+  Matrix<T> dk = Matrix<T>::Zero(N, m.n_kv_heads * d), dv = Matrix<T>::Zero(N, m.n_kv_heads * d);
+  for (int64_t s = 0; s < b.n_seq; ++s) {
+    for (int64_t h = 0; h < H; ++h) {
+      const int64_t kv = h / group;  // the K/V head this query head shares: its gradients add up
+      const Matrix<T>& w = probs[size_t(s * H + h)];
+      const auto dos = dout.block(s * S, h * d, S, d);
+      dv.block(s * S, kv * d, S, d) += w.transpose() * dos;
+      Matrix<T> dw = dos * v.block(s * S, kv * d, S, d).transpose();  // ∂loss/∂weights (S, S)
+      for (int64_t i = 0; i < S; ++i) {  // through the softmax: ds = w ⊙ (dw - Σ w·dw)
+        const T dot = w.row(i).dot(dw.row(i));
+        dw.row(i) = w.row(i).cwiseProduct((dw.row(i).array() - dot).matrix());
+      }
+      dq.block(s * S, h * d, S, d) = scale * dw * k.block(s * S, kv * d, S, d);
+      dk.block(s * S, kv * d, S, d) += scale * dw.transpose() * q.block(s * S, h * d, S, d);
+    }
+  }
+  g.wq = dq.transpose() * u1;
+  g.wk = dk.transpose() * u1;
+  g.wv = dv.transpose() * u1;
+  const Matrix<T> du1 = dq * p.wq + dk * p.wk + dv * p.wv;
+  rms_backward(x0, p.g1, ir1, du1, &dx0, &g.g1);
+  for (int64_t t = 0; t < N; ++t) {
+    g.emb.row(b.first[t]) += dx0.row(t);
+    g.emb.row(b.second[t]) += dx0.row(t);
+  }
+  return st;
+}
+
+template struct RecallParams<float>;
+template struct RecallParams<double>;
+template RecallStats recall_forward_backward<float>(const RecallModelShape&, const RecallParams<float>&,
+                                                    const RecallBatch&, RecallParams<float>*);
+template RecallStats recall_forward_backward<double>(const RecallModelShape&, const RecallParams<double>&,
+                                                     const RecallBatch&, RecallParams<double>*);
+
+}  // namespace gqa

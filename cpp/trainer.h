@@ -1,0 +1,66 @@
+// trainer.h - training the recall model (recall.h) with Adam, evaluating it, and uptraining:
+// converting a trained MHA model's K/V heads (conversion.h) and training on.
+//
+// Deterministic for a seed: initialisation, training batches and the held-out set each draw
+// from their own stream of the seed, so runs that differ only in G see the same data in the
+// same order and start from the same Wq, Wo, MLP and embeddings.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "conversion.h"
+#include "recall.h"
+#include "rng.h"
+#include "status.h"
+
+namespace gqa {
+
+struct TrainOptions {
+  int64_t batch = 32;             // sequences per step
+  double lr = 3e-3;               // Adam step size
+  double clip = 1.0;              // clip the global gradient norm to this; 0 turns clipping off
+  int64_t eval_sequences = 256;   // size of the fixed held-out set
+  uint64_t seed = 1;
+};
+
+Status validate_train_options(const TrainOptions& o);
+
+class RecallTrainer {
+ public:
+  /// A fresh model for `task` (shape.vocab and shape.n_out are filled in from it).
+  Status init(const RecallTask& task, const RecallModelShape& shape, const TrainOptions& opt);
+  /// This trainer becomes a copy of `from` (model, data stream, step count) with its K/V heads
+  /// converted to n_kv_heads by `method`; Adam's moments start again from zero.
+  Status init_converted(const RecallTrainer& from, int64_t n_kv_heads, ConvertMethod method, uint64_t seed);
+  /// `steps` Adam steps; each step's training-batch loss is appended to *losses. Refuses if the
+  /// loss stops being finite (the model is then left at the last finite step).
+  Status train(int64_t steps, std::vector<float>* losses);
+  /// Loss and accuracy over the held-out set.
+  RecallStats evaluate() const;
+
+  bool ready() const { return ready_; }
+  const RecallTask& task() const { return task_; }
+  const RecallModelShape& shape() const { return shape_; }
+  const TrainOptions& options() const { return opt_; }
+  int64_t steps_done() const { return steps_; }
+  int64_t parameter_count() { return params_.count(); }
+  /// The live parameters (read-only use: tests and inspection).
+  RecallParams<float>& params() { return params_; }
+
+ private:
+  Status check_activations() const;
+  void adam_step(RecallParams<float>& grad);
+
+  RecallTask task_;
+  RecallModelShape shape_;
+  TrainOptions opt_;
+  RecallParams<float> params_, m1_, m2_;  // parameters and Adam's first and second moments
+  Rng data_{0};                            // training batches
+  RecallBatch held_out_;
+  int64_t steps_ = 0;
+  int64_t adam_t_ = 0;  // steps since the moments were last reset
+  bool ready_ = false;
+};
+
+}  // namespace gqa
