@@ -13,12 +13,14 @@
 #include "attention.h"
 #include "budget.h"
 #include "budget_solver.h"
+#include "conversion.h"
 #include "cost_model.h"
 #include "decode.h"
 #include "kv_cache.h"
 #include "memory_model.h"
 #include "model_catalog.h"
 #include "probes.h"
+#include "trainer.h"
 
 using emscripten::val;
 using namespace gqa;
@@ -355,6 +357,124 @@ val tensor_parallel_kv_js(double n_kv_heads, double tp) {
   return o;
 }
 
+// ---- the quality lab ----------------------------------------------------------------------------
+
+struct ConvertArgs {
+  double dModel, nHeads, headDim, nKvHeads, seed;
+  std::string method;
+};
+
+Status parse_method(const std::string& name, ConvertMethod* m) {
+  if (parse_convert_method(name.c_str(), m)) return Status::ok();
+  return Status::error(StatusCode::kOutOfRange, "method ('%s') must be 'mean', 'first' or 'random'", name.c_str());
+}
+
+/// wk and wv (H·d, D) → { wk, wv } (G·d, D), nn.Linear layout.
+val convert_kv_heads(const ConvertArgs& a, val wk, val wv) {
+  const ConvertShape s{int64_t(a.dModel), int64_t(a.nHeads), int64_t(a.headDim), int64_t(a.nKvHeads)};
+  ConvertMethod method;
+  Status st = parse_method(a.method, &method);
+  if (st.is_ok()) st = validate_convert(s);
+  if (!st.is_ok()) return error_value(st);
+  const uint64_t n_in = uint64_t(s.n_heads) * s.head_dim * s.d_model, n_out = uint64_t(s.n_kv_heads) * s.head_dim * s.d_model;
+  Buffer<float> kin, vin, kout, vout;
+  if (!(st = alloc(&kin, n_in, "wk")).is_ok() || !(st = alloc(&vin, n_in, "wv")).is_ok() ||
+      !(st = alloc(&kout, n_out, "the converted wk")).is_ok() || !(st = alloc(&vout, n_out, "the converted wv")).is_ok()) {
+    return error_value(st);
+  }
+  copy_in(wk, kin.data(), n_in);
+  copy_in(wv, vin.data(), n_in);
+  if (!(st = check_finite(kin.data(), n_in, "wk")).is_ok() || !(st = check_finite(vin.data(), n_in, "wv")).is_ok()) {
+    return error_value(st);
+  }
+  const uint64_t seed = uint64_t(a.seed);
+  convert_projection(s, method, seed * 2, kin.data(), kout.data());
+  convert_projection(s, method, seed * 2 + 1, vin.data(), vout.data());
+  val r = val::object();
+  r.set("wk", copy_out(kout.data(), n_out));
+  r.set("wv", copy_out(vout.data(), n_out));
+  return r;
+}
+
+struct ConversionArgs {
+  double dModel, nHeads, headDim, seqLen, samples, similarity, seed;
+};
+
+/// [{ nKvHeads, mean, first, random }] for every divisor G of H, G ascending.
+val conversion_error_js(const ConversionArgs& a) {
+  ConversionExperiment e{int64_t(a.dModel), int64_t(a.nHeads), int64_t(a.headDim), int64_t(a.seqLen),
+                         int64_t(a.samples), a.similarity, uint64_t(a.seed)};
+  std::vector<ConversionPoint> points;
+  Status st = conversion_error(e, &points);
+  if (!st.is_ok()) return error_value(st);
+  val out = val::array();
+  for (const auto& p : points) {
+    val o = val::object();
+    o.set("nKvHeads", double(p.n_kv_heads));
+    for (int m = 0; m < 3; ++m) o.set(convert_method_name(ConvertMethod(m)), p.error[m]);
+    out.call<void>("push", o);
+  }
+  return out;
+}
+
+struct RecallArgs {
+  double keyVocab, valueVocab, pairs, queries;            // the task
+  double dModel, nHeads, nKvHeads, headDim, dFf;          // the model
+  double batch, lr, clip, evalSequences, seed;            // training
+};
+
+val stats_value(const RecallStats& s) {
+  val o = val::object();
+  o.set("loss", s.loss);
+  o.set("accuracy", s.asked ? double(s.correct) / double(s.asked) : 0.0);
+  o.set("correct", double(s.correct));
+  o.set("asked", double(s.asked));
+  return o;
+}
+
+/// The recall trainer as JS sees it: one owner, one delete().
+class RecallTrainerJs {
+ public:
+  val init(const RecallArgs& a) {
+    const RecallTask task{int64_t(a.keyVocab), int64_t(a.valueVocab), int64_t(a.pairs), int64_t(a.queries)};
+    RecallModelShape m;
+    m.d_model = int64_t(a.dModel);
+    m.n_heads = int64_t(a.nHeads);
+    m.n_kv_heads = int64_t(a.nKvHeads);
+    m.head_dim = int64_t(a.headDim);
+    m.d_ff = int64_t(a.dFf);
+    TrainOptions o;
+    o.batch = int64_t(a.batch);
+    o.lr = a.lr;
+    o.clip = a.clip;
+    o.eval_sequences = int64_t(a.evalSequences);
+    o.seed = uint64_t(a.seed);
+    Status st = t_.init(task, m, o);
+    return st.is_ok() ? val::undefined() : error_value(st);
+  }
+  /// This trainer becomes `from` with its K/V heads converted (uptraining starts here).
+  val init_converted(const RecallTrainerJs& from, double n_kv_heads, const std::string& method, double seed) {
+    ConvertMethod m;
+    Status st = parse_method(method, &m);
+    if (st.is_ok()) st = t_.init_converted(from.t_, int64_t(n_kv_heads), m, uint64_t(seed));
+    return st.is_ok() ? val::undefined() : error_value(st);
+  }
+  /// `steps` Adam steps → Float32Array of their training losses.
+  val train(double steps) {
+    std::vector<float> losses;
+    Status st = t_.train(int64_t(steps), &losses);
+    if (!st.is_ok()) return error_value(st);
+    return copy_out(losses.data(), losses.size());
+  }
+  val evaluate() const { return stats_value(t_.evaluate()); }
+  double steps_done() const { return double(t_.steps_done()); }
+  double parameter_count() { return double(t_.parameter_count()); }
+  double n_kv_heads() const { return double(t_.shape().n_kv_heads); }
+
+ private:
+  RecallTrainer t_;
+};
+
 // ---- probes for the benchmark's roofline -----------------------------------------------------
 
 /// Best-of-`reps` streaming read bandwidth over a buffer of `bytes`: { bytesPerSecond, bytes }.
@@ -451,6 +571,36 @@ EMSCRIPTEN_BINDINGS(gqa_core) {
       .field("reserve", &SolverArgs::reserve)
       .field("tokens", &SolverArgs::tokens)
       .field("batch", &SolverArgs::batch);
+  value_object<ConvertArgs>("ConvertArgs")
+      .field("dModel", &ConvertArgs::dModel)
+      .field("nHeads", &ConvertArgs::nHeads)
+      .field("headDim", &ConvertArgs::headDim)
+      .field("nKvHeads", &ConvertArgs::nKvHeads)
+      .field("seed", &ConvertArgs::seed)
+      .field("method", &ConvertArgs::method);
+  value_object<ConversionArgs>("ConversionArgs")
+      .field("dModel", &ConversionArgs::dModel)
+      .field("nHeads", &ConversionArgs::nHeads)
+      .field("headDim", &ConversionArgs::headDim)
+      .field("seqLen", &ConversionArgs::seqLen)
+      .field("samples", &ConversionArgs::samples)
+      .field("similarity", &ConversionArgs::similarity)
+      .field("seed", &ConversionArgs::seed);
+  value_object<RecallArgs>("RecallArgs")
+      .field("keyVocab", &RecallArgs::keyVocab)
+      .field("valueVocab", &RecallArgs::valueVocab)
+      .field("pairs", &RecallArgs::pairs)
+      .field("queries", &RecallArgs::queries)
+      .field("dModel", &RecallArgs::dModel)
+      .field("nHeads", &RecallArgs::nHeads)
+      .field("nKvHeads", &RecallArgs::nKvHeads)
+      .field("headDim", &RecallArgs::headDim)
+      .field("dFf", &RecallArgs::dFf)
+      .field("batch", &RecallArgs::batch)
+      .field("lr", &RecallArgs::lr)
+      .field("clip", &RecallArgs::clip)
+      .field("evalSequences", &RecallArgs::evalSequences)
+      .field("seed", &RecallArgs::seed);
   function("attention", &attention);
   function("kvCacheSize", &kv_cache_size_js);
   function("models", &models_js);
@@ -464,6 +614,17 @@ EMSCRIPTEN_BINDINGS(gqa_core) {
   function("buildInfo", &build_info);
   function("mergeAttention", &merge_attention);
   function("debugAbort", &debug_abort);
+  function("convertKvHeads", &convert_kv_heads);
+  function("conversionError", &conversion_error_js);
+  class_<RecallTrainerJs>("RecallTrainer")
+      .constructor<>()
+      .function("init", &RecallTrainerJs::init)
+      .function("initConverted", &RecallTrainerJs::init_converted)
+      .function("train", &RecallTrainerJs::train)
+      .function("evaluate", &RecallTrainerJs::evaluate)
+      .function("stepsDone", &RecallTrainerJs::steps_done)
+      .function("parameterCount", &RecallTrainerJs::parameter_count)
+      .function("nKvHeads", &RecallTrainerJs::n_kv_heads);
   class_<KvCacheJs>("KvCache")
       .constructor<>()
       .function("init", &KvCacheJs::init)
