@@ -11,9 +11,9 @@ command -v "$CXX_FUZZ" >/dev/null || CXX_FUZZ=clang++
 if [ ! -f build/fuzz/CMakeCache.txt ]; then
   cmake -S . -B build/fuzz -DCMAKE_CXX_COMPILER="$CXX_FUZZ" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGQA_TESTS=OFF -DGQA_FUZZ=ON >/dev/null
 fi
-cmake --build build/fuzz -j"${JOBS:-2}" --target fuzz_attention fuzz_kv_cache fuzz_memory_model >/dev/null
+cmake --build build/fuzz -j"${JOBS:-2}" --target fuzz_attention fuzz_kv_cache fuzz_memory_model fuzz_quality >/dev/null
 total=0
-for target in attention kv_cache memory_model; do
+for target in attention kv_cache memory_model quality; do
   mkdir -p "build/fuzz/corpus/$target"
   log="build/fuzz/$target.log"
   if ! UBSAN_OPTIONS=print_stacktrace=1 "build/fuzz/fuzz_$target" -max_total_time="$SECONDS_EACH" -print_final_stats=1 \

@@ -92,7 +92,10 @@ export const PITFALLS = [
   { title: 'G = H is MHA, not MQA', text: 'MQA means a single K/V head (G = 1). A model with as many K/V heads as query heads is plain multi-head attention, whatever its config calls the field.' },
 ];
 
-/** Interview questions. `live(s, f)` returns the computed line shown next to the answer. */
+/**
+ * Interview questions. `live(s, f)` returns the computed line shown next to the answer; `figure`
+ * names a live figure from the quality lab shown with it ('quality' or 'conversion').
+ */
 export const QUESTIONS = [
   {
     q: 'What problem do MQA and GQA solve?',
@@ -115,7 +118,9 @@ export const QUESTIONS = [
   {
     q: 'What is the downside of MQA?',
     a: 'Capacity. One K/V head has to serve every query head, so the model can store less distinct information per token; ' +
-      'MQA models lose some quality and were reported to train less stably. GQA keeps most of MHA’s quality with most of MQA’s savings.',
+      'MQA models lose some quality and were reported to train less stably. GQA keeps most of MHA’s quality with most of MQA’s savings. ' +
+      'The figure is the quality lab’s experiment on this page, computed in your browser.',
+    figure: 'quality',
     live: (s, f) => `K/V numbers cached per token per layer: ${s.facts.kvValues.mha} (MHA) → ${s.facts.kvValues.current} (G = ${s.state.g}) → ${s.facts.kvValues.mqa} (MQA)`,
   },
   {
@@ -134,6 +139,7 @@ export const QUESTIONS = [
     q: 'Can an MHA checkpoint be converted to GQA?',
     a: 'Yes. The GQA paper (Ainslie et al., 2023) mean-pools the key and value heads of each group into one head, then ' +
       'continues pre-training for about 5% of the original steps ("uptraining"). Mean-pooling beat keeping one head of each group.',
+    figure: 'conversion',
     live: (s, f) => `here: ${s.state.h / s.state.g} K/V heads averaged into each of ${s.state.g} groups; K/V weights ${f.count(s.facts.params.mha.keyValue)} → ${f.count(s.facts.params.current.keyValue)}`,
   },
   {
@@ -153,3 +159,45 @@ export const QUESTIONS = [
 
 /** The small example sequence the heatmaps use. */
 export const EXAMPLE_TOKENS = ['The', 'cat', 'sat', 'on', 'the', 'mat'];
+
+/**
+ * The quality lab ("What does it cost?"). Functions receive the computed results; every figure
+ * in the text comes from them.
+ */
+export const QUALITY = {
+  intro: 'The savings above are arithmetic. The price is not: it depends on what the heads would have learned. ' +
+    'These two experiments put a number on it, computed here by the same core, in a background worker.',
+  conversionTitle: 'Converting a trained MHA layer',
+  conversion: 'Take one attention layer with 8 heads and pool its key and value heads into fewer. How much the output ' +
+    'moves depends on how alike the heads already were, so the layer here is synthetic with a knob for exactly that: ' +
+    'each head’s K and V weights are a shared part plus a private part, and the slider sets the shared fraction. ' +
+    'Three ways to get G heads out of 8: average each group (mean-pool, what the GQA paper does), keep the first head of ' +
+    'each group, or start the K/V weights from scratch. The error is how far the attention output moves from the ' +
+    'original MHA output on inputs the layer has not seen (relative, 0 = identical).',
+  conversionSummary: (p, s) => `At similarity ${s.toFixed(2)}, going to G = ${p.nKvHeads} moves the output by ` +
+    `${pct(p.mean)} with mean-pooling, ${pct(p.first)} keeping the first head and ${pct(p.random)} from a fresh start. ` +
+    (p.mean < p.first && p.first < p.random ? 'Mean-pool < first head < random: the paper’s ordering.' : 'This is not the paper’s ordering (mean-pool < first head < random); the similarity setting decides.'),
+  trainingTitle: 'Training a tiny model per G',
+  training: (o, counts) => `A one-layer transformer (d_model ${o.dModel}, ${o.nHeads} query heads of ${o.headDim}, an MLP of ${o.dFf}) ` +
+    `learns associative recall: each sequence shows ${o.pairs} key→value pairs drawn from ${o.keyVocab} keys and ${o.valueVocab} values, ` +
+    `then asks for the values of ${o.queries} of the keys. To answer, the K/V heads must keep ${o.pairs} pairs apart and carry ` +
+    `their values back, which is what sharing them makes harder. Four models, G = ${counts.map((c) => c.nKvHeads).join(', ')}, ` +
+    `start from the same weights (except K/V), see the same batches for the same steps, and are scored on the same held-out sequences. ` +
+    `Forward and backward passes are hand-written C++, optimised with Adam; the run is deterministic.`,
+  trainingSummary: (runs, threshold) => {
+    const mha = runs[0], mqa = runs.at(-1);
+    const reach = (r) => r.evals.find((e) => e.accuracy >= threshold)?.step;
+    const say = (r) => (reach(r) !== undefined ? `reached ${pct(threshold)} recall at step ${reach(r)}` : `did not reach ${pct(threshold)} recall`);
+    return `MHA (G = ${mha.nKvHeads}) ${say(mha)} and ends at ${pct(mha.final.accuracy)}; MQA (G = ${mqa.nKvHeads}) ${say(mqa)} and ends at ` +
+      `${pct(mqa.final.accuracy)}. Same data, same steps: the gap is what one shared K/V head costs this model at this budget.`;
+  },
+  uptrainingTitle: 'Uptraining: MHA → GQA/MQA without starting over',
+  uptraining: (u) => `The GQA paper’s recipe on the trained MHA model: mean-pool its K/V heads to G, then train ` +
+    `${u.steps} more steps (${pct(u.steps / u.from)} of the original ${u.from}). “Before” is right after pooling, “after” ` +
+    'once uptrained; the last column is the model trained from scratch with that G for the full run.',
+  pending: 'Press “Train” to run the four models; it takes a few seconds to a minute depending on this machine.',
+};
+
+function pct(x) {
+  return `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
+}

@@ -6,6 +6,7 @@ import { cacheBars } from './views/bars.js';
 import { headDiagram } from './views/heads.js';
 import { heatmaps, paintSwatches } from './views/heatmaps.js';
 import { renderModels, renderQuestions, renderTheory } from './views/lesson-view.js';
+import { QualityLab } from './views/quality.js';
 import { Walkthrough } from './views/walkthrough.js';
 import { formatBytes, formatCount, formatFactor, formatSeconds } from '../lib/format.js';
 
@@ -103,7 +104,8 @@ function renderExplore() {
   const hm = heatmaps({ h: s.h, g: s.g, tokens: snapshot.example.tokens, weights: snapshot.example.weights });
   paintSwatches(hm);
   mount($('heatmap-view'), hm);
-  renderQuestions($('qa-view'), snapshot);
+  renderQuestions($('qa-view'), snapshot, { figure: (kind) => quality.figure(kind) });
+  quality.update(s);
   $('announcer').textContent = `${kindLabel(s.h, s.g)}: KV cache ${formatBytes(c.current.bytes)}, ${formatFactor(c.mha.bytes / c.current.bytes)} smaller than MHA.`;
 }
 
@@ -223,9 +225,10 @@ function parallelTable(r, s) {
 const walkthrough = new Walkthrough($('walk'), { onStep: (step) => update({ ...state, step }) });
 walkthrough.step = state.step;
 walkthrough.render();
+const quality = new QualityLab($('quality-lab'));
+quality.onChange = () => renderQuestions($('qa-view'), snapshot, { figure: (kind) => quality.figure(kind) });
 applyTheme();
 renderControls();
-renderQuestions($('qa-view'), null);
 renderTheory($('theory'));
 
 $('controls').addEventListener('change', onControlChange);

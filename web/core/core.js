@@ -8,7 +8,8 @@
 // It picks the SIMD or scalar WASM variant, checks every argument before it reaches Embind
 // (which would silently turn "abc" into 0), and turns the core's refusals into thrown Errors.
 // Every result is a copy, never a view into the WASM heap.
-import { bool, checkKeys, exactly, int, oneOf, optionalFinite, rows, show } from './validate.js';
+import { bool, checkKeys, exactly, int, oneOf, optionalFinite, refusal, rows, show, unwrap } from './validate.js';
+import { RecallTrainer, conversionArgs, convertArgs, recallArgs, trainRecallWith } from './quality.js';
 
 /** A 1-function module whose body is a v128.const: valid only where WebAssembly SIMD is. */
 const SIMD_PROBE = new Uint8Array([
@@ -32,17 +33,6 @@ const DTYPES = ['f32', 'f16', 'int8'];
 /** Storage types the memory model knows (the KV cache object itself stores the first three). */
 export const MEMORY_DTYPES = ['f32', 'f16', 'bf16', 'fp8', 'int8', 'int4'];
 const MODEL_LIMITS = { layers: 100000, tokens: 2 ** 40, batch: 2 ** 24 };
-
-/** The Error the core's { error, name } refusal stands for. */
-function refusal(r) {
-  const Kind = r.name === 'TypeError' ? TypeError : r.name === 'RangeError' ? RangeError : Error;
-  return new Kind(r.error);
-}
-
-function unwrap(r) {
-  if (r !== null && typeof r === 'object' && typeof r.error === 'string') throw refusal(r);
-  return r;
-}
 
 /** Thrown when the WebAssembly instance aborted (a trap); the core replaces it on the next call. */
 export class CoreAbortedError extends Error {
@@ -132,7 +122,7 @@ export class Core {
     this.#proxy = new Proxy(module, {
       get: (target, prop) => {
         const value = target[prop];
-        if (prop === 'KvCache' || typeof value !== 'function') return value;  // cache methods are guarded by KvCache
+        if (prop === 'KvCache' || prop === 'RecallTrainer' || typeof value !== 'function') return value;  // cache methods are guarded by KvCache
         return (...args) => this.#guard(() => value.apply(target, args));
       },
     });
@@ -415,6 +405,58 @@ export class Core {
     return unwrap(this.#m.mergeAttention(parts, n, headDim));
   }
 
+  // ---- the quality lab (quality.js) ----------------------------------------------------------
+
+  /**
+   * MHA → GQA/MQA checkpoint conversion (Ainslie et al. 2023): wk and wv, Float32Array in
+   * nn.Linear layout [nHeads·headDim][dModel], become [nKvHeads·headDim][dModel] by 'mean'
+   * (mean-pool each group's heads), 'first' (keep each group's first head) or 'random' (fresh
+   * init, uniform in ±1/sqrt(dModel), from `seed`). → { wk, wv }
+   */
+  convertKvHeads(args) {
+    const [q, wk, wv] = convertArgs(args);
+    return unwrap(this.#m.convertKvHeads(q, wk, wv));
+  }
+
+  /**
+   * The conversion-error experiment: a synthetic MHA layer whose K/V heads correlate by
+   * `similarity`, converted to every divisor G of nHeads by each method; the relative error of
+   * the attention output against the original on held-out inputs.
+   * → [{ nKvHeads, mean, first, random }], G ascending.
+   */
+  conversionError(args = {}) {
+    return unwrap(this.#m.conversionError(conversionArgs(args)));
+  }
+
+  /** A recall model and its Adam optimizer (options and defaults: RECALL_DEFAULTS). */
+  createRecallTrainer(args = {}) {
+    return this.#makeTrainer(recallArgs(args), (native, o) => native.init(o));
+  }
+
+  /**
+   * One run of the recall experiment: → { options, steps, losses (Float32Array per step),
+   * evals [{ step, loss, accuracy, correct, asked }], final, parameterCount }.
+   * Options: createRecallTrainer's, plus steps (300), evalEvery (steps/10), onProgress.
+   */
+  trainRecall(args = {}) {
+    return trainRecallWith((o) => this.createRecallTrainer(o), args);
+  }
+
+  #makeTrainer(options, init) {
+    const native = new this.#m.RecallTrainer();
+    const r = this.#guard(() => init(native, options));
+    if (r !== undefined) {
+      native.delete();
+      throw refusal(r);
+    }
+    const generation = this.#generation;
+    return new RecallTrainer(native, options, {
+      guard: (fn) => this.#guard(fn),
+      alive: () => this.#module !== null && generation === this.#generation,
+      make: (o, init) => this.#makeTrainer(o, init),
+    });
+  }
+
   /** A KV cache of fixed capacity (tokens) for nKvHeads heads of headDim, stored as dtype. */
   createKvCache(args) {
     checkKeys('createKvCache', args, ['nKvHeads', 'headDim', 'capacity', 'dtype']);
@@ -571,3 +613,4 @@ export class KvCache {
 }
 
 export { show };
+export { RECALL_DEFAULTS, CONVERSION_DEFAULTS, CONVERT_METHODS, RecallTrainer } from './quality.js';

@@ -81,3 +81,15 @@ export function exactly(field, value, length, shape) {
   }
   return value;
 }
+
+/** The Error the core's { error, name } refusal stands for. */
+export function refusal(r) {
+  const Kind = r.name === 'TypeError' ? TypeError : r.name === 'RangeError' ? RangeError : Error;
+  return new Kind(r.error);
+}
+
+/** r, unless it is the core's refusal, which is thrown. */
+export function unwrap(r) {
+  if (r !== null && typeof r === 'object' && typeof r.error === 'string') throw refusal(r);
+  return r;
+}

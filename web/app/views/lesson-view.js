@@ -43,9 +43,18 @@ export function renderModels(root, models) {
       el('tbody', {}, rows))));
 }
 
-export function renderQuestions(root, snapshot) {
+/** figure(kind) returns a live figure for answers that name one (lesson.js), or null. */
+export function renderQuestions(root, snapshot, { figure = () => null } = {}) {
   mount(root, QUESTIONS.map((item, i) => el('article', { class: 'qa card', id: `qa-${i + 1}` },
     el('h3', {}, item.q),
     el('p', {}, item.a),
-    el('p', { class: 'live', 'data-live': i + 1 }, el('span', { class: 'live-tag' }, 'computed now'), ' ', snapshot ? item.live(snapshot, FMT) : '…'))));
+    el('p', { class: 'live', 'data-live': i + 1 }, el('span', { class: 'live-tag' }, 'computed now'), ' ', snapshot ? item.live(snapshot, FMT) : '…'),
+    item.figure ? qaFigure(item.figure, figure(item.figure)) : null)));
+}
+
+function qaFigure(kind, chart) {
+  return el('figure', { class: 'qa-figure', 'data-figure': kind },
+    chart ?? el('p', { class: 'fine' }, 'The figure appears once the quality lab has computed it.'),
+    el('figcaption', { class: 'fine' }, el('a', { href: '#quality' }, 'From the quality lab below'),
+      kind === 'quality' && chart?.dataset.kind !== 'training' ? ': the training curves join it once you train the four models there.' : ''));
 }

@@ -1,0 +1,65 @@
+// line-chart.js - a small SVG line chart: a few named series over a shared x axis, each with its
+// own colour, dash and marker shape (so it reads without colour), a legend and a text title.
+import { svg } from '../dom.js';
+
+const MARKERS = ['circle', 'square', 'diamond', 'triangle'];
+const DASHES = [null, '6 3', '2 3', '8 3 2 3'];
+
+function marker(shape, x, y, color) {
+  const r = 3.5;
+  if (shape === 'circle') return svg('circle', { cx: x, cy: y, r, fill: color });
+  if (shape === 'square') return svg('rect', { x: x - r, y: y - r, width: 2 * r, height: 2 * r, fill: color });
+  const pts = shape === 'diamond' ? [[x, y - r - 1], [x + r + 1, y], [x, y + r + 1], [x - r - 1, y]]
+    : [[x, y - r - 1], [x + r + 1, y + r], [x - r - 1, y + r]];
+  return svg('polygon', { points: pts.map((p) => p.join(',')).join(' '), fill: color });
+}
+
+const niceStep = (span) => {
+  const raw = span / 4, p = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 2.5, 5, 10].map((m) => m * p).find((s) => s >= raw);
+};
+
+/**
+ * series: [{ name, color, points: [[x, y], ...] }]; x: { label, ticks?, log2? }; y: { label,
+ * min?, max?, format? }. `markers` draws each point's marker (off for long curves).
+ */
+export function lineChart({ title, series, x, y, markers = true, width = 560, height = 280 }) {
+  const pad = { l: 54, r: 22, t: 12, b: 62 };  // the legend runs along the bottom
+  const all = series.flatMap((s) => s.points);
+  const xs = all.map((p) => p[0]), ys = all.map((p) => p[1]);
+  const tx = x.log2 ? Math.log2 : (v) => v;
+  const x0 = tx(Math.min(...xs)), x1 = tx(Math.max(...xs));
+  const y0 = y.min ?? Math.min(0, ...ys), y1raw = y.max ?? Math.max(...ys);
+  const step = niceStep((y1raw - y0) || 1), y1 = y.max ?? Math.ceil(y1raw / step) * step;
+  const px = (v) => pad.l + ((tx(v) - x0) / ((x1 - x0) || 1)) * (width - pad.l - pad.r);
+  const py = (v) => height - pad.b - ((v - y0) / ((y1 - y0) || 1)) * (height - pad.t - pad.b);
+  const fmt = y.format ?? ((v) => String(Math.round(v * 1000) / 1000));
+  const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'line-chart', role: 'img', 'aria-label': title });
+  root.append(svg('title', {}, title));
+  for (let v = y0; v <= y1 + 1e-9; v += step) {
+    root.append(svg('line', { x1: pad.l, x2: width - pad.r, y1: py(v), y2: py(v), class: 'grid' }));
+    root.append(svg('text', { x: pad.l - 6, y: py(v) + 4, 'text-anchor': 'end', class: 'tick' }, fmt(v)));
+  }
+  for (const v of x.ticks ?? [...new Set(xs)]) {
+    root.append(svg('text', { x: px(v), y: height - pad.b + 16, 'text-anchor': 'middle', class: 'tick' }, String(v)));
+  }
+  root.append(svg('text', { x: (pad.l + width - pad.r) / 2, y: height - pad.b + 34, 'text-anchor': 'middle', class: 'axis-label' }, x.label));
+  root.append(svg('text', { x: 12, y: (pad.t + height - pad.b) / 2, 'text-anchor': 'middle', class: 'axis-label',
+    transform: `rotate(-90 12 ${(pad.t + height - pad.b) / 2})` }, y.label));
+  series.forEach((s, i) => {
+    const d = s.points.map(([a, b], j) => `${j ? 'L' : 'M'}${px(a).toFixed(1)},${py(b).toFixed(1)}`).join('');
+    const g = svg('g', { class: 'series', 'data-series': s.name });
+    g.append(svg('path', { d, fill: 'none', stroke: s.color, 'stroke-width': 2, 'stroke-dasharray': DASHES[i % DASHES.length] }));
+    if (markers) for (const [a, b] of s.points) g.append(marker(MARKERS[i % MARKERS.length], px(a), py(b), s.color));
+    root.append(g);
+  });
+  // legend along the bottom, one entry per series
+  const slot = (width - pad.l) / Math.max(series.length, 3);
+  series.forEach((s, i) => {
+    const ly = height - 8, lx = pad.l + i * slot;
+    root.append(svg('line', { x1: lx, x2: lx + 22, y1: ly, y2: ly, stroke: s.color, 'stroke-width': 2, 'stroke-dasharray': DASHES[i % DASHES.length] }));
+    root.append(marker(MARKERS[i % MARKERS.length], lx + 11, ly, s.color));
+    root.append(svg('text', { x: lx + 28, y: ly + 4, class: 'legend-text' }, s.name));
+  });
+  return root;
+}

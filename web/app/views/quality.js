@@ -1,0 +1,280 @@
+// quality.js - "What does it cost?": the conversion-error curve with its similarity slider, the
+// recall models trained per G with loss and accuracy curves, and uptraining. The experiments run
+// in quality-worker.js (its own core); this module draws what comes back.
+import { el, mount, GROUP_COLORS } from '../dom.js';
+import { QUALITY } from '../lesson.js';
+import { formatCount } from '../../lib/format.js';
+import { QUALITY_EXPERIMENT } from '../../lib/quality-experiment.js';
+import { RECALL_DEFAULTS } from '../../core/quality.js';
+import { lineChart } from './line-chart.js';
+
+const METHODS = [['mean', 'mean-pool'], ['first', 'first head'], ['random', 'random init']];
+const METHOD_COLORS = { mean: GROUP_COLORS[0], first: GROUP_COLORS[1], random: GROUP_COLORS[5] };
+const G_COLORS = [GROUP_COLORS[0], GROUP_COLORS[2], GROUP_COLORS[1], GROUP_COLORS[5]];  // G = 8, 4, 2, 1
+const THRESHOLD = 0.9;  // "recalls" in the summary: held-out accuracy at or above this
+
+/** Mean of each window of `n` losses: the training loss is noisy batch to batch. */
+function smooth(losses, n) {
+  const out = [];
+  for (let i = 0; i + n <= losses.length; i += n) {
+    let s = 0;
+    for (let j = i; j < i + n; j++) s += losses[j];
+    out.push([i + n, s / n]);
+  }
+  return out;
+}
+
+const pct = (x) => `${(100 * x).toFixed(1)}%`;
+
+export class QualityLab {
+  #root;
+  #worker = null;
+  #workerUrl;
+  #similarity = 0.5;
+  #conversion = null;     // [{ nKvHeads, mean, first, random }]
+  #runs = [];             // trained models, G descending
+  #uptrain = null;        // { steps, from, rows }
+  #training = false;
+  #els = {};
+  /** Called when results change (the Q&A shows them too). */
+  onChange = null;
+
+  constructor(root, { workerUrl = new URL('../quality-worker.js', import.meta.url) } = {}) {
+    this.#root = root;
+    this.#workerUrl = workerUrl;
+    this.#build();
+    this.#convert();
+  }
+
+  #build() {
+    const e = this.#els;
+    e.slider = el('input', { type: 'range', min: 0, max: 1, step: 0.05, value: this.#similarity, id: 'similarity', name: 'similarity',
+      'aria-describedby': 'similarity-value' });
+    e.sliderValue = el('output', { id: 'similarity-value', for: 'similarity' }, this.#similarity.toFixed(2));
+    e.slider.addEventListener('input', () => {
+      this.#similarity = Number(e.slider.value);
+      e.sliderValue.textContent = this.#similarity.toFixed(2);
+      this.#convert();
+    });
+    e.conversion = el('div', { class: 'quality-conversion', 'aria-live': 'polite' }, el('p', { class: 'fine' }, 'computing…'));
+    e.train = el('button', { type: 'button', class: 'btn primary', id: 'quality-train' }, 'Train the four models');
+    e.cancel = el('button', { type: 'button', class: 'btn', id: 'quality-cancel', hidden: true }, 'Cancel');
+    e.progress = el('progress', { id: 'quality-progress', max: 1, value: 0, hidden: true, 'aria-label': 'Training progress' });
+    e.status = el('p', { class: 'fine', id: 'quality-status', 'aria-live': 'polite' }, QUALITY.pending);
+    e.training = el('div', { class: 'quality-training' });
+    e.uptraining = el('div', { class: 'quality-uptraining' });
+    e.train.addEventListener('click', () => this.train());
+    e.cancel.addEventListener('click', () => this.#stop('Training cancelled.'));
+    mount(this.#root,
+      el('p', {}, QUALITY.intro),
+      el('div', { class: 'view wide' },
+        el('h3', {}, QUALITY.conversionTitle),
+        el('p', { class: 'fine' }, QUALITY.conversion),
+        el('label', { class: 'field slider' }, el('span', {}, 'How alike the 8 heads are (similarity)'), e.slider, e.sliderValue),
+        e.conversion),
+      el('div', { class: 'view wide' },
+        el('h3', {}, QUALITY.trainingTitle),
+        el('p', { class: 'fine', id: 'quality-training-text' }, QUALITY.training(this.#options(), QUALITY_EXPERIMENT.gs.map((g) => ({ nKvHeads: g })))),
+        el('div', { class: 'measure-row' }, e.train, e.cancel, e.progress),
+        e.status, e.training, e.uptraining));
+  }
+
+  #options() {
+    return { ...RECALL_DEFAULTS, ...QUALITY_EXPERIMENT };
+  }
+
+  #ensureWorker() {
+    if (this.#worker) return this.#worker;
+    this.#worker = new Worker(this.#workerUrl, { type: 'module' });
+    this.#worker.onerror = (event) => {
+      event.preventDefault();
+      this.#fail(`the quality worker stopped (${event.message ?? 'unknown error'})`);
+    };
+    this.#worker.onmessage = ({ data }) => this.#receive(data);
+    return this.#worker;
+  }
+
+  #convert() {
+    this.#ensureWorker().postMessage({ conversion: { similarity: this.#similarity } });
+  }
+
+  /** Trains the models (G = 8, 4, 2, 1) and uptrains; results stream in. */
+  train() {
+    if (this.#training) return;
+    this.#training = true;
+    this.#runs = [];
+    this.#uptrain = null;
+    const e = this.#els;
+    e.train.disabled = true;
+    e.cancel.hidden = false;
+    e.progress.hidden = false;
+    e.progress.value = 0;
+    e.status.textContent = 'training G = 8 (MHA)…';
+    mount(e.training);
+    mount(e.uptraining);
+    this.#ensureWorker().postMessage({ train: { ...QUALITY_EXPERIMENT } });
+  }
+
+  #receive(data) {
+    const e = this.#els;
+    if (data.error) return this.#fail(data.error.message);
+    if (data.conversion) {
+      this.#conversion = data.conversion;
+      this.#renderConversion();
+      this.onChange?.();
+    }
+    if (data.progress) {
+      const p = data.progress;
+      e.progress.value = (p.run + p.step / p.steps) / p.runs;
+      e.status.textContent = p.nKvHeads === null ? 'uptraining…' : `training G = ${p.nKvHeads}: step ${p.step} of ${p.steps}`;
+    }
+    if (data.run) {
+      this.#runs.push(data.run);
+      this.#renderTraining();
+      this.onChange?.();
+    }
+    if (data.uptrain) {
+      this.#uptrain = data.uptrain;
+      this.#renderUptraining();
+    }
+    if (data.done) {
+      this.#finish();
+      e.status.textContent = QUALITY.trainingSummary(this.#runs, THRESHOLD);
+      this.onChange?.();
+    }
+  }
+
+  #finish() {
+    const e = this.#els;
+    this.#training = false;
+    e.train.disabled = false;
+    e.train.textContent = 'Train again';
+    e.cancel.hidden = true;
+    e.progress.hidden = true;
+  }
+
+  #stop(message) {
+    this.#worker?.terminate();
+    this.#worker = null;
+    this.#finish();
+    this.#els.status.textContent = message;
+    if (!this.#conversion) this.#convert();
+  }
+
+  #fail(message) {
+    this.#stop(`The experiment failed: ${message}`);
+    this.#els.status.classList.add('error');
+  }
+
+  // ---- drawing --------------------------------------------------------------------------------
+
+  conversionChart() {
+    const pts = this.#conversion;
+    return lineChart({
+      title: `Relative error of the attention output after converting 8 heads to G, similarity ${this.#similarity.toFixed(2)}`,
+      series: METHODS.map(([key, name]) => ({ name, color: METHOD_COLORS[key], points: pts.map((p) => [p.nKvHeads, p[key]]) })),
+      x: { label: 'K/V heads G after conversion', log2: true },
+      y: { label: 'relative error', format: (v) => v.toFixed(2) },
+    });
+  }
+
+  #renderConversion() {
+    const pts = this.#conversion;
+    const rows = [...pts].reverse();
+    const g2 = pts.find((p) => p.nKvHeads === 2) ?? pts[0];
+    mount(this.#els.conversion,
+      this.conversionChart(),
+      el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Conversion error per G' },
+        el('table', { class: 'models', id: 'conversion-table' },
+          el('caption', {}, 'Relative error ‖O_G − O_MHA‖ / ‖O_MHA‖ over 16 held-out sequences of 32 tokens'),
+          el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'G'), METHODS.map(([, n]) => el('th', { scope: 'col' }, n)))),
+          el('tbody', {}, rows.map((p) => el('tr', { 'data-g': p.nKvHeads }, el('th', { scope: 'row' }, p.nKvHeads),
+            METHODS.map(([k]) => el('td', { 'data-method': k }, p[k].toFixed(3)))))))),
+      el('p', { id: 'conversion-summary' }, QUALITY.conversionSummary(g2, this.#similarity)));
+    this.#markCurrent();
+  }
+
+  trainingChart() {
+    return lineChart({
+      title: 'Held-out recall accuracy during training, per G',
+      series: this.#runs.map((r, i) => ({ name: `G = ${r.nKvHeads}${r.nKvHeads === 8 ? ' (MHA)' : r.nKvHeads === 1 ? ' (MQA)' : ''}`,
+        color: G_COLORS[i % G_COLORS.length], points: r.evals.map((e) => [e.step, e.accuracy]) })),
+      x: { label: 'training step', ticks: this.#runs[0].evals.filter((_, i) => i % 2 === 0).map((e) => e.step) },
+      y: { label: 'recall accuracy', min: 0, max: 1, format: (v) => `${Math.round(v * 100)}%` },
+      markers: true,
+    });
+  }
+
+  lossChart() {
+    const window = Math.max(1, Math.round(this.#runs[0].losses.length / 30));
+    return lineChart({
+      title: `Training loss per G (mean of each ${window} steps)`,
+      series: this.#runs.map((r, i) => ({ name: `G = ${r.nKvHeads}`, color: G_COLORS[i % G_COLORS.length], points: smooth(r.losses, window) })),
+      x: { label: 'training step', ticks: this.#runs[0].evals.filter((_, i) => i % 2 === 0).map((e) => e.step) },
+      y: { label: 'cross-entropy', min: 0 },
+      markers: false,
+    });
+  }
+
+  #renderTraining() {
+    const mha = this.#runs[0];
+    mount(this.#els.training,
+      el('div', { class: 'chart-pair' }, this.trainingChart(), this.lossChart()),
+      el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Recall per G' },
+        el('table', { class: 'models', id: 'training-table' },
+          el('caption', {}, `After ${mha.evals.at(-1).step} steps, on ${mha.final.asked.toLocaleString('en-US')} held-out queries`),
+          el('thead', {}, el('tr', {}, ['G', 'K/V cache per token', 'parameters', 'held-out loss', 'recall accuracy', `first step ≥ ${Math.round(THRESHOLD * 100)}%`]
+            .map((h) => el('th', { scope: 'col' }, h)))),
+          el('tbody', {}, this.#runs.map((r) => el('tr', { 'data-g': r.nKvHeads },
+            el('th', { scope: 'row' }, r.nKvHeads),
+            el('td', {}, `${2 * r.nKvHeads * this.#options().headDim} numbers`),
+            el('td', {}, formatCount(r.parameterCount)),
+            el('td', {}, r.final.loss.toFixed(3)),
+            el('td', { 'data-accuracy': r.final.accuracy }, pct(r.final.accuracy)),
+            el('td', {}, String(r.evals.find((e) => e.accuracy >= THRESHOLD)?.step ?? '—'))))))));
+    this.#markCurrent();
+  }
+
+  #renderUptraining() {
+    const u = this.#uptrain;
+    mount(this.#els.uptraining,
+      el('h4', {}, QUALITY.uptrainingTitle),
+      el('p', { class: 'fine' }, QUALITY.uptraining(u)),
+      el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Uptraining' },
+        el('table', { class: 'models', id: 'uptraining-table' },
+          el('caption', {}, 'Recall accuracy (held-out loss)'),
+          el('thead', {}, el('tr', {}, ['G', 'mean-pooled, before', `after ${u.steps} steps`, `from scratch, ${u.from} steps`].map((h) => el('th', { scope: 'col' }, h)))),
+          el('tbody', {}, u.rows.map((r) => el('tr', { 'data-g': r.nKvHeads },
+            el('th', { scope: 'row' }, r.nKvHeads),
+            ...[r.before, r.after, r.scratch].map((s) => el('td', { 'data-accuracy': s.accuracy }, `${pct(s.accuracy)} (${s.loss.toFixed(3)})`))))))));
+    this.#markCurrent();
+  }
+
+  /** A fresh figure for the Q&A: the accuracy curves once trained, else the conversion curve. */
+  figure(kind) {
+    let chart = null;
+    if (kind === 'quality' && this.#runs.length === QUALITY_EXPERIMENT.gs.length) chart = this.trainingChart();
+    else if (this.#conversion) chart = this.conversionChart();
+    if (chart) chart.dataset.kind = chart.getAttribute('aria-label').startsWith('Held-out') ? 'training' : 'conversion';
+    return chart;
+  }
+
+  /** The page's state: when its H is the lab's, the rows of its G are marked as the reader's. */
+  update(state) {
+    this.#current = state && state.h === this.#options().nHeads ? state.g : null;
+    this.#markCurrent();
+  }
+
+  #current = null;
+
+  #markCurrent() {
+    for (const row of this.#root.querySelectorAll('tr[data-g]')) {
+      if (Number(row.dataset.g) === this.#current) row.dataset.current = ''; else delete row.dataset.current;
+    }
+  }
+
+  destroy() {
+    this.#worker?.terminate();
+    this.#worker = null;
+  }
+}

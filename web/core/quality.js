@@ -1,0 +1,197 @@
+// quality.js - the JS face of the quality lab: checkpoint conversion (MHA → GQA/MQA as in
+// Ainslie et al. 2023), the conversion-error experiment, and the associative-recall model trained
+// per G. Core (core.js) exposes these as core.convertKvHeads, core.conversionError,
+// core.createRecallTrainer and core.trainRecall; the checks here run before anything reaches
+// Embind, so every refusal names the field, the value and what was expected.
+import { checkKeys, exactly, int, oneOf, show, unwrap } from './validate.js';
+
+export const CONVERT_METHODS = ['mean', 'first', 'random'];
+const MAX_SEED = Number.MAX_SAFE_INTEGER;
+const MAX_WIDTH = 4096;
+
+/** The recall experiment's defaults: the page's settings, and node's unless told otherwise. */
+export const RECALL_DEFAULTS = Object.freeze({
+  keyVocab: 64, valueVocab: 64, pairs: 16, queries: 8,          // the task
+  dModel: 64, nHeads: 8, nKvHeads: 8, headDim: 8, dFf: 128,     // the model
+  batch: 32, lr: 3e-3, clip: 1, evalSequences: 256, seed: 1,    // training
+});
+const RECALL_KEYS = Object.keys(RECALL_DEFAULTS);
+
+function number(field, value, fallback, ok, expected) {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') throw new TypeError(`${field} (${show(value)}) must be ${expected}`);
+  if (!ok(value)) throw new RangeError(`${field} (${show(value)}) must be ${expected}`);
+  return value;
+}
+
+const seedOf = (value, fallback = 1) => int('seed', value, 0, MAX_SEED, fallback);
+
+/** nKvHeads must divide nHeads: one message for every entry point. */
+function kvHeads(nHeads, value, fallback) {
+  const g = int('nKvHeads', value, 1, nHeads, fallback);
+  if (nHeads % g !== 0) throw new RangeError(`nKvHeads (${g}) must divide nHeads (${nHeads}): each K/V head serves a whole group of query heads`);
+  return g;
+}
+
+export function convertArgs(args) {
+  checkKeys('convertKvHeads', args, ['wk', 'wv', 'dModel', 'nHeads', 'headDim', 'nKvHeads', 'method', 'seed']);
+  const dModel = int('dModel', args.dModel, 1, MAX_WIDTH);
+  const nHeads = int('nHeads', args.nHeads, 1, 1024);
+  const headDim = int('headDim', args.headDim, 1, MAX_WIDTH);
+  const nKvHeads = kvHeads(nHeads, args.nKvHeads);
+  const method = oneOf('method', args.method, CONVERT_METHODS, 'mean');
+  const seed = seedOf(args.seed);
+  const shape = `[nHeads·headDim=${nHeads * headDim}][dModel=${dModel}] (nn.Linear layout)`;
+  if (nHeads * headDim * dModel > 2 ** 28) {
+    throw new RangeError(`wk (${nHeads * headDim} × ${dModel}) is over the 2^28 weights this converter takes at once`);
+  }
+  exactly('wk', args.wk, nHeads * headDim * dModel, shape);
+  exactly('wv', args.wv, nHeads * headDim * dModel, shape);
+  return [{ dModel, nHeads, headDim, nKvHeads, method, seed }, args.wk, args.wv];
+}
+
+export const CONVERSION_DEFAULTS = Object.freeze({ dModel: 64, nHeads: 8, headDim: 8, seqLen: 32, samples: 16, similarity: 0.5, seed: 1 });
+
+export function conversionArgs(args = {}) {
+  checkKeys('conversionError', args, Object.keys(CONVERSION_DEFAULTS));
+  const d = CONVERSION_DEFAULTS;
+  return {
+    dModel: int('dModel', args.dModel, 1, MAX_WIDTH, d.dModel),
+    nHeads: int('nHeads', args.nHeads, 1, 256, d.nHeads),
+    headDim: int('headDim', args.headDim, 1, 1024, d.headDim),
+    seqLen: int('seqLen', args.seqLen, 1, 4096, d.seqLen),
+    samples: int('samples', args.samples, 1, 1024, d.samples),
+    similarity: number('similarity', args.similarity, d.similarity, (x) => x >= 0 && x <= 1, 'a number from 0 to 1'),
+    seed: seedOf(args.seed, d.seed),
+  };
+}
+
+/** createRecallTrainer's options, defaults filled in. */
+export function recallArgs(args = {}, what = 'createRecallTrainer', extra = []) {
+  checkKeys(what, args, [...RECALL_KEYS, ...extra]);
+  const d = RECALL_DEFAULTS;
+  const nHeads = int('nHeads', args.nHeads, 1, 1024, d.nHeads);
+  const keyVocab = int('keyVocab', args.keyVocab, 1, 4096, d.keyVocab);
+  const pairs = int('pairs', args.pairs, 1, Math.min(keyVocab, 1024), Math.min(d.pairs, keyVocab));
+  return {
+    keyVocab,
+    valueVocab: int('valueVocab', args.valueVocab, 2, 4096, d.valueVocab),
+    pairs,
+    queries: int('queries', args.queries, 1, pairs, Math.min(d.queries, pairs)),
+    dModel: int('dModel', args.dModel, 1, MAX_WIDTH, d.dModel),
+    nHeads,
+    nKvHeads: kvHeads(nHeads, args.nKvHeads, nHeads),
+    headDim: int('headDim', args.headDim, 1, MAX_WIDTH, d.headDim),
+    dFf: int('dFf', args.dFf, 1, MAX_WIDTH, d.dFf),
+    batch: int('batch', args.batch, 1, 1024, d.batch),
+    lr: number('lr', args.lr, d.lr, (x) => x > 0 && x <= 1, 'a number above 0 and at most 1'),
+    clip: number('clip', args.clip, d.clip, (x) => x >= 0 && x <= 1e6, '0 (off) or a positive number up to 1e6'),
+    evalSequences: int('evalSequences', args.evalSequences, 1, 65536, d.evalSequences),
+    seed: seedOf(args.seed, d.seed),
+  };
+}
+
+/**
+ * A recall model and its optimizer in the WASM heap. One owner; call delete() to return its
+ * memory. Deterministic: the same options give the same losses, bit for bit.
+ */
+export class RecallTrainer {
+  #native;
+  #core;  // { guard, alive, make } from the Core that made it
+  #options;
+
+  constructor(native, options, core) {
+    this.#native = native;
+    this.#options = Object.freeze({ ...options });
+    this.#core = core;
+  }
+
+  #live(method) {
+    if (!this.#native) throw new Error(`RecallTrainer.${method}: this trainer was deleted; create a new one with core.createRecallTrainer()`);
+    if (!this.#core.alive()) {
+      this.#native = null;
+      throw new Error(`RecallTrainer.${method}: this trainer belonged to a core instance that aborted; create a new one with core.createRecallTrainer()`);
+    }
+    const native = this.#native, guard = this.#core.guard;
+    return new Proxy(native, { get: (t, p) => (typeof t[p] === 'function' ? (...a) => guard(() => t[p](...a)) : t[p]) });
+  }
+
+  /** The options it was made with (nKvHeads as made; see nKvHeads for after a convert). */
+  get options() { return this.#options; }
+
+  /** `steps` Adam steps on fresh batches → Float32Array of each step's training loss. */
+  train(steps) {
+    const native = this.#live('train');
+    return unwrap(native.train(int('steps', steps, 1, 1e6)));
+  }
+
+  /**
+   * `steps` steps with the held-out set evaluated before, every `evalEvery` steps (steps/10 by
+   * default) and at the end: → { losses (Float32Array, one per step), evals [{ step, loss,
+   * accuracy, correct, asked }] }. onProgress({ step, steps, eval }) follows each evaluation.
+   */
+  run(steps, { evalEvery, onProgress } = {}) {
+    this.#live('run');
+    steps = int('steps', steps, 1, 1e6);
+    evalEvery = int('evalEvery', evalEvery, 1, steps, Math.max(1, Math.round(steps / 10)));
+    if (onProgress !== undefined && typeof onProgress !== 'function') {
+      throw new TypeError(`onProgress (${show(onProgress)}) must be a function`);
+    }
+    const losses = new Float32Array(steps);
+    const start = this.stepsDone;
+    const evals = [{ step: start, ...this.evaluate() }];
+    for (let done = 0; done < steps;) {
+      const n = Math.min(evalEvery, steps - done);
+      losses.set(this.train(n), done);
+      done += n;
+      evals.push({ step: start + done, ...this.evaluate() });
+      onProgress?.({ step: done, steps, eval: evals.at(-1) });
+    }
+    return { losses, evals };
+  }
+
+  /** Loss and recall accuracy on the fixed held-out set: { loss, accuracy, correct, asked }. */
+  evaluate() { return this.#live('evaluate').evaluate(); }
+
+  /**
+   * Uptraining's first step: a new trainer holding this model with its K/V projections
+   * converted to nKvHeads heads by `method` (mean-pool by default), the same data stream and
+   * step count, and fresh Adam moments. This trainer is unchanged.
+   */
+  convert(args) {
+    this.#live('convert');
+    const native = this.#native;  // Embind wants the object itself as an argument, not the guard's proxy
+    checkKeys('convert', args, ['nKvHeads', 'method', 'seed']);
+    const nHeads = this.#options.nHeads;
+    const nKvHeads = kvHeads(nHeads, args.nKvHeads);
+    const method = oneOf('method', args.method, CONVERT_METHODS, 'mean');
+    const seed = seedOf(args.seed);
+    return this.#core.make({ ...this.#options, nKvHeads }, (fresh) => fresh.initConverted(native, nKvHeads, method, seed));
+  }
+
+  get stepsDone() { return this.#live('stepsDone').stepsDone(); }
+  get parameterCount() { return this.#live('parameterCount').parameterCount(); }
+  get nKvHeads() { return this.#live('nKvHeads').nKvHeads(); }
+  get deleted() { return this.#native === null; }
+
+  /** Returns the trainer's memory to the WASM heap. Safe to call twice. */
+  delete() {
+    if (this.#native && this.#core.alive()) this.#native.delete();
+    this.#native = null;
+  }
+}
+
+/**
+ * One run of the recall experiment: a fresh model trained `steps` steps, evaluated every
+ * `evalEvery` steps (see RecallTrainer.run), then deleted.
+ */
+export function trainRecallWith(createTrainer, args = {}) {
+  const options = recallArgs(args, 'trainRecall', ['steps', 'evalEvery', 'onProgress']);
+  const trainer = createTrainer(options);
+  try {
+    const { losses, evals } = trainer.run(args.steps ?? 300, { evalEvery: args.evalEvery, onProgress: args.onProgress });
+    return { options, steps: losses.length, losses, evals, final: evals.at(-1), parameterCount: trainer.parameterCount };
+  } finally {
+    trainer.delete();
+  }
+}
