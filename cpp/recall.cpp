@@ -162,9 +162,9 @@ template <class T>
 void rms_backward(const Matrix<T>& x, const Matrix<T>& g, const std::vector<T>& inv_r, const Matrix<T>& dy,
                   Matrix<T>* dx, Matrix<T>* dg) {
   for (int64_t i = 0; i < x.rows(); ++i) {
-    const T ir = inv_r[i];
-    const Matrix<T> xhat = x.row(i) * ir;
-    const Matrix<T> dxhat = dy.row(i).cwiseProduct(g);
+    const T ir = inv_r[size_t(i)];
+    const auto xhat = x.row(i) * ir;
+    const auto dxhat = dy.row(i).cwiseProduct(g);
     *dg += dy.row(i).cwiseProduct(xhat);
     const T mean = dxhat.cwiseProduct(xhat).sum() / T(x.cols());
     dx->row(i) += (dxhat - xhat * mean) * ir;
@@ -176,70 +176,86 @@ void rms_backward(const Matrix<T>& x, const Matrix<T>& g, const std::vector<T>& 
 template <class T>
 RecallStats recall_forward_backward(const RecallModelShape& m, const RecallParams<T>& p, const RecallBatch& b,
                                     RecallParams<T>* grad) {
-  const int64_t S = b.seq_len, N = b.n_seq * S, d = m.head_dim, H = m.n_heads;
+  const int64_t S = b.seq_len, N = b.n_seq * S, d = m.head_dim, H = m.n_heads, D = m.d_model;
   const int64_t group = m.n_heads / m.n_kv_heads;
   const T scale = T(1) / std::sqrt(T(d));
 
+  // Only the asked positions reach the loss, and with one block nothing after attention at other
+  // positions reaches them: keys and values are computed for every token, everything from the
+  // queries on only for the R asked rows (a third of the tokens in the default task).
+  std::vector<int64_t> asked;                    // token index of each asked row
+  std::vector<int64_t> first_row(size_t(b.n_seq + 1));  // sequence s owns rows first_row[s] ..
+  for (int64_t s = 0; s < b.n_seq; ++s) {
+    first_row[size_t(s)] = int64_t(asked.size());
+    for (int64_t i = 0; i < S; ++i) {
+      if (b.target[size_t(s * S + i)] >= 0) asked.push_back(s * S + i);
+    }
+  }
+  const int64_t R = int64_t(asked.size());
+  first_row[size_t(b.n_seq)] = R;
+  auto gather = [&](const Matrix<T>& all) {  // (N, c) -> (R, c)
+    Matrix<T> rows(R, all.cols());
+    for (int64_t r = 0; r < R; ++r) rows.row(r) = all.row(asked[size_t(r)]);
+    return rows;
+  };
+
   // ---- forward
-  Matrix<T> x0(N, m.d_model);  // (N, D)
+  Matrix<T> x0(N, D);  // (N, D)
   for (int64_t t = 0; t < N; ++t) x0.row(t) = p.emb.row(b.first[t]) + p.emb.row(b.second[t]);
   Matrix<T> u1, u2, u3;
   std::vector<T> ir1, ir2, ir3;
-  rms_forward(x0, p.g1, &u1, &ir1);
-  const Matrix<T> q = u1 * p.wq.transpose();  // (N, H·d)
-  const Matrix<T> k = u1 * p.wk.transpose();  // (N, G·d)
-  const Matrix<T> v = u1 * p.wv.transpose();  // (N, G·d)
-  Matrix<T> o = Matrix<T>::Zero(N, H * d);    // (N, H·d)
-  std::vector<Matrix<T>> probs(size_t(b.n_seq * H));  // (S, S) per sequence and head, 0 above the diagonal
+  rms_forward(x0, p.g1, &u1, &ir1);            // (N, D)
+  const Matrix<T> k = u1 * p.wk.transpose();   // (N, G·d)
+  const Matrix<T> v = u1 * p.wv.transpose();   // (N, G·d)
+  const Matrix<T> u1r = gather(u1);            // (R, D)
+  const Matrix<T> q = u1r * p.wq.transpose();  // (R, H·d)
+  Matrix<T> o = Matrix<T>::Zero(R, H * d);     // (R, H·d)
+  std::vector<Matrix<T>> probs(size_t(b.n_seq * H));  // (rows of s, S) per sequence and head, 0 past the row's position
   for (int64_t s = 0; s < b.n_seq; ++s) {
+    const int64_t r0 = first_row[size_t(s)], nr = first_row[size_t(s + 1)] - r0;
+    if (nr == 0) continue;
     for (int64_t h = 0; h < H; ++h) {
       const int64_t kv = h / group;
-      Matrix<T> w = scale * q.block(s * S, h * d, S, d) * k.block(s * S, kv * d, S, d).transpose();
-      for (int64_t i = 0; i < S; ++i) {  // causal softmax over keys 0..i
-        const T mx = w.row(i).head(i + 1).maxCoeff();
+      Matrix<T> w = scale * q.block(r0, h * d, nr, d) * k.block(s * S, kv * d, S, d).transpose();
+      for (int64_t a = 0; a < nr; ++a) {  // causal softmax over keys 0..i, i the row's position
+        const int64_t i = asked[size_t(r0 + a)] - s * S;
+        const T mx = w.row(a).head(i + 1).maxCoeff();
         T sum = 0;
-        for (int64_t j = 0; j <= i; ++j) sum += (w(i, j) = std::exp(w(i, j) - mx));
-        w.row(i).head(i + 1) /= sum;
-        w.row(i).tail(S - i - 1).setZero();
+        for (int64_t j = 0; j <= i; ++j) sum += (w(a, j) = std::exp(w(a, j) - mx));
+        w.row(a).head(i + 1) /= sum;
+        w.row(a).tail(S - i - 1).setZero();
       }
-      o.block(s * S, h * d, S, d) = w * v.block(s * S, kv * d, S, d);
+      o.block(r0, h * d, nr, d) = w * v.block(s * S, kv * d, S, d);
       probs[size_t(s * H + h)] = std::move(w);
     }
   }
-  const Matrix<T> x1 = x0 + o * p.wo.transpose();  // (N, D)
+  const Matrix<T> x1 = gather(x0) + o * p.wo.transpose();  // (R, D)
   rms_forward(x1, p.g2, &u2, &ir2);
-  Matrix<T> pre = u2 * p.w1.transpose();           // (N, F)
+  Matrix<T> pre = u2 * p.w1.transpose();           // (R, F)
   pre.rowwise() += p.b1.row(0);
   const Matrix<T> act = pre.cwiseMax(T(0));
-  Matrix<T> x2 = x1 + act * p.w2.transpose();      // (N, D)
+  Matrix<T> x2 = x1 + act * p.w2.transpose();      // (R, D)
   x2.rowwise() += p.b2.row(0);
-  rms_forward(x2, p.g3, &u3, &ir3);
+  rms_forward(x2, p.g3, &u3, &ir3);                // (R, D)
 
-  std::vector<int64_t> asked;  // the query positions
-  for (int64_t t = 0; t < N; ++t) {
-    if (b.target[t] >= 0) asked.push_back(t);
-  }
-  const int64_t nq = int64_t(asked.size());
-  Matrix<T> u3q(nq, m.d_model);  // (Q·n_seq, D)
-  for (int64_t i = 0; i < nq; ++i) u3q.row(i) = u3.row(asked[i]);
-  Matrix<T> z = u3q * p.wout.transpose();  // (Q·n_seq, n_out) logits, then probabilities
+  Matrix<T> z = u3 * p.wout.transpose();  // (R, n_out) logits, then probabilities
   z.rowwise() += p.bout.row(0);
   RecallStats st;
-  st.asked = nq;
+  st.asked = R;
   double loss = 0;
-  for (int64_t i = 0; i < nq; ++i) {
-    const int32_t y = b.target[asked[i]];
+  for (int64_t r = 0; r < R; ++r) {
+    const int32_t y = b.target[size_t(asked[size_t(r)])];
     Eigen::Index best = 0;
-    const T mx = z.row(i).maxCoeff(&best);
+    const T mx = z.row(r).maxCoeff(&best);
     st.correct += best == y;
-    const double logit = double(z(i, y) - mx);  // <= 0; kept before exp() can underflow it
-    z.row(i) = (z.row(i).array() - mx).exp().matrix();
-    const T sum = z.row(i).sum();                // >= 1: the arg-max term is exactly 1
+    const double logit = double(z(r, y) - mx);  // <= 0; kept before exp() can underflow it
+    z.row(r) = (z.row(r).array() - mx).exp().matrix();
+    const T sum = z.row(r).sum();                // >= 1: the arg-max term is exactly 1
     loss += std::log(double(sum)) - logit;
-    z.row(i) /= sum;
+    z.row(r) /= sum;
   }
-  st.loss = nq ? loss / double(nq) : 0.0;
-  if (!grad || nq == 0) {
+  st.loss = R ? loss / double(R) : 0.0;
+  if (!grad || R == 0) {
     if (grad) grad->resize(m);
     return st;
   }
@@ -247,16 +263,14 @@ RecallStats recall_forward_backward(const RecallModelShape& m, const RecallParam
   // ---- backward (every line mirrors one forward line, in reverse)
   RecallParams<T>& g = *grad;
   g.resize(m);
-  Matrix<T> dz = z;  // softmax - onehot, averaged over the asked positions
-  for (int64_t i = 0; i < nq; ++i) dz(i, b.target[asked[i]]) -= T(1);
-  dz /= T(nq);
-  g.wout = dz.transpose() * u3q;
+  Matrix<T> dz = z;  // softmax - onehot, averaged over the asked rows
+  for (int64_t r = 0; r < R; ++r) dz(r, b.target[size_t(asked[size_t(r)])]) -= T(1);
+  dz /= T(R);
+  g.wout = dz.transpose() * u3;
   g.bout = dz.colwise().sum();
-  const Matrix<T> du3q = dz * p.wout;
-  Matrix<T> du3 = Matrix<T>::Zero(N, m.d_model);
-  for (int64_t i = 0; i < nq; ++i) du3.row(asked[i]) = du3q.row(i);
+  const Matrix<T> du3 = dz * p.wout;  // (R, D)
 
-  Matrix<T> dx2 = Matrix<T>::Zero(N, m.d_model);
+  Matrix<T> dx2 = Matrix<T>::Zero(R, D);
   rms_backward(x2, p.g3, ir3, du3, &dx2, &g.g3);
   Matrix<T> dx1 = dx2;  // residual
   g.w2 = dx2.transpose() * act;
@@ -266,30 +280,37 @@ RecallStats recall_forward_backward(const RecallModelShape& m, const RecallParam
   g.b1 = dpre.colwise().sum();
   rms_backward(x1, p.g2, ir2, Matrix<T>(dpre * p.w1), &dx1, &g.g2);
 
-  Matrix<T> dx0 = dx1;  // residual
   g.wo = dx1.transpose() * o;
-  const Matrix<T> dout = dx1 * p.wo;  // (N, H·d)
-  Matrix<T> dq = Matrix<T>::Zero(N, H * d);
+  const Matrix<T> dout = dx1 * p.wo;  // (R, H·d)
+  Matrix<T> dq = Matrix<T>::Zero(R, H * d);
   Matrix<T> dk = Matrix<T>::Zero(N, m.n_kv_heads * d), dv = Matrix<T>::Zero(N, m.n_kv_heads * d);
   for (int64_t s = 0; s < b.n_seq; ++s) {
+    const int64_t r0 = first_row[size_t(s)], nr = first_row[size_t(s + 1)] - r0;
+    if (nr == 0) continue;
     for (int64_t h = 0; h < H; ++h) {
       const int64_t kv = h / group;  // the K/V head this query head shares: its gradients add up
       const Matrix<T>& w = probs[size_t(s * H + h)];
-      const auto dos = dout.block(s * S, h * d, S, d);
+      const auto dos = dout.block(r0, h * d, nr, d);
       dv.block(s * S, kv * d, S, d) += w.transpose() * dos;
-      Matrix<T> dw = dos * v.block(s * S, kv * d, S, d).transpose();  // ∂loss/∂weights (S, S)
-      for (int64_t i = 0; i < S; ++i) {  // through the softmax: ds = w ⊙ (dw - Σ w·dw)
-        const T dot = w.row(i).dot(dw.row(i));
-        dw.row(i) = w.row(i).cwiseProduct((dw.row(i).array() - dot).matrix());
+      Matrix<T> dw = dos * v.block(s * S, kv * d, S, d).transpose();  // ∂loss/∂weights (nr, S)
+      for (int64_t a = 0; a < nr; ++a) {  // through the softmax: ds = w ⊙ (dw - Σ w·dw)
+        const T dot = w.row(a).dot(dw.row(a));
+        dw.row(a) = w.row(a).cwiseProduct((dw.row(a).array() - dot).matrix());
       }
-      dq.block(s * S, h * d, S, d) = scale * dw * k.block(s * S, kv * d, S, d);
-      dk.block(s * S, kv * d, S, d) += scale * dw.transpose() * q.block(s * S, h * d, S, d);
+      dq.block(r0, h * d, nr, d) = scale * dw * k.block(s * S, kv * d, S, d);
+      dk.block(s * S, kv * d, S, d) += scale * dw.transpose() * q.block(r0, h * d, nr, d);
     }
   }
-  g.wq = dq.transpose() * u1;
+  g.wq = dq.transpose() * u1r;
   g.wk = dk.transpose() * u1;
   g.wv = dv.transpose() * u1;
-  const Matrix<T> du1 = dq * p.wq + dk * p.wk + dv * p.wv;
+  Matrix<T> du1 = dk * p.wk + dv * p.wv;  // (N, D)
+  const Matrix<T> du1r = dq * p.wq;       // (R, D)
+  Matrix<T> dx0 = Matrix<T>::Zero(N, D);
+  for (int64_t r = 0; r < R; ++r) {
+    du1.row(asked[size_t(r)]) += du1r.row(r);
+    dx0.row(asked[size_t(r)]) = dx1.row(r);  // residual
+  }
   rms_backward(x0, p.g1, ir1, du1, &dx0, &g.g1);
   for (int64_t t = 0; t < N; ++t) {
     g.emb.row(b.first[t]) += dx0.row(t);

@@ -71,7 +71,14 @@ Status RecallTrainer::init(const RecallTask& task, const RecallModelShape& shape
 Status RecallTrainer::init_converted(const RecallTrainer& from, int64_t n_kv_heads, ConvertMethod method, uint64_t seed) {
   ready_ = false;
   if (!from.ready_) return Status::error(StatusCode::kInvalidArgument, "the model to convert has not been initialised");
-  const ConvertShape cs{from.shape_.d_model, from.shape_.n_heads, from.shape_.head_dim, n_kv_heads};
+  // The source has from.shape_.n_kv_heads K/V heads (H for an MHA model, fewer if it was
+  // converted or trained with GQA); they pool into n_kv_heads groups of consecutive heads.
+  const int64_t source = from.shape_.n_kv_heads;
+  if (n_kv_heads < 1 || n_kv_heads > source || source % n_kv_heads != 0) {
+    return Status::error(StatusCode::kOutOfRange, "nKvHeads (%lld) must divide the model's current K/V heads (%lld)",
+                         (long long)n_kv_heads, (long long)source);
+  }
+  const ConvertShape cs{from.shape_.d_model, source, from.shape_.head_dim, n_kv_heads};
   GQA_RETURN_IF_ERROR(validate_convert(cs));
   if (this != &from) {
     task_ = from.task_;

@@ -31,7 +31,8 @@ class RecallTrainer {
   /// A fresh model for `task` (shape.vocab and shape.n_out are filled in from it).
   Status init(const RecallTask& task, const RecallModelShape& shape, const TrainOptions& opt);
   /// This trainer becomes a copy of `from` (model, data stream, step count) with its K/V heads
-  /// converted to n_kv_heads by `method`; Adam's moments start again from zero.
+  /// converted to n_kv_heads by `method`; Adam's moments start again from zero. n_kv_heads must
+  /// divide from's K/V heads (H for MHA; a GQA model pools further).
   Status init_converted(const RecallTrainer& from, int64_t n_kv_heads, ConvertMethod method, uint64_t seed);
   /// `steps` Adam steps; each step's training-batch loss is appended to *losses. Refuses if the
   /// loss stops being finite (the model is then left at the last finite step).

@@ -364,6 +364,17 @@ TEST_CASE("trainer: uptraining converts the K/V heads and trains on", "[quality]
   REQUIRE(gqa.train(5, &losses).is_ok());
   CHECK(gqa.steps_done() == 25);
 
+  // Pooling again: 8 → 2 → 1 is the mean of all 8 heads, as 8 → 1 is.
+  RecallTrainer mqa, twice;
+  REQUIRE(mqa.init_converted(mha, 1, ConvertMethod::kMean, 1).is_ok());
+  RecallTrainer gqa2;
+  REQUIRE(gqa2.init_converted(mha, 2, ConvertMethod::kMean, 1).is_ok());
+  REQUIRE(twice.init_converted(gqa2, 1, ConvertMethod::kMean, 1).is_ok());
+  CHECK(twice.params().wk.isApprox(mqa.params().wk, 1e-6f));
+  Status up = twice.init_converted(gqa2, 4, ConvertMethod::kMean, 1);  // 2 heads cannot become 4
+  REQUIRE_FALSE(up.is_ok());
+  CHECK(std::string(up.message()) == "nKvHeads (4) must divide the model's current K/V heads (2)");
+
   RecallTrainer bad;
   CHECK_FALSE(bad.init_converted(mha, 3, ConvertMethod::kMean, 1).is_ok());
   RecallTrainer empty;

@@ -194,7 +194,13 @@ test('quality lab: refused arguments name the field, the value and what was expe
   refuses(() => core.trainRecall({ steps: 10, onProgress: 'log' }), TypeError, /^onProgress \("log"\) must be a function$/);
   const t = core.createRecallTrainer(SMALL);
   refuses(() => t.train(2.5), RangeError, /^steps \(2\.5\) must be an integer/);
-  refuses(() => t.convert({ nKvHeads: 5 }), RangeError, /^nKvHeads \(5\) must divide nHeads \(8\)/);
+  refuses(() => t.convert({ nKvHeads: 5 }), RangeError, /^nKvHeads \(5\) must divide the model's current K\/V heads \(8\)$/);
+  const g2 = t.convert({ nKvHeads: 2 });
+  refuses(() => g2.convert({ nKvHeads: 4 }), RangeError, /^nKvHeads \(4\) must be an integer from 1 to 2$/);
+  const g1 = g2.convert({ nKvHeads: 1 });
+  assert.equal(g1.nKvHeads, 1, 'a GQA model pools further');
+  g1.delete();
+  g2.delete();
   refuses(() => t.convert({ nKvHeads: 2, method: 'avg' }), RangeError, /^method \("avg"\)/);
   t.delete();
   t.delete();  // twice is fine

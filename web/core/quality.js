@@ -156,14 +156,16 @@ export class RecallTrainer {
   /**
    * Uptraining's first step: a new trainer holding this model with its K/V projections
    * converted to nKvHeads heads by `method` (mean-pool by default), the same data stream and
-   * step count, and fresh Adam moments. This trainer is unchanged.
+   * step count, and fresh Adam moments. nKvHeads must divide this model's K/V heads. This
+   * trainer is unchanged.
    */
   convert(args) {
     this.#live('convert');
     const native = this.#native;  // Embind wants the object itself as an argument, not the guard's proxy
     checkKeys('convert', args, ['nKvHeads', 'method', 'seed']);
-    const nHeads = this.#options.nHeads;
-    const nKvHeads = kvHeads(nHeads, args.nKvHeads);
+    const current = this.nKvHeads;
+    const nKvHeads = int('nKvHeads', args.nKvHeads, 1, current);
+    if (current % nKvHeads !== 0) throw new RangeError(`nKvHeads (${nKvHeads}) must divide the model's current K/V heads (${current})`);
     const method = oneOf('method', args.method, CONVERT_METHODS, 'mean');
     const seed = seedOf(args.seed);
     return this.#core.make({ ...this.#options, nKvHeads }, (fresh) => fresh.initConverted(native, nKvHeads, method, seed));
