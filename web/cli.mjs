@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-// cli.mjs - the KV-cache calculator on the command line, computed by the same core as the page.
+// cli.mjs - the KV-cache calculator and the quality lab on the command line, computed by the same
+// core as the page.
 //   npx gqa-playground kv llama-3.1-70b --tokens 8192 --batch 8 --dtype f16 [--device h100-80gb]
+//   npx gqa-playground quality [--steps 200] [--seed 1] [--similarity 0.5]
 import { parseArgs } from 'node:util';
 import { loadCore, MEMORY_DTYPES, closestIds } from './core/core.js';
 import { formatBytes, formatCount, formatDecimalBytes, formatFactor, formatSeconds, textTable } from './lib/format.js';
+import { QUALITY_EXPERIMENT, runQualityExperiment } from './lib/quality-experiment.js';
 
 const USAGE = `usage: gqa-playground kv MODEL [options]     KV cache of a catalog model, with MHA/MQA what-ifs
+       gqa-playground quality [options]      what sharing K/V costs: conversion error, recall per G
        gqa-playground --list                 the model and device catalogs
 
 options for kv:
@@ -18,6 +22,12 @@ options for kv:
   --bandwidth-gbs X  ... and its memory bandwidth in GB/s
   --weight-dtype T   weights for the solver (default f16)
   --reserve F        fraction of memory kept free (default 0.1)
+
+options for quality (the page's experiment, G = ${QUALITY_EXPERIMENT.gs.join(', ')}):
+  --steps N          training steps per model (default ${QUALITY_EXPERIMENT.steps}; uptraining takes 5% more)
+  --seed N           seed of the weights and data (default ${QUALITY_EXPERIMENT.seed})
+  --similarity S     how alike the synthetic layer's heads are, 0 to 1 (default 0.5)
+
   --json             machine-readable output
   --help             this text`;
 
@@ -93,6 +103,35 @@ function kvReport(core, values, id) {
   return out.join('\n');
 }
 
+function qualityReport(core, values) {
+  const steps = integerFlag('steps', values.steps) ?? QUALITY_EXPERIMENT.steps;
+  const seed = integerFlag('seed', values.seed) ?? QUALITY_EXPERIMENT.seed;
+  const similarity = numberFlag('similarity', values.similarity) ?? 0.5;
+  const conversion = core.conversionError({ similarity, seed });
+  const uptrainSteps = Math.max(1, Math.round(steps * 0.05));
+  const progress = process.stderr.isTTY && !values.json ? ({ progress: p }) => process.stderr.write(
+    `\r${p.nKvHeads === null ? 'uptraining' : `training G = ${p.nKvHeads}`}: step ${p.step} of ${p.steps}   `) : () => {};
+  const { runs, uptrain } = runQualityExperiment(core, { steps, seed, uptrainSteps, evalEvery: Math.max(1, Math.round(steps / 10)) },
+    (m) => (m.progress ? progress(m) : null));
+  if (process.stderr.isTTY && !values.json) process.stderr.write('\r\x1b[K');
+  if (values.json) {
+    return JSON.stringify({ similarity, seed, conversion, steps, uptrainSteps,
+      runs: runs.map(({ losses, ...r }) => ({ ...r, losses: Array.from(losses) })), uptrain }, null, 2);
+  }
+  const pct = (x) => `${(100 * x).toFixed(1)}%`;
+  return [
+    `conversion of a synthetic 8-head layer (similarity ${similarity}): relative error of the attention output`,
+    textTable(['G', 'mean-pool', 'first head', 'random'], [...conversion].reverse().map((p) => [p.nKvHeads, p.mean.toFixed(3), p.first.toFixed(3), p.random.toFixed(3)])),
+    '',
+    `associative recall, ${steps} steps per model, seed ${seed}: held-out loss and recall accuracy`,
+    textTable(['G', 'parameters', 'loss', 'accuracy', 'first step >= 90%'], runs.map((r) => [r.nKvHeads, formatCount(r.parameterCount),
+      r.final.loss.toFixed(3), pct(r.final.accuracy), r.evals.find((e) => e.accuracy >= 0.9)?.step ?? '-'])),
+    '',
+    `uptraining: the MHA model mean-pooled to G, then ${uptrainSteps} more steps (accuracy)`,
+    textTable(['G', 'pooled', `+${uptrainSteps} steps`, `from scratch`], uptrain.map((u) => [u.nKvHeads, pct(u.before.accuracy), pct(u.after.accuracy), pct(u.scratch.accuracy)])),
+  ].join('\n');
+}
+
 export async function main(argv) {
   let parsed;
   try {
@@ -100,6 +139,7 @@ export async function main(argv) {
       tokens: { type: 'string' }, batch: { type: 'string' }, dtype: { type: 'string' }, 'kv-heads': { type: 'string' },
       device: { type: 'string' }, 'memory-gb': { type: 'string' }, 'bandwidth-gbs': { type: 'string' },
       'weight-dtype': { type: 'string' }, reserve: { type: 'string' }, json: { type: 'boolean' }, list: { type: 'boolean' },
+      steps: { type: 'string' }, seed: { type: 'string' }, similarity: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     } });
   } catch (err) {
@@ -114,7 +154,11 @@ export async function main(argv) {
     const core = await loadCore();
     if (values.list) return { code: 0, out: listCatalog(core, values.json) };
     const [command, id, ...rest] = positionals;
-    if (command !== 'kv') throw new UsageError(command === undefined ? 'no command given; try: gqa-playground kv llama-3.1-8b' : `unknown command ${JSON.stringify(command)} (the command is kv)`);
+    if (command === 'quality') {
+      if (id !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(id)}`);
+      return { code: 0, out: qualityReport(core, values) };
+    }
+    if (command !== 'kv') throw new UsageError(command === undefined ? 'no command given; try: gqa-playground kv llama-3.1-8b' : `unknown command ${JSON.stringify(command)} (the commands are kv and quality)`);
     if (id === undefined) throw new UsageError(`kv needs a model id, e.g. ${closestIds('llama', core.models()).join(', ')} (--list shows all)`);
     if (rest.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
     return { code: 0, out: kvReport(core, values, id) };

@@ -54,3 +54,25 @@ test('bad input: one line on stderr and exit status 2', () => {
     assert.match(r.stderr.trim(), pattern);
   }
 });
+
+test('quality runs the page\'s experiment headless: the same numbers as the API', async () => {
+  const { loadCore } = await import('gqa-playground');
+  const core = await loadCore();
+  const r = run('quality', '--steps', '20', '--seed', '3', '--similarity', '0.7', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.deepEqual(j.conversion, core.conversionError({ similarity: 0.7, seed: 3 }));
+  assert.deepEqual(j.runs.map((x) => x.nKvHeads), [8, 4, 2, 1]);
+  const mqa = core.trainRecall({ nKvHeads: 1, steps: 20, seed: 3, evalEvery: 2 });
+  assert.deepEqual(j.runs[3].losses, Array.from(mqa.losses));
+  assert.deepEqual(j.runs[3].final, mqa.final);
+  assert.equal(j.uptrainSteps, 1);
+  assert.deepEqual(j.uptrain.map((u) => u.nKvHeads), [4, 2, 1]);
+  const text = run('quality', '--steps', '10');
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /^conversion of a synthetic 8-head layer \(similarity 0\.5\)/);
+  assert.match(text.stdout, /associative recall, 10 steps per model, seed 1/);
+  const bad = run('quality', '--similarity', '2');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /similarity \(2\) must be a number from 0 to 1/);
+});
