@@ -123,8 +123,10 @@ export function buildSections(names, ctx) {
     // the parts above draw into this one section (they have no nodes of their own)
     parts.push({
       name: 'explore',
-      nodes: [el('section', { id: 'explore', 'aria-labelledby': 'explore-h', part: 'section section-explore' },
-        el('h2', { id: 'explore-h' }, 'Explore'), explore)],
+      // without the form the block is just views: its heading would only be noise
+      nodes: [has('controls')
+        ? el('section', { id: 'explore', 'aria-labelledby': 'explore-h', part: 'section section-explore' }, el('h2', { id: 'explore-h' }, 'Explore'), explore)
+        : el('section', { id: 'explore', 'aria-label': 'Explore', part: 'section section-explore' }, explore)],
     });
   }
 
