@@ -26,7 +26,7 @@ let sheets = null;
 /** The element's stylesheets, built once and adopted by every instance. */
 function styleSheets() {
   if (!sheets) {
-    const katex = new CSSStyleSheet({ baseURL: KATEX_BASE });
+    const katex = new CSSStyleSheet();
     katex.replaceSync(KATEX_CSS);
     const app = new CSSStyleSheet();
     app.replaceSync(APP_CSS);
@@ -40,8 +40,9 @@ let fontsAdded = false;
 function addKatexFonts() {
   if (fontsAdded) return;
   fontsAdded = true;
-  const fonts = new CSSStyleSheet({ baseURL: KATEX_BASE });
-  fonts.replaceSync(KATEX_FONTS_CSS);
+  const fonts = new CSSStyleSheet();
+  // relative url()s in a constructed sheet resolve against the document, not this script: make them absolute
+  fonts.replaceSync(KATEX_FONTS_CSS.replaceAll('url(fonts/', `url(${KATEX_BASE}fonts/`));
   document.adoptedStyleSheets = [...document.adoptedStyleSheets, fonts];
 }
 
@@ -58,7 +59,8 @@ function parseField(key, raw) {
   return { value: undefined, expected: 'nothing' };
 }
 
-const quote = (v) => JSON.stringify(String(v).slice(0, 40));
+/** A value for an error message: numbers as they are, anything else quoted and cut short. */
+const quote = (v) => (typeof v === 'number' ? String(v) : JSON.stringify(String(v).slice(0, 40)));
 
 export class GqaPlaygroundElement extends HTMLElement {
   static observedAttributes = [...Object.keys(ATTRIBUTES), 'sections'];
@@ -130,6 +132,7 @@ export class GqaPlaygroundElement extends HTMLElement {
     const app = new App(this.#container, {
       state: normalize({ ...DEFAULTS, ...input }),
       sections: this.#sections,
+      landmarks: false,  // a widget inside someone's page adds no landmarks of its own
       client: sharedClient(),
       onState: (state, { source }) => this.#reflect(state, source),
       onRender: (snapshot) => {

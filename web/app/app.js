@@ -25,10 +25,11 @@ export class App {
 
   /**
    * container: the element to render into (its children are replaced).
-   * options: { state (partial; normalized), sections (names, default all), client (a CoreClient),
+   * options: { state (partial; normalized), sections (names, default all), landmarks (false: sections are
+   *            <div>s, not <section> landmarks, as inside an element on someone else's page), client (a CoreClient),
    *            onState(state, { source }), onCore({ info } | { error }), onRender(snapshot), onModelError(message|null) }
    */
-  constructor(container, { state = {}, sections = SECTION_NAMES, client, onState, onCore, onRender, onModelError } = {}) {
+  constructor(container, { state = {}, sections = SECTION_NAMES, landmarks = true, client, onState, onCore, onRender, onModelError } = {}) {
     if (!client) throw new TypeError('App: client (a CoreClient) is required');
     this.container = container;
     this.sections = [...sections];
@@ -45,6 +46,7 @@ export class App {
       el('button', { type: 'button', id: 'notice-close', class: 'btn', part: 'button', onclick: () => { this.notice.hidden = true; } }, 'Dismiss'));
     this.announcer = el('div', { id: 'announcer', class: 'visually-hidden', 'aria-live': 'polite' });
     this.#parts = buildSections(this.sections, {
+      landmarks,
       state: () => this.#state,
       setState: (next, opts) => this.update(next, { ...opts, source: 'controls' }),
       setStep: (step) => this.update({ ...this.#state, step }, { source: 'walkthrough' }),

@@ -45,10 +45,18 @@ export function parseSections(value, field = 'sections') {
   return SECTION_NAMES.filter((n) => names.includes(n));
 }
 
+/** A top-level section: a named <section> landmark on our own pages, a plain <div> inside a host's page. */
+function block(ctx, name, heading, ...children) {
+  const id = name;
+  if (!heading) return el(ctx.landmarks ? 'section' : 'div', { id, part: `section section-${id}`, ...(ctx.landmarks ? { 'aria-label': 'Explore' } : {}) }, ...children);
+  if (!ctx.landmarks) return el('div', { id, part: `section section-${id}` }, el('h2', { id: `${id}-h` }, heading), ...children);
+  return el('section', { id, 'aria-labelledby': `${id}-h`, part: `section section-${id}` }, el('h2', { id: `${id}-h` }, heading), ...children);
+}
+
 const view = (name, wide, ...children) => el('div', { class: `view${wide ? ' wide' : ''}`, part: `view view-${name}` }, ...children);
 
 /**
- * Builds the parts for `names`, in page order. ctx: { state() -> the current state,
+ * Builds the parts for `names`, in page order. ctx: { landmarks, state() -> the current state,
  * setState(next, { controls }), setStep(step) }.
  */
 export function buildSections(names, ctx) {
@@ -62,8 +70,7 @@ export function buildSections(names, ctx) {
     walkthrough.render();
     parts.push({
       name: 'walkthrough',
-      nodes: [el('section', { id: 'walkthrough', 'aria-labelledby': 'walkthrough-h', part: 'section section-walkthrough' },
-        el('h2', { id: 'walkthrough-h' }, 'Walkthrough: from MHA to GQA in five steps'), walk)],
+      nodes: [block(ctx, 'walkthrough', 'Walkthrough: from MHA to GQA in five steps', walk)],
       stateChanged(state) { if (walkthrough.step !== state.step) { walkthrough.step = state.step; walkthrough.render(); } },
       render(snap) { walkthrough.snapshot = snap; walkthrough.render(); },
     });
@@ -124,21 +131,18 @@ export function buildSections(names, ctx) {
     parts.push({
       name: 'explore',
       // without the form the block is just views: its heading would only be noise
-      nodes: [has('controls')
-        ? el('section', { id: 'explore', 'aria-labelledby': 'explore-h', part: 'section section-explore' }, el('h2', { id: 'explore-h' }, 'Explore'), explore)
-        : el('section', { id: 'explore', 'aria-label': 'Explore', part: 'section section-explore' }, explore)],
+      nodes: [block(ctx, 'explore', has('controls') ? 'Explore' : null, explore)],
     });
   }
 
-  if (has('quality')) parts.push(qualitySection(ctx));
+  if (has('quality')) parts.push(qualitySection(ctx));  // MERGE(quality): see qualitySection below
 
   if (has('lesson')) {
     const theory = el('div', { id: 'theory' }), modelsView = el('div', { id: 'models-view' });
     renderTheory(theory);
     parts.push({
       name: 'lesson',
-      nodes: [el('section', { id: 'lesson', 'aria-labelledby': 'lesson-h', part: 'section section-lesson' },
-        el('h2', { id: 'lesson-h' }, 'The lesson'), theory, el('h3', {}, 'Real models'), modelsView)],
+      nodes: [block(ctx, 'lesson', 'The lesson', theory, el('h3', {}, 'Real models'), modelsView)],
       coreReady(models) { renderModels(modelsView, models); },
     });
   }
@@ -148,8 +152,7 @@ export function buildSections(names, ctx) {
     renderQuestions(qaView, null);
     parts.push({
       name: 'qa',
-      nodes: [el('section', { id: 'qa', 'aria-labelledby': 'qa-h', part: 'section section-qa' },
-        el('h2', { id: 'qa-h' }, 'Interview questions, with answers computed for your settings'), qaView)],
+      nodes: [block(ctx, 'qa', 'Interview questions, with answers computed for your settings', qaView)],
       render(snap) { renderQuestions(qaView, snap); },
     });
   }
@@ -164,10 +167,11 @@ export function buildSections(names, ctx) {
  * body below with:
  *   const root = el('div', { id: 'quality-view' });
  *   const lab = new QualityLab(root);
- *   return { name: 'quality', nodes: [el('section', { id: 'quality', 'aria-labelledby': 'quality-h', part: 'section section-quality' },
- *     el('h2', { id: 'quality-h' }, 'Quality lab'), root)], render: (snap) => lab.update(snap.state), destroy: () => lab.destroy() };
+ *   return { name: 'quality', nodes: [block(ctx, 'quality', 'Quality lab', root)],
+ *            render: (snap) => lab.update(snap.state), destroy: () => lab.destroy() };
  */
-function qualitySection() {
+// eslint-disable-next-line no-unused-vars -- ctx: for the merged version's block(ctx, ...)
+function qualitySection(ctx) {
   return { name: 'quality', nodes: [] };
 }
 
