@@ -23,6 +23,16 @@ const bars = (page, id) => page.evaluate((sel) => [...document.querySelector(sel
   .map((r) => [r.dataset.label, Number(r.dataset.bytes)]), `#${id}`);
 const waitRendered = (page, id) => page.waitForFunction((sel) => document.querySelector(sel)?.shadowRoot?.querySelectorAll('#cache-view .bar-row').length > 0, `#${id}`, { timeout: 20000 });
 
+/** The embed.html frame of `page`, once it exists (a loading="lazy" iframe may attach after the load event). */
+async function embedFrame(page) {
+  for (let i = 0; i < 400; i++) {
+    const frame = page.frame({ url: /embed\.html/ });
+    if (frame) return frame;
+    await page.waitForTimeout(50);
+  }
+  throw new Error('no embed.html frame appeared');
+}
+
 /** Serves `html` at `path` on the test origin (a host page that is not in dist/). */
 async function hostPage(path, html) {
   const context = await h.browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -190,7 +200,7 @@ test('three elements on one page share one worker and one WebAssembly fetch', as
 
 test('the iframe embed: state from the hash, height posted to the parent, works in sandbox="allow-scripts"', async () => {
   const { page, context, problems } = await h.open('/examples/study-site.html');
-  const frame = page.frame({ url: /embed\.html/ });
+  const frame = await embedFrame(page);
   await frame.waitForFunction(() => document.documentElement.dataset.view === 'ready', null, FRAME_POLL);
   // sandboxed: an opaque origin, so the core runs on the main thread of the frame
   assert.equal(await frame.evaluate(() => origin), 'null');
@@ -253,7 +263,7 @@ test('Share / embed: permalink, iframe snippet and element snippet each reproduc
   assert.deepEqual((await bars(viaElement.page, 'pasted')).map(([, b]) => b), want);
   // 3. the iframe snippet, as a host page would paste it (its own CSP allows its inline listener)
   const viaFrame = await hostPage('/paste-iframe.html', `<!doctype html><html lang="en"><head><title>iframe</title></head><body>${iframe}</body></html>`);
-  const frame = viaFrame.page.frame({ url: /embed\.html/ });
+  const frame = await embedFrame(viaFrame.page);
   await frame.waitForFunction(() => document.documentElement.dataset.view === 'ready', null, FRAME_POLL);
   assert.deepEqual(await frame.$$eval('#cache-view .bar-row', (r) => r.map((x) => Number(x.dataset.bytes))), want);
   await viaFrame.page.waitForFunction(() => Number(document.querySelector('iframe').height) > 1000);
