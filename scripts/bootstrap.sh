@@ -56,9 +56,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# npm devDependencies: KaTeX (copied into dist/ by the build), playwright-core and axe-core for
+# npm devDependencies: KaTeX (copied into dist/ by the build), TypeScript (the package test checks
+# the published types with tsc), playwright-core and axe-core for
 # the browser tests (playwright-core never downloads a browser).
-if [ ! -f node_modules/katex/package.json ] || [ ! -f node_modules/playwright-core/package.json ]; then
+if [ ! -f node_modules/katex/package.json ] || [ ! -f node_modules/playwright-core/package.json ] || [ ! -f node_modules/typescript/package.json ]; then
   echo "bootstrap: installing npm devDependencies (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
 fi

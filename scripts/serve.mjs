@@ -28,6 +28,9 @@ export function serve({ port = Number(process.env.PORT ?? 8080), host = '127.0.0
         'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
         'Content-Security-Policy': CSP,
         'X-Content-Type-Options': 'nosniff',
+        // a sandboxed iframe (origin null) and pages on other origins load the modules and the .wasm
+        // with CORS requests: see docs/embedding.md
+        'Access-Control-Allow-Origin': '*',
         'Cache-Control': 'no-cache',
       });
       res.end(req.method === 'HEAD' ? undefined : body);

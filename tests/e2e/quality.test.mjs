@@ -57,3 +57,34 @@ test('quality lab: conversion error as the core computes it, training per G, upt
   assert.deepEqual(problems, clean);
   await context.close();
 });
+
+test('quality lab inside <gqa-playground> (shadow DOM), and without Web Workers', async () => {
+  const context = await h.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.route(`${h.origin}/lab.html`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: `<!doctype html>
+    <html lang="en"><head><title>lab</title><script type="module" src="/gqa-playground.js"></script></head><body>
+    <gqa-playground id="lab" heads="8" kv-heads="4" sections="quality qa"></gqa-playground></body></html>` }));
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${h.origin}/lab.html`);
+  const inLab = (sel) => `#lab >> ${sel}`;  // playwright's CSS pierces open shadow roots
+  await page.waitForSelector(inLab('#conversion-table tbody tr'));
+  const rows = await page.$$eval('#lab', ([e]) => [...e.shadowRoot.querySelectorAll('#conversion-table tbody tr')].map((r) => [...r.children].map((c) => c.textContent)));
+  assert.deepEqual(rows, core.conversionError().reverse().map((p) => [String(p.nKvHeads), p.mean.toFixed(3), p.first.toFixed(3), p.random.toFixed(3)]));
+  assert.equal(await page.$eval('#lab', (e) => e.shadowRoot.querySelector('#conversion-table tr[data-g="4"]').hasAttribute('data-current')), true);
+  assert.equal(await page.$eval('#lab', (e) => e.shadowRoot.querySelectorAll('[data-figure] svg').length), 2, 'both quality answers show a live figure');
+  assert.equal(await page.$eval('#lab', (e) => e.shadowRoot.querySelectorAll('.walk, #cache-view').length), 0, 'only the sections asked for');
+
+  // without workers: the curve is computed on the main thread; training says what it needs
+  const bare = await context.newPage();
+  await bare.addInitScript(() => { delete window.Worker; });
+  bare.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await bare.goto(`${h.origin}/#h=8&g=1`);
+  await bare.waitForSelector('#conversion-table tbody tr');
+  assert.deepEqual(await table(bare, 'conversion-table'), core.conversionError().reverse().map((p) => [String(p.nKvHeads), p.mean.toFixed(3), p.first.toFixed(3), p.random.toFixed(3)]));
+  await bare.click('#quality-train');
+  assert.match(await bare.textContent('#quality-status'), /^Training needs a Web Worker, which this embedding does not allow/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

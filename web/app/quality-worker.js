@@ -1,7 +1,6 @@
-// quality-worker.js - the quality lab's experiments in their own Web Worker (its own core), so
-// the page stays responsive while models train and Cancel can simply terminate it.
-// In:  { conversion: args }                  Out: { conversion: points }
-//      { train: { gs, steps, uptrainSteps, seed, ...options } }
+// quality-worker.js - the quality lab's training in its own Web Worker (its own core), so the
+// page stays responsive while models train and Cancel can simply terminate it.
+// In:  { train: { gs, steps, uptrainSteps, seed, ...options } }
 //                                             Out: { progress: { run, runs, step, steps } } ...
 //                                                  { run: { nKvHeads, losses, evals, final, parameterCount } } per G
 //                                                  { uptrain: [{ nKvHeads, before, after, scratch }] }, { done: true }
@@ -14,7 +13,6 @@ let core = null;
 self.onmessage = async ({ data }) => {
   try {
     core ??= await loadCore();
-    if (data.conversion) self.postMessage({ conversion: core.conversionError(data.conversion) });
     if (data.train) {
       runQualityExperiment(core, data.train, (msg) => self.postMessage(msg));
       self.postMessage({ done: true });

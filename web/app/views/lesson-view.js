@@ -43,13 +43,16 @@ export function renderModels(root, models) {
       el('tbody', {}, rows))));
 }
 
-/** figure(kind) returns a live figure for answers that name one (lesson.js), or null. */
-export function renderQuestions(root, snapshot, { figure = () => null } = {}) {
+/**
+ * figure(kind) returns a live figure for answers that name one (lesson.js), or null while it is
+ * being computed; without it (no quality lab beside the Q&A) those answers show no figure.
+ */
+export function renderQuestions(root, snapshot, { figure } = {}) {
   mount(root, QUESTIONS.map((item, i) => el('article', { class: 'qa card', id: `qa-${i + 1}` },
     el('h3', {}, item.q),
     el('p', {}, item.a),
     el('p', { class: 'live', 'data-live': i + 1 }, el('span', { class: 'live-tag' }, 'computed now'), ' ', snapshot ? item.live(snapshot, FMT) : '…'),
-    item.figure ? qaFigure(item.figure, figure(item.figure)) : null)));
+    item.figure && figure ? qaFigure(item.figure, figure(item.figure)) : null)));
 }
 
 function qaFigure(kind, chart) {

@@ -1,6 +1,7 @@
 // quality.js - "What does it cost?": the conversion-error curve with its similarity slider, the
-// recall models trained per G with loss and accuracy curves, and uptraining. The experiments run
-// in quality-worker.js (its own core); this module draws what comes back.
+// recall models trained per G with loss and accuracy curves, and uptraining. The conversion curve
+// comes from the page's core (through its client); training runs in quality-worker.js, a worker
+// with its own core, so Cancel can terminate it. This module draws what comes back.
 import { el, mount, GROUP_COLORS } from '../dom.js';
 import { QUALITY } from '../lesson.js';
 import { formatCount } from '../../lib/format.js';
@@ -28,8 +29,10 @@ const pct = (x) => `${(100 * x).toFixed(1)}%`;
 
 export class QualityLab {
   #root;
-  #worker = null;
+  #call;                  // (method, args) -> Promise: the page's core
+  #worker = null;         // the training worker, while one exists
   #workerUrl;
+  #conversionNo = 0;      // the newest conversion request (older answers are dropped)
   #similarity = 0.5;
   #conversion = null;     // [{ nKvHeads, mean, first, random }]
   #runs = [];             // trained models, G descending
@@ -39,10 +42,17 @@ export class QualityLab {
   /** Called when results change (the Q&A shows them too). */
   onChange = null;
 
-  constructor(root, { workerUrl = new URL('../quality-worker.js', import.meta.url) } = {}) {
+  /** root: where to draw; call(method, args): the core, as the page's CoreClient offers it. */
+  constructor(root, { call, workerUrl = new URL('../quality-worker.js', import.meta.url) }) {
     this.#root = root;
+    this.#call = call;
     this.#workerUrl = workerUrl;
     this.#build();
+  }
+
+  /** The core is ready: compute the conversion curve. */
+  start() {
+    this.#els.train.disabled = false;
     this.#convert();
   }
 
@@ -57,8 +67,8 @@ export class QualityLab {
       this.#convert();
     });
     e.conversion = el('div', { class: 'quality-conversion', 'aria-live': 'polite' }, el('p', { class: 'fine' }, 'computing…'));
-    e.train = el('button', { type: 'button', class: 'btn primary', id: 'quality-train' }, 'Train the four models');
-    e.cancel = el('button', { type: 'button', class: 'btn', id: 'quality-cancel', hidden: true }, 'Cancel');
+    e.train = el('button', { type: 'button', class: 'btn primary', id: 'quality-train', disabled: true, part: 'button button-primary' }, 'Train the four models');
+    e.cancel = el('button', { type: 'button', class: 'btn', id: 'quality-cancel', hidden: true, part: 'button' }, 'Cancel');
     e.progress = el('progress', { id: 'quality-progress', max: 1, value: 0, hidden: true, 'aria-label': 'Training progress' });
     e.status = el('p', { class: 'fine', id: 'quality-status', 'aria-live': 'polite' }, QUALITY.pending);
     e.training = el('div', { class: 'quality-training' });
@@ -83,36 +93,45 @@ export class QualityLab {
     return { ...RECALL_DEFAULTS, ...QUALITY_EXPERIMENT };
   }
 
-  #ensureWorker() {
-    if (this.#worker) return this.#worker;
-    this.#worker = new Worker(this.#workerUrl, { type: 'module' });
-    this.#worker.onerror = (event) => {
-      event.preventDefault();
-      this.#fail(`the quality worker stopped (${event.message ?? 'unknown error'})`);
-    };
-    this.#worker.onmessage = ({ data }) => this.#receive(data);
-    return this.#worker;
+  async #convert() {
+    const mine = ++this.#conversionNo;
+    try {
+      const points = await this.#call('conversionError', { similarity: this.#similarity });
+      if (mine === this.#conversionNo) this.#receive({ conversion: points });
+    } catch (err) {
+      if (mine === this.#conversionNo) mount(this.#els.conversion, el('p', { class: 'error' }, `The core refused: ${err.message}`));
+    }
   }
 
-  #convert() {
-    this.#ensureWorker().postMessage({ conversion: { similarity: this.#similarity } });
-  }
-
-  /** Trains the models (G = 8, 4, 2, 1) and uptrains; results stream in. */
+  /** Trains the models (G = 8, 4, 2, 1) and uptrains them; results stream in. */
   train() {
     if (this.#training) return;
+    const e = this.#els;
+    try {
+      this.#worker = new Worker(this.#workerUrl, { type: 'module' });
+    } catch {
+      // a sandboxed iframe or a script from another origin: no module worker, and training on the
+      // main thread would freeze the page for many seconds
+      e.status.textContent = 'Training needs a Web Worker, which this embedding does not allow; open the full playground to run it.';
+      return;
+    }
+    this.#worker.onerror = (event) => {
+      event.preventDefault();
+      this.#fail(`the training worker stopped (${event.message ?? 'unknown error'})`);
+    };
+    this.#worker.onmessage = ({ data }) => this.#receive(data);
     this.#training = true;
     this.#runs = [];
     this.#uptrain = null;
-    const e = this.#els;
     e.train.disabled = true;
     e.cancel.hidden = false;
     e.progress.hidden = false;
     e.progress.value = 0;
+    e.status.classList.remove('error');
     e.status.textContent = 'training G = 8 (MHA)…';
     mount(e.training);
     mount(e.uptraining);
-    this.#ensureWorker().postMessage({ train: { ...QUALITY_EXPERIMENT } });
+    this.#worker.postMessage({ train: { ...QUALITY_EXPERIMENT } });
   }
 
   #receive(data) {
@@ -139,6 +158,7 @@ export class QualityLab {
     }
     if (data.done) {
       this.#finish();
+      e.status.classList.remove('error');
       e.status.textContent = QUALITY.trainingSummary(this.#runs, THRESHOLD);
       this.onChange?.();
     }
@@ -146,6 +166,8 @@ export class QualityLab {
 
   #finish() {
     const e = this.#els;
+    this.#worker?.terminate();
+    this.#worker = null;
     this.#training = false;
     e.train.disabled = false;
     e.train.textContent = 'Train again';
@@ -154,11 +176,8 @@ export class QualityLab {
   }
 
   #stop(message) {
-    this.#worker?.terminate();
-    this.#worker = null;
     this.#finish();
     this.#els.status.textContent = message;
-    if (!this.#conversion) this.#convert();
   }
 
   #fail(message) {

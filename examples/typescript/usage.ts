@@ -1,0 +1,64 @@
+// usage.ts - the package's types in use, checked by `tsc --noEmit --strict` in tests/js/package.test.mjs
+// (against the packed tarball installed into a fresh project).
+import { CoreAbortedError, loadCore, type BudgetSolution, type ConversionPoint, type Core, type KvCache, type ModelKvCache, type RecallTrainer, type TrainRecallResult } from 'gqa-playground';
+import type { GqaPlaygroundElement, PlaygroundState } from 'gqa-playground/element';
+
+export async function kvCacheReport(): Promise<string> {
+  const core: Core = await loadCore({ simd: false });
+  const bytes: number = core.kvCacheBytes({ layers: 32, nKvHeads: 8, headDim: 128, tokens: 8192, dtype: 'f16' });
+  const llama: ModelKvCache = core.modelKvCache({ model: 'llama-3.1-70b', tokens: 8192, batch: 8 });
+  const fit: BudgetSolution = core.solveBudget({ model: 'llama-3.1-8b', device: 'h100-80gb', tokens: 8192 });
+  const custom = core.solveBudget({ model: 'llama-3.1-8b', memoryGB: 24, bandwidthGBs: 1000 });
+  return `${bytes} ${llama.variants.map((v) => v.label).join(', ')} ${fit.maxBatch} ${custom.device.name}`;
+}
+
+export function decode(core: Core, q: Float32Array, k: Float32Array, v: Float32Array): Float32Array {
+  const cache: KvCache = core.createKvCache({ nKvHeads: 2, headDim: 64, capacity: 4096, dtype: 'int8' });
+  try {
+    cache.append(k, v);
+    const { out, weights } = core.attention({ q, k, v, nHeads: 8, nKvHeads: 2, headDim: 64, causal: true, returnWeights: true });
+    if (weights && weights.length !== 0 && out.length !== q.length) throw new Error('shapes');
+    return cache.attend(q, { nHeads: 8 });
+  } catch (err) {
+    if (err instanceof CoreAbortedError) return new Float32Array(q.length);
+    throw err;
+  } finally {
+    cache.delete();
+  }
+}
+
+export function quality(core: Core, wk: Float32Array, wv: Float32Array): string {
+  const pooled = core.convertKvHeads({ wk, wv, dModel: 64, nHeads: 8, headDim: 8, nKvHeads: 2, method: 'mean' });
+  const curve: ConversionPoint[] = core.conversionError({ similarity: 0.8 });
+  const run: TrainRecallResult = core.trainRecall({ nKvHeads: 1, steps: 100, onProgress: (p) => console.log(p.step, p.eval.accuracy) });
+  const mha: RecallTrainer = core.createRecallTrainer({ nKvHeads: 8, seed: 2 });
+  mha.train(200);
+  const gqa = mha.convert({ nKvHeads: 2 });
+  const { evals } = gqa.run(10, { evalEvery: 5 });
+  gqa.delete();
+  mha.delete();
+  return `${pooled.wk.length} ${curve[0].mean} ${run.final.accuracy} ${evals.at(-1)?.loss}`;
+}
+
+export function element(): PlaygroundState | null {
+  const el: GqaPlaygroundElement | null = document.querySelector('gqa-playground');
+  if (!el) return null;
+  el.kvHeads = 4;
+  el.sections = ['controls', 'cache'];
+  el.addEventListener('gqa-render', (e) => console.log(e.detail.state.g));
+  return el.state;
+}
+
+export function wrongTypes(core: Core): void {
+  // @ts-expect-error: the cache stores f32, f16 or int8, not fp8
+  core.createKvCache({ nKvHeads: 2, headDim: 64, capacity: 16, dtype: 'fp8' });
+  // @ts-expect-error: nHeads is required
+  core.attention({ q: new Float32Array(1), k: new Float32Array(1), v: new Float32Array(1), nKvHeads: 1, headDim: 1 });
+  // @ts-expect-error: the conversion methods are mean, first and random
+  core.convertKvHeads({ wk: new Float32Array(1), wv: new Float32Array(1), dModel: 1, nHeads: 1, headDim: 1, nKvHeads: 1, method: 'median' });
+  // @ts-expect-error: a device id or memoryGB + bandwidthGBs, not both
+  core.solveBudget({ model: 'llama-3.1-8b', device: 'h100-80gb', memoryGB: 80, bandwidthGBs: 3350 });
+  const el = document.createElement('gqa-playground');
+  // @ts-expect-error: not a section
+  el.sections = ['heads', 'nonsense'];
+}

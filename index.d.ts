@@ -1,0 +1,396 @@
+// Types for `import ... from 'gqa-playground'`: the attention core (dist/core/core.js).
+// Shapes are row-major Float32Arrays; (a, b, c) below names the dimensions, outermost first.
+// Every invalid argument throws a TypeError (wrong kind of value) or RangeError (out of range)
+// whose message names the field, the value and what was expected.
+
+/** Storage types of the KV cache object itself. */
+export type CacheDtype = 'f32' | 'f16' | 'int8';
+/** Storage types the memory model knows. */
+export type MemoryDtype = 'f32' | 'f16' | 'bf16' | 'fp8' | 'int8' | 'int4';
+export type AttentionKind = 'MHA' | 'GQA' | 'MQA' | 'MLA';
+
+/** The storage types the memory model accepts, as a runtime list. */
+export const MEMORY_DTYPES: readonly MemoryDtype[];
+
+export interface LoadCoreOptions {
+  /** Default: detected. false forces the scalar build; true throws where SIMD is missing. */
+  simd?: boolean;
+  /** The .wasm bytes, to skip the fetch (browsers) or the file read (node). */
+  wasmBinary?: BufferSource;
+  /** Adds core.debug.abort(), which traps the instance on purpose (recovery tests). */
+  debug?: boolean;
+}
+
+/** Loads the core: the SIMD build where WebAssembly SIMD exists, else the scalar one. */
+export function loadCore(options?: LoadCoreOptions): Promise<Core>;
+/** True if this engine runs WebAssembly SIMD128. */
+export function simdSupported(): boolean;
+/** The ids of `items` closest to `id`, best first (for "did you mean" messages). */
+export function closestIds(id: string, items: ReadonlyArray<{ id: string }>, count?: number): string[];
+/** A short, safe rendering of any value for an error message. */
+export function show(value: unknown): string;
+
+/** Thrown when the WebAssembly instance trapped; a fresh instance serves the next call. */
+export class CoreAbortedError extends Error {
+  name: 'CoreAbortedError';
+}
+
+export interface CoreInfo {
+  isa: string;
+  simd: boolean;
+  maxRequestBytes: number;
+  maxMemoryBytes: number;
+  maxHeads: number;
+  maxHeadDim: number;
+  maxTokens: number;
+}
+
+export interface AttentionArgs {
+  /** (tq, nHeads, headDim) */
+  q: Float32Array;
+  /** (tk, nKvHeads, headDim) */
+  k: Float32Array;
+  /** (tk, nKvHeads, headDim) */
+  v: Float32Array;
+  nHeads: number;
+  /** Must divide nHeads: nHeads = MHA, 1 = MQA, between = GQA. */
+  nKvHeads: number;
+  headDim: number;
+  /** Query i sees key j iff j <= i + tk - tq (bottom-right, as when decoding with a cache). */
+  causal?: boolean;
+  /** Default 1/sqrt(headDim). */
+  scale?: number;
+  /** > 0: additionally only keys j > i + tk - tq - window. */
+  window?: number;
+  returnWeights?: boolean;
+  returnScores?: boolean;
+}
+
+export interface AttentionResult {
+  /** (tq, nHeads, headDim) */
+  out: Float32Array;
+  /** (nHeads, tq, tk): softmax, rows sum to 1. Present when returnWeights. */
+  weights?: Float32Array;
+  /** (nHeads, tq, tk): scaled, masked entries -Infinity. Present when returnScores. */
+  scores?: Float32Array;
+}
+
+export interface KvCacheArgs {
+  nKvHeads: number;
+  headDim: number;
+  /** Tokens. */
+  capacity: number;
+  /** Default 'f32'. */
+  dtype?: CacheDtype;
+}
+
+export interface AttendOptions {
+  nHeads: number;
+  scale?: number;
+  window?: number;
+}
+
+export interface PartialAttention {
+  /** (tq, nHeads, headDim) */
+  out: Float32Array;
+  /** (tq, nHeads): each row's softmax maximum. */
+  max: Float32Array;
+  /** (tq, nHeads): each row's softmax denominator (>= 1). */
+  sum: Float32Array;
+}
+
+/** A KV cache in the WASM heap. One owner: call delete() to return its memory. */
+export class KvCache {
+  private constructor();
+  /** Appends n tokens: k and v are (n, nKvHeads, headDim). All or nothing. */
+  append(k: Float32Array, v: Float32Array): void;
+  /** Queries of the last tq appended tokens (tq, nHeads, headDim) -> output shaped like q. */
+  attend(q: Float32Array, options: AttendOptions): Float32Array;
+  /** attend() plus each row's softmax statistics, for core.mergeAttention. */
+  attendPartial(q: Float32Array, options: AttendOptions): PartialAttention;
+  /** Forgets every token; keeps the memory. */
+  clear(): void;
+  /** Returns the memory. Safe to call twice. */
+  delete(): void;
+  readonly deleted: boolean;
+  readonly length: number;
+  readonly capacity: number;
+  readonly dtype: CacheDtype;
+  /** Exact bytes of storage, int8 scales included. */
+  readonly bytes: number;
+  readonly nKvHeads: number;
+  readonly headDim: number;
+}
+
+export interface KvCacheBytesArgs {
+  layers: number;
+  nKvHeads: number;
+  headDim: number;
+  tokens: number;
+  /** Default 1. */
+  batch?: number;
+  /** Default 'f16'. */
+  dtype?: MemoryDtype;
+}
+
+export interface KvCacheSizeArgs extends KvCacheBytesArgs {
+  /** 2 for K and V (default), 1 for a single cached latent (MLA). */
+  kvFactor?: 1 | 2;
+}
+
+export interface KvCacheSize {
+  dataBytes: number;
+  scaleBytes: number;
+  totalBytes: number;
+  bitsPerElement: number;
+  quantized: boolean;
+}
+
+export interface Model {
+  id: string;
+  name: string;
+  family: string;
+  layers: number;
+  nHeads: number;
+  nKvHeads: number;
+  headDim: number;
+  maxContext: number;
+  params: number;
+  activeParams: number;
+  /** Tokens; only for sliding-window models. */
+  slidingWindow?: number;
+  attention: AttentionKind;
+  kvFactor: 1 | 2;
+  /** Where the numbers come from. */
+  source: string;
+}
+
+export interface Device {
+  id: string;
+  name: string;
+  memoryGB: number;
+  bandwidthGBs: number;
+}
+
+export interface ModelKvCacheArgs {
+  /** A catalog id, e.g. 'llama-3.1-70b'. */
+  model: string;
+  tokens: number;
+  batch?: number;
+  dtype?: MemoryDtype;
+  /** What-if: this many K/V heads (must divide the model's query heads; not for MLA). */
+  nKvHeads?: number;
+}
+
+export interface KvVariant {
+  label: string;
+  nKvHeads: number;
+  attention: AttentionKind;
+  perToken: number;
+  total: number;
+  reductionVsMha: number;
+}
+
+export interface ModelKvCache {
+  model: Model;
+  nKvHeads: number;
+  attention: AttentionKind;
+  dtype: MemoryDtype;
+  tokens: number;
+  batch: number;
+  /** min(tokens, slidingWindow) for sliding-window models. */
+  cachedTokens: number;
+  perToken: number;
+  perSequence: number;
+  total: number;
+  uncapped: { perSequence: number; total: number };
+  variants: KvVariant[];
+}
+
+interface SolveBudgetCommon {
+  model: string;
+  weightDtype?: MemoryDtype;
+  kvDtype?: MemoryDtype;
+  /** Fraction of memory kept free, 0 <= reserve < 1 (default 0.1). */
+  reserve?: number;
+  tokens?: number;
+  batch?: number;
+  nKvHeads?: number;
+}
+/** Give a catalog `device`, or `memoryGB` and `bandwidthGBs`, not both. */
+export type SolveBudgetArgs =
+  | (SolveBudgetCommon & { device: string; memoryGB?: never; bandwidthGBs?: never })
+  | (SolveBudgetCommon & { device?: never; memoryGB: number; bandwidthGBs: number });
+
+export interface BudgetVariant {
+  label: string;
+  nKvHeads: number;
+  attention: AttentionKind;
+  weightBytes: number;
+  usableBytes: number;
+  kvBudgetBytes: number;
+  weightsFit: boolean;
+  kvBytesPerToken: number;
+  cachedTokens: number;
+  kvBytesPerSequence: number;
+  maxContext: number;
+  maxContextMemoryBound: boolean;
+  maxBatch: number;
+  requestFits: boolean;
+  bytesPerStep: number;
+  stepSeconds: number;
+  tokensPerSecond: number;
+  aggregateTokensPerSecond: number;
+}
+
+export interface BudgetSolution extends BudgetVariant {
+  model: Model;
+  device: Device;
+  weightDtype: MemoryDtype;
+  kvDtype: MemoryDtype;
+  reserve: number;
+  tokens: number;
+  batch: number;
+  estimate: string;
+  variants: BudgetVariant[];
+}
+
+export interface ProjectionParams { query: number; keyValue: number; output: number }
+export interface DecodeStepCost { kvBytes: number; multiplyAdds: number; intensity: number }
+export interface TensorParallelKv { headsPerDevice: number; replication: number }
+export interface MachineProbe { bytesPerSecond: number; maddsPerSecond: number }
+
+/** The loaded core. Results are copies, never views into the WASM heap. */
+export class Core {
+  private constructor();
+  readonly variant: 'simd' | 'scalar';
+  readonly info: Readonly<CoreInfo>;
+  /** 1, +1 for every instance that replaced an aborted one. */
+  readonly generation: number;
+  /** Only with loadCore({ debug: true }). */
+  readonly debug?: { abort(): void };
+
+  /** Grouped-query attention over a whole sequence (prefill). */
+  attention(args: AttentionArgs): AttentionResult;
+  createKvCache(args: KvCacheArgs): KvCache;
+  /** Combines attendPartial results over disjoint key ranges (the split-K merge) -> (tq, nHeads, headDim). */
+  mergeAttention(parts: PartialAttention[], shape: { nHeads: number; headDim: number }): Float32Array;
+
+  /** 2 · layers · nKvHeads · headDim · tokens · batch · bytes per element, exact. */
+  kvCacheBytes(args: KvCacheBytesArgs): number;
+  kvCacheSize(args: KvCacheSizeArgs): KvCacheSize;
+  models(): Model[];
+  /** The catalog entry, or a RangeError naming the closest ids. */
+  model(id: string): Model;
+  devices(): Device[];
+  modelKvCache(args: ModelKvCacheArgs): ModelKvCache;
+  solveBudget(args: SolveBudgetArgs): BudgetSolution;
+  /** dModel defaults to nHeads · headDim. */
+  projectionParams(args: { dModel?: number; nHeads: number; nKvHeads: number; headDim: number }): ProjectionParams;
+  decodeStepCost(args: { layers?: number; nHeads: number; nKvHeads: number; headDim: number; tokens: number; dtype?: MemoryDtype }): DecodeStepCost;
+  tensorParallelKv(args: { nKvHeads: number; tp: number }): TensorParallelKv;
+  probeMachine(options?: { bytes?: number; reps?: number; iters?: number }): MachineProbe;
+  /** Runs the kernels until the engine has optimised them; returns the milliseconds it took. */
+  warmUp(options?: { calls?: number }): number;
+
+  // ---- the quality lab
+  /** MHA -> GQA/MQA checkpoint conversion of the K and V projections (nn.Linear layout). */
+  convertKvHeads(args: ConvertKvHeadsArgs): { wk: Float32Array; wv: Float32Array };
+  /** The conversion-error experiment: one point per divisor G of nHeads, G ascending. */
+  conversionError(args?: ConversionErrorArgs): ConversionPoint[];
+  /** A recall model and its Adam optimizer in the WASM heap; call delete() when done. */
+  createRecallTrainer(args?: RecallOptions): RecallTrainer;
+  /** One run of the recall experiment: a fresh model trained `steps` steps, evaluated on the way. */
+  trainRecall(args?: TrainRecallArgs): TrainRecallResult;
+}
+
+export type ConvertMethod = 'mean' | 'first' | 'random';
+export const CONVERT_METHODS: readonly ConvertMethod[];
+
+export interface ConvertKvHeadsArgs {
+  /** (nHeads·headDim, dModel) each, row-major: PyTorch nn.Linear's weight layout. */
+  wk: Float32Array;
+  wv: Float32Array;
+  dModel: number;
+  nHeads: number;
+  headDim: number;
+  /** Must divide nHeads. */
+  nKvHeads: number;
+  /** Default 'mean' (mean-pool each group); 'first' keeps each group's first head; 'random' re-initialises. */
+  method?: ConvertMethod;
+  /** Seeds 'random'. Default 1. */
+  seed?: number;
+}
+
+export interface ConversionErrorArgs {
+  dModel?: number;     // 64
+  nHeads?: number;     // 8
+  headDim?: number;    // 8
+  seqLen?: number;     // 32
+  samples?: number;    // 16 held-out sequences
+  /** How alike the synthetic layer's K/V heads are, 0 to 1. Default 0.5. */
+  similarity?: number;
+  seed?: number;       // 1
+}
+export const CONVERSION_DEFAULTS: Readonly<Required<ConversionErrorArgs>>;
+
+/** ||O_G - O_MHA|| / ||O_MHA|| of the attention output for each method. */
+export interface ConversionPoint { nKvHeads: number; mean: number; first: number; random: number }
+
+export interface RecallOptions {
+  keyVocab?: number;       // 64 distinct keys
+  valueVocab?: number;     // 64 distinct values (the output classes)
+  pairs?: number;          // 16 key->value pairs per sequence
+  queries?: number;        // 8 keys asked for, among the pairs
+  dModel?: number;         // 64
+  nHeads?: number;         // 8
+  /** Must divide nHeads. Default nHeads (MHA). */
+  nKvHeads?: number;
+  headDim?: number;        // 8
+  dFf?: number;            // 128
+  batch?: number;          // 32 sequences per step
+  lr?: number;             // 3e-3 (Adam)
+  clip?: number;           // 1: global gradient-norm clip; 0 turns it off
+  evalSequences?: number;  // 256 held-out sequences
+  seed?: number;           // 1
+}
+export const RECALL_DEFAULTS: Readonly<Required<RecallOptions>>;
+
+export interface RecallStats { loss: number; accuracy: number; correct: number; asked: number }
+export interface RecallEval extends RecallStats { step: number }
+export interface RecallProgress { step: number; steps: number; eval: RecallEval }
+
+export class RecallTrainer {
+  private constructor();
+  readonly options: Readonly<Required<RecallOptions>>;
+  readonly stepsDone: number;
+  readonly parameterCount: number;
+  /** The K/V heads now (after convert(), fewer than options.nKvHeads may say). */
+  readonly nKvHeads: number;
+  readonly deleted: boolean;
+  /** `steps` Adam steps -> each step's training loss. */
+  train(steps: number): Float32Array;
+  /** Steps with held-out evaluations before, every `evalEvery` steps and at the end. */
+  run(steps: number, options?: { evalEvery?: number; onProgress?: (p: RecallProgress) => void }): { losses: Float32Array; evals: RecallEval[] };
+  /** Loss and recall accuracy on the fixed held-out set. */
+  evaluate(): RecallStats;
+  /** Uptraining: a new trainer with the K/V heads pooled to nKvHeads (must divide the current count). */
+  convert(args: { nKvHeads: number; method?: ConvertMethod; seed?: number }): RecallTrainer;
+  delete(): void;
+}
+
+export interface TrainRecallArgs extends RecallOptions {
+  steps?: number;      // 300
+  evalEvery?: number;  // steps / 10
+  onProgress?: (p: RecallProgress) => void;
+}
+
+export interface TrainRecallResult {
+  options: Readonly<Required<RecallOptions>>;
+  steps: number;
+  /** Training loss of every step. */
+  losses: Float32Array;
+  evals: RecallEval[];
+  final: RecallEval;
+  parameterCount: number;
+}

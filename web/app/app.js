@@ -1,0 +1,176 @@
+// app.js - the playground as a mountable object. It renders the chosen sections into any container
+// (an element of the page, of embed.html, or inside a <gqa-playground>'s shadow root), asks the core
+// for one snapshot per state and hands it to the sections. Hosts decide what the state is tied to
+// (the URL hash, the element's attributes) through onState, and read progress through onCore and
+// onRender.
+import { el, mount } from './dom.js';
+import { DEFAULTS, kindLabel, normalize } from './state.js';
+import { SECTION_NAMES, buildSections } from './sections.js';
+import { formatBytes, formatFactor } from '../lib/format.js';
+
+const SHAPE_KEYS = ['h', 'g', 'd', 'l'];
+
+export class App {
+  #state;
+  #parts;
+  #client;
+  #core = null;        // the client, once the core answered
+  #models = [];
+  #requestNo = 0;
+  #input = null;       // the element's partial input, resolved again once the catalog is known
+  #unsubscribe = null;
+  #resolveReady;
+  #rejectReady;
+  #hooks;
+
+  /**
+   * container: the element to render into (its children are replaced).
+   * options: { state (partial; normalized), sections (names, default all), landmarks (false: sections are
+   *            <div>s, not <section> landmarks, as inside an element on someone else's page), client (a CoreClient),
+   *            onState(state, { source }), onCore({ info } | { error }), onRender(snapshot), onModelError(message|null) }
+   */
+  constructor(container, { state = {}, sections = SECTION_NAMES, landmarks = true, client, onState, onCore, onRender, onModelError } = {}) {
+    if (!client) throw new TypeError('App: client (a CoreClient) is required');
+    this.container = container;
+    this.sections = [...sections];
+    this.#client = client;
+    this.#hooks = { onState, onCore, onRender, onModelError };
+    this.#state = normalize(state);
+    /** Resolves after the first drawing with the core's numbers; rejects if the core cannot load. */
+    this.ready = new Promise((resolve, reject) => { this.#resolveReady = resolve; this.#rejectReady = reject; });
+    this.ready.catch(() => {});  // a host that never awaits it must not see an unhandled rejection
+
+    this.status = el('p', { id: 'core-status', class: 'status', role: 'status', 'data-state': 'loading', part: 'status' },
+      el('span', { class: 'spinner', 'aria-hidden': 'true' }), el('span', { class: 'status-text' }, ' Loading the attention core…'));
+    this.notice = el('p', { id: 'notice', class: 'notice', role: 'status', hidden: true, part: 'notice' }, el('span', { class: 'notice-text' }),
+      el('button', { type: 'button', id: 'notice-close', class: 'btn', part: 'button', onclick: () => { this.notice.hidden = true; } }, 'Dismiss'));
+    this.announcer = el('div', { id: 'announcer', class: 'visually-hidden', 'aria-live': 'polite' });
+    this.#parts = buildSections(this.sections, {
+      landmarks,
+      state: () => this.#state,
+      setState: (next, opts) => this.update(next, { ...opts, source: 'controls' }),
+      setStep: (step) => this.update({ ...this.#state, step }, { source: 'walkthrough' }),
+      call: (method, args) => this.#client.call(method, args),
+    });
+    mount(container, this.status, this.notice, this.#parts.flatMap((p) => p.nodes), this.announcer);
+  }
+
+  /** The current state: { h, g, d, t, l, b, dtype, model, step, theme }. */
+  get state() { return this.#state; }
+
+  /** The model catalog, once the core has loaded (else []). */
+  get models() { return this.#models; }
+
+  /**
+   * Sets the whole state. `controls` redraws the form; `source` is passed to onState ('host' for
+   * changes the host made itself, which it need not hear about again).
+   */
+  update(next, { controls = false, source = 'host' } = {}) {
+    const shapeChanged = next.h !== this.#state.h;
+    this.#state = normalize(next);
+    for (const p of this.#parts) p.stateChanged?.(this.#state, { controls: controls || shapeChanged || source === 'host' });
+    if (source !== 'host') this.#hooks.onState?.(this.#state, { source });
+    if (this.#core) this.#refresh();
+  }
+
+  /**
+   * A partial input, as an element's attributes give it: DEFAULTS, then the catalog model's shape
+   * when `model` is set, then the explicit fields. A shape that differs from the model's drops the
+   * model (its label would no longer be true).
+   */
+  setInput(input) {
+    this.#input = { ...input };
+    this.update(this.#resolve(this.#input));
+  }
+
+  #resolve(input) {
+    const next = { ...DEFAULTS, step: this.#state.step, ...input };
+    if (!input.model) return normalize(next);
+    if (!this.#models.length) return normalize(next);  // the catalog is not here yet: resolved again in start()
+    const m = this.#models.find((x) => x.id === input.model);
+    if (!m) {
+      this.#hooks.onModelError?.(`model ("${String(input.model).slice(0, 40)}") is not in the catalog; expected one of ${this.#models.map((x) => x.id).join(', ')}`);
+      return normalize({ ...next, model: '' });
+    }
+    this.#hooks.onModelError?.(null);
+    const shape = { h: m.nHeads, g: m.nKvHeads, d: m.headDim, l: m.layers };
+    const resolved = normalize({ ...next, ...shape, ...pick(input, SHAPE_KEYS), t: input.t ?? Math.min(DEFAULTS.t, m.maxContext) });
+    if (SHAPE_KEYS.some((k) => resolved[k] !== shape[k])) resolved.model = '';
+    return resolved;
+  }
+
+  #setStatus(kind, text) {
+    this.status.dataset.state = kind;
+    this.status.querySelector('.status-text').textContent = ` ${text}`;
+  }
+
+  #notice(text) {
+    this.notice.hidden = false;
+    this.notice.querySelector('.notice-text').textContent = text;
+  }
+
+  /** Loads the core (through the client) and draws the first snapshot. */
+  async start() {
+    if (typeof WebAssembly !== 'object') {
+      const message = 'This browser has no WebAssembly, which the playground needs to compute anything.';
+      this.#setStatus('error', message);
+      this.#hooks.onCore?.({ error: new Error(message) });
+      this.#rejectReady(new Error(message));
+      return;
+    }
+    try {
+      this.#unsubscribe = this.#client.onRestart(() => {
+        this.#notice('The attention core’s worker stopped and was restarted. Your settings are kept.');
+        this.#refresh();
+      });
+      const info = await this.#client.call('info');
+      this.#models = await this.#client.call('models');
+      this.#core = this.#client;
+      this.#setStatus('ready', `Core ready: ${info.variant === 'simd' ? 'WebAssembly SIMD' : 'scalar WebAssembly'} kernels (${info.isa}).`);
+      for (const p of this.#parts) p.coreReady?.(this.#models);
+      this.#hooks.onCore?.({ info });
+      if (this.#input) this.#state = this.#resolve(this.#input);
+      for (const p of this.#parts) p.stateChanged?.(this.#state, { controls: true });
+      await this.#refresh();
+    } catch (err) {
+      this.#setStatus('error', `The attention core failed to load: ${err.message}`);
+      this.#hooks.onCore?.({ error: err });
+      this.#rejectReady(err);
+    }
+  }
+
+  async #refresh(retry = true) {
+    const mine = ++this.#requestNo;
+    try {
+      const snap = await this.#core.call('snapshot', this.#state);
+      if (mine !== this.#requestNo) return;  // a newer request is on its way
+      for (const p of this.#parts) p.render?.(snap);
+      this.#announce(snap);
+      this.#hooks.onRender?.(snap);
+      this.#resolveReady(snap);
+    } catch (err) {
+      if (retry && (err.name === 'CoreAbortedError' || err.name === 'WorkerRestarted')) {
+        this.#notice('The attention core hit an internal error and was restarted. Your settings are kept.');
+        return this.#refresh(false);
+      }
+      if (mine === this.#requestNo) this.#setStatus('error', `The core refused these settings: ${err.message}`);
+    }
+  }
+
+  #announce(snap) {
+    const s = snap.state, c = snap.cache;
+    this.announcer.textContent = `${kindLabel(s.h, s.g)}: KV cache ${formatBytes(c.current.bytes)}, ${formatFactor(c.mha.bytes / c.current.bytes)} smaller than MHA.`;
+  }
+
+  /** Stops measurements and listeners; the container keeps its last drawing. */
+  destroy() {
+    this.#unsubscribe?.();
+    for (const p of this.#parts) p.destroy?.();
+    this.#requestNo++;
+    this.#core = null;
+  }
+}
+
+function pick(obj, keys) {
+  return Object.fromEntries(keys.filter((k) => obj[k] !== undefined).map((k) => [k, obj[k]]));
+}

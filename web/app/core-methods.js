@@ -1,0 +1,94 @@
+// core-methods.js - what the page asks of the core, one round trip per question. The same table
+// serves the core's Web Worker (worker.js) and, where no worker can be started (a sandboxed
+// iframe, a page on another origin than the element's script), the main-thread fallback in
+// core-client.js. Each method takes the loaded core and a structured-clonable argument.
+import { exampleInputs, repeatKv } from './example.js';
+import { EXAMPLE_TOKENS } from './lesson.js';
+
+function maxAbsDiff(a, b) {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/** Causal attention weights (H, T, T) of the example sequence, computed by the core. */
+function exampleWeights(core, h, g, d) {
+  const shape = { nHeads: h, nKvHeads: g, headDim: d, tokens: EXAMPLE_TOKENS.length };
+  const { q, k, v } = exampleInputs(shape);
+  return core.attention({ q, k, v, nHeads: h, nKvHeads: g, headDim: d, causal: true, returnWeights: true }).weights;
+}
+
+/** Every number the page shows for one state, in one round trip. */
+export function snapshot(core, s) {
+  const { h, g, d, t, l, b, dtype } = s;
+  // a sliding-window model (state.model) caches at most `window` tokens per sequence
+  const window = s.model ? core.models().find((m) => m.id === s.model)?.slidingWindow : undefined;
+  const cached = window ? Math.min(t, window) : t;
+  const bytes = (G, tokens = cached, batch = b) => core.kvCacheBytes({ layers: l, nKvHeads: G, headDim: d, tokens, batch, dtype });
+  const entry = (G) => ({ nKvHeads: G, bytes: bytes(G), perToken: bytes(G, 1, 1), uncapped: bytes(G, t) });
+  const example = exampleInputs({ nHeads: h, nKvHeads: g, headDim: d, tokens: EXAMPLE_TOKENS.length });
+  const gqa = core.attention({ ...example, nHeads: h, nKvHeads: g, headDim: d, causal: true, returnWeights: true });
+  const copied = core.attention({ q: example.q, k: repeatKv(example.k, { nHeads: h, nKvHeads: g, headDim: d }),
+    v: repeatKv(example.v, { nHeads: h, nKvHeads: g, headDim: d }), nHeads: h, nKvHeads: h, headDim: d, causal: true });
+  const values = (G) => core.kvCacheBytes({ layers: 1, nKvHeads: G, headDim: d, tokens: 1, dtype: 'f32' }) / 4;
+  const llama = core.modelKvCache({ model: 'llama-3.1-70b', tokens: 131072 });
+  const tp = [];
+  for (const degree of [1, 2, 4, 8, 16, 32, 64, 128]) {
+    if (tp.length >= 5) break;
+    try { tp.push({ tp: degree, ...core.tensorParallelKv({ nKvHeads: g, tp: degree }) }); } catch { /* uneven split: skip */ }
+  }
+  return {
+    state: s,
+    cache: { mha: entry(h), current: entry(g), mqa: entry(1), window: window ?? 0, cachedTokens: cached,
+      maxMemoryBytes: core.info.maxMemoryBytes },
+    example: { tokens: EXAMPLE_TOKENS, weights: gqa.weights },
+    walk: {
+      weights: exampleWeights(core, 8, 2, Math.min(d, 64)),
+      cache: { 8: bytes(8), 2: bytes(2), 1: bytes(1) },
+    },
+    facts: {
+      equalsMha: maxAbsDiff(gqa.out, copied.out),
+      params: { mha: core.projectionParams({ nHeads: h, nKvHeads: h, headDim: d }), current: core.projectionParams({ nHeads: h, nKvHeads: g, headDim: d }) },
+      kvValues: { mha: values(h), current: values(g), mqa: values(1) },
+      decode: {
+        current: core.decodeStepCost({ layers: l, nHeads: h, nKvHeads: g, headDim: d, tokens: t, dtype }),
+        mha: core.decodeStepCost({ layers: l, nHeads: h, nKvHeads: h, headDim: d, tokens: t, dtype }),
+      },
+      llama70b: { mha: llama.variants[0].total, gqa: llama.total },
+      tp,
+      mla: {
+        latent: core.modelKvCache({ model: 'deepseek-v3', tokens: 1 }).perToken,
+        mha: core.kvCacheBytes({ layers: 61, nKvHeads: 128, headDim: 128, tokens: 1 }),
+      },
+    },
+  };
+}
+
+/** The catalog with each model's per-token fp16 cache, for the "where it shows up" table. */
+export function models(core) {
+  return core.models().map((m) => ({ ...m, perToken: core.modelKvCache({ model: m.id, tokens: 1 }).perToken }));
+}
+
+/**
+ * The method table. `debug` adds the recovery hooks: debugAbort traps the WASM instance,
+ * debugCrash (given by the host) makes the worker itself die.
+ */
+export function coreMethods({ debug = false, crash } = {}) {
+  return {
+    info: (core) => ({ variant: core.variant, ...core.info }),
+    ...(debug ? {
+      debugAbort: (core) => core.debug.abort(),
+      ...(crash ? { debugCrash: crash } : {}),
+    } : {}),
+    attention: (core, args) => core.attention(args),
+    conversionError: (core, args) => core.conversionError(args),
+    models,
+    snapshot,
+  };
+}
+
+/** Runs `method` of `table` on `core`, refusing names the table does not have. */
+export function runMethod(table, core, method, args) {
+  if (typeof method !== 'string' || !Object.hasOwn(table, method)) throw new TypeError(`unknown core method ${JSON.stringify(String(method))}`);
+  return table[method](core, args);
+}

@@ -1,0 +1,191 @@
+// sections.js - the parts of the playground a host may show, and what each one renders.
+//
+// Each entry builds its DOM once and returns a part: { nodes, render?(snapshot), coreReady?(models),
+// destroy?() }. The App calls render with the core's snapshot for the current state. No part looks
+// anything up by id in the document: it keeps references to what it built, so several instances
+// live side by side (each <gqa-playground> in its own shadow root).
+import { el, mount } from './dom.js';
+import { kindLabel } from './state.js';
+import { cacheBars } from './views/bars.js';
+import { Controls } from './views/controls.js';
+import { headDiagram } from './views/heads.js';
+import { heatmaps, paintSwatches } from './views/heatmaps.js';
+import { renderModels, renderQuestions, renderTheory } from './views/lesson-view.js';
+import { Measure } from './views/measure.js';
+import { QualityLab } from './views/quality.js';
+import { Walkthrough } from './views/walkthrough.js';
+import { formatBytes, formatFactor } from '../lib/format.js';
+
+/** name: what it shows. The order is the order on the page. */
+export const SECTIONS = Object.freeze({
+  walkthrough: 'the five-step walkthrough from MHA to GQA',
+  controls: 'the parameter form (real model, H, G, head_dim, T, L, batch, dtype)',
+  heads: 'the head diagram and the attention weights per query head',
+  cache: 'the KV-cache bars for MHA, the current G and MQA',
+  bench: '"Measure on this machine": decode timed in a Web Worker',
+  quality: 'the quality lab (MHA -> GQA conversion and recall)',
+  lesson: 'theory, equations, the kernel source and the real-models table',
+  qa: 'interview questions with answers computed for the settings',
+});
+export const SECTION_NAMES = Object.freeze(Object.keys(SECTIONS));
+/** The sections that live in the "Explore" block, around the controls. */
+const EXPLORE = ['controls', 'heads', 'cache', 'bench'];
+
+/**
+ * 'heads cache' or 'heads,cache' -> ['heads', 'cache'] in page order. Throws a RangeError that
+ * names the field, the value and the expected names; `field` is how the caller spells it.
+ */
+export function parseSections(value, field = 'sections') {
+  if (Array.isArray(value)) value = value.join(' ');
+  if (typeof value !== 'string') throw new TypeError(`${field} (${typeof value}) must be a string of section names: ${SECTION_NAMES.join(', ')}`);
+  const names = value.split(/[\s,]+/).filter(Boolean);
+  if (names.length === 0) throw new RangeError(`${field} ("${value}") must name at least one of ${SECTION_NAMES.join(', ')}`);
+  for (const n of names) {
+    if (!SECTION_NAMES.includes(n)) throw new RangeError(`${field}: "${n.slice(0, 40)}" is not a section; expected some of ${SECTION_NAMES.join(', ')}`);
+  }
+  return SECTION_NAMES.filter((n) => names.includes(n));
+}
+
+/** A top-level section: a named <section> landmark on our own pages, a plain <div> inside a host's page. */
+function block(ctx, name, heading, ...children) {
+  const id = name;
+  if (!heading) return el(ctx.landmarks ? 'section' : 'div', { id, part: `section section-${id}`, ...(ctx.landmarks ? { 'aria-label': 'Explore' } : {}) }, ...children);
+  if (!ctx.landmarks) return el('div', { id, part: `section section-${id}` }, el('h2', { id: `${id}-h` }, heading), ...children);
+  return el('section', { id, 'aria-labelledby': `${id}-h`, part: `section section-${id}` }, el('h2', { id: `${id}-h` }, heading), ...children);
+}
+
+const view = (name, wide, ...children) => el('div', { class: `view${wide ? ' wide' : ''}`, part: `view view-${name}` }, ...children);
+
+/**
+ * Builds the parts for `names`, in page order. ctx: { landmarks, state() -> the current state,
+ * setState(next, { controls }), setStep(step), call(method, args) -> the core's answer }.
+ */
+export function buildSections(names, ctx) {
+  const parts = [];
+  const has = (n) => names.includes(n);
+
+  if (has('walkthrough')) {
+    const walk = el('div', { id: 'walk', class: 'walk', tabindex: -1 });
+    const walkthrough = new Walkthrough(walk, { onStep: (step) => ctx.setStep(step) });
+    walkthrough.step = ctx.state().step;
+    walkthrough.render();
+    parts.push({
+      name: 'walkthrough',
+      nodes: [block(ctx, 'walkthrough', 'Walkthrough: from MHA to GQA in five steps', walk)],
+      stateChanged(state) { if (walkthrough.step !== state.step) { walkthrough.step = state.step; walkthrough.render(); } },
+      render(snap) { walkthrough.snapshot = snap; walkthrough.render(); },
+    });
+  }
+
+  if (EXPLORE.some(has)) {
+    const explore = [];
+    const views = [];
+    if (has('controls')) {
+      const form = el('form', { id: 'controls', class: 'controls', 'aria-label': 'Attention parameters', part: 'controls' });
+      const controls = new Controls(form, { onChange: (next) => ctx.setState(next, { controls: true }) });
+      controls.render(ctx.state());
+      explore.push(form);
+      parts.push({
+        name: 'controls',
+        nodes: [],
+        coreReady(models) { controls.models = models; controls.render(ctx.state()); },
+        stateChanged(state, { controls: redraw }) { if (redraw) controls.render(state); },
+      });
+    }
+    if (has('heads')) {
+      const headsView = el('div', { id: 'heads-view' }), heatmapView = el('div', { id: 'heatmap-view' });
+      views.push(view('heads', false, el('h3', {}, 'Heads and their filing cabinets'), headsView),
+        view('heatmaps', true, el('h3', {}, 'Attention weights per query head'),
+          el('p', { class: 'fine' }, 'Causal attention over a six-token example, computed by the core for your H, G and head_dim. Heads that share a K/V head are drawn together.'),
+          heatmapView));
+      parts.push({
+        name: 'heads',
+        nodes: [],
+        render(snap) {
+          const s = snap.state;
+          mount(headsView, headDiagram({ h: s.h, g: s.g }));
+          const hm = heatmaps({ h: s.h, g: s.g, tokens: snap.example.tokens, weights: snap.example.weights });
+          paintSwatches(hm);
+          mount(heatmapView, hm);
+        },
+      });
+    }
+    if (has('cache')) {
+      const cacheView = el('div', { id: 'cache-view', 'aria-describedby': 'cache-note' });
+      const cacheNote = el('p', { id: 'cache-note', class: 'fine' });
+      views.splice(has('heads') ? 1 : 0, 0, view('cache', false, el('h3', {}, 'KV cache'), cacheView, cacheNote));
+      parts.push({ name: 'cache', nodes: [], render: (snap) => renderCache(snap, cacheView, cacheNote) });
+    }
+    if (has('bench')) {
+      const button = el('button', { type: 'button', id: 'measure', class: 'btn primary', disabled: true, part: 'button button-primary' }, 'Measure on this machine');
+      const cancel = el('button', { type: 'button', id: 'measure-cancel', class: 'btn', hidden: true, part: 'button' }, 'Cancel');
+      const progress = el('progress', { id: 'measure-progress', max: 1, value: 0, hidden: true, 'aria-label': 'Measurement progress' }, '0');
+      const out = el('div', { id: 'measure-view', 'aria-live': 'polite' });
+      views.push(view('bench', true, el('h3', {}, 'Decode speed on this machine'),
+        el('p', { class: 'fine' }, 'One generated token over the cache, one layer, your H, G, head_dim and cache dtype (f32 for the dtypes the cache does not store), timed in a Web Worker on your CPU with the same kernels, SIMD and scalar, against this machine\'s roofline.'),
+        el('div', { class: 'measure-row' }, button, cancel, progress), out));
+      const measure = new Measure({ button, cancel, progress, view: out }, { state: ctx.state });
+      parts.push({ name: 'bench', nodes: [], coreReady: () => measure.enable(), destroy: () => measure.destroy() });
+    }
+    if (views.length) explore.push(el('div', { class: 'views' }, views));
+    // the parts above draw into this one section (they have no nodes of their own)
+    parts.push({
+      name: 'explore',
+      // without the form the block is just views: its heading would only be noise
+      nodes: [block(ctx, 'explore', has('controls') ? 'Explore' : null, explore)],
+    });
+  }
+
+  let lab = null;
+  if (has('quality')) {
+    const root = el('div', { id: 'quality-lab' });
+    lab = new QualityLab(root, { call: ctx.call });
+    parts.push({
+      name: 'quality',
+      nodes: [block(ctx, 'quality', 'What does it cost? Quality, measured', root)],
+      coreReady: () => lab.start(),
+      stateChanged: (state) => lab.update(state),
+      destroy: () => lab.destroy(),
+    });
+  }
+
+  if (has('lesson')) {
+    const theory = el('div', { id: 'theory' }), modelsView = el('div', { id: 'models-view' });
+    renderTheory(theory);
+    parts.push({
+      name: 'lesson',
+      nodes: [block(ctx, 'lesson', 'The lesson', theory, el('h3', {}, 'Real models'), modelsView)],
+      coreReady(models) { renderModels(modelsView, models); },
+    });
+  }
+
+  if (has('qa')) {
+    const qaView = el('div', { id: 'qa-view' });
+    // answers that name a quality-lab figure show it live when the lab is on the page too
+    const figures = lab ? { figure: (kind) => lab.figure(kind) } : {};
+    let last = null;
+    renderQuestions(qaView, null, figures);
+    if (lab) lab.onChange = () => renderQuestions(qaView, last, figures);
+    parts.push({
+      name: 'qa',
+      nodes: [block(ctx, 'qa', 'Interview questions, with answers computed for your settings', qaView)],
+      render(snap) { last = snap; renderQuestions(qaView, snap, figures); },
+    });
+  }
+  return parts;
+}
+
+function renderCache(snapshot, cacheView, cacheNote) {
+  const s = snapshot.state, c = snapshot.cache;
+  mount(cacheView, cacheBars([
+    { label: `MHA (G = ${s.h})`, bytes: c.mha.bytes, kind: 'mha' },
+    ...(s.g !== s.h && s.g !== 1 ? [{ label: `${kindLabel(s.h, s.g)} (current)`, bytes: c.current.bytes, factor: c.mha.bytes / c.current.bytes, kind: 'gqa' }] : []),
+    ...(s.h !== 1 ? [{ label: 'MQA (G = 1)', bytes: c.mqa.bytes, factor: c.mha.bytes / c.mqa.bytes, kind: 'mqa' }] : []),
+  ], { caption: 'KV cache for the current settings' }));
+  cacheNote.textContent = `${s.l} layers × ${s.t.toLocaleString('en-US')} tokens × batch ${s.b}, ${s.dtype}. ` +
+    `Current ${kindLabel(s.h, s.g)}: ${formatBytes(c.current.perToken)} per token; H/G = ${formatFactor(s.h / s.g)} smaller than MHA.` +
+    (c.cachedTokens < s.t ? ` The model's ${c.window.toLocaleString('en-US')}-token sliding window caps the cache at ` +
+      `${c.cachedTokens.toLocaleString('en-US')} tokens per sequence: ${formatBytes(c.current.bytes)} instead of ${formatBytes(c.current.uncapped)} uncapped.` : '') +
+    (c.current.bytes > c.maxMemoryBytes ? ` A cache of ${formatBytes(c.current.bytes)} could not live in this page: its WebAssembly memory stops at ` +
+      `${formatBytes(c.maxMemoryBytes)}, so these bars are computed, not allocated.` : '');
+}

@@ -1,0 +1,58 @@
+// controls.js - the parameter form: real model, H, G, head_dim, T, L, batch, cache dtype.
+// It reads and writes whole states; the App decides what a change means.
+import { el, mount } from '../dom.js';
+import { DEFAULTS, DTYPES, HEAD_DIMS, RANGES, divisors, normalize } from '../state.js';
+
+export class Controls {
+  /** form: the <form> to render into; onChange(nextState) after the reader changed a field. */
+  constructor(form, { onChange }) {
+    this.form = form;
+    this.models = [];
+    form.addEventListener('change', (event) => onChange(this.#next(event.target.name)));
+    form.addEventListener('submit', (e) => e.preventDefault());
+  }
+
+  render(state) {
+    this.state = state;
+    const headDims = [...new Set([...HEAD_DIMS, state.d])].sort((a, b) => a - b);
+    const kvOptions = divisors(state.h).map((g) => [g, `${g}${g === state.h ? ' (MHA)' : g === 1 ? ' (MQA)' : ` (GQA, ${state.h / g} per group)`}`]);
+    mount(this.form,
+      this.#select('model', 'Real model', [['', 'custom settings'], ...this.models.map((m) => [m.id, `${m.name} (${m.attention})`])]),
+      this.#number('h', 'Query heads H'),
+      this.#select('g', 'K/V heads G', kvOptions),
+      this.#select('d', 'head_dim', headDims.map((d) => [d, String(d)])),
+      this.#number('t', 'Sequence length T', 'tokens per sequence'),
+      this.#number('l', 'Layers L'),
+      this.#number('b', 'Batch B'),
+      this.#select('dtype', 'Cache dtype', DTYPES.map((d) => [d, d])));
+  }
+
+  #number(key, label, help) {
+    const [min, max] = RANGES[key];
+    return el('label', { class: 'field' }, el('span', {}, label),
+      el('input', { type: 'number', name: key, min, max, step: 1, inputmode: 'numeric', value: this.state[key], 'aria-describedby': help ? `${key}-help` : null }),
+      help ? el('small', { id: `${key}-help` }, help) : null);
+  }
+
+  #select(key, label, options) {
+    return el('label', { class: 'field' }, el('span', {}, label),
+      el('select', { name: key }, options.map(([value, text]) => el('option', { value, selected: String(this.state[key]) === String(value) }, text))));
+  }
+
+  /** The state the form now asks for, after a change of field `name`. */
+  #next(name) {
+    const f = new FormData(this.form);
+    let next = { ...this.state };
+    for (const key of ['h', 'g', 'd', 't', 'l', 'b']) next[key] = f.get(key);
+    next.dtype = f.get('dtype');
+    next.model = f.get('model');
+    if (name === 'model' && next.model) {
+      const m = this.models.find((x) => x.id === next.model);
+      if (m) next = { ...next, h: m.nHeads, g: m.nKvHeads, d: m.headDim, l: m.layers, t: Math.min(Number(next.t) || DEFAULTS.t, m.maxContext) };
+    } else if (name !== 'model' && name !== 'dtype' && name !== 'b' && name !== 't') {
+      next.model = '';  // the shape no longer is the model's
+    }
+    if (name === 'h') next.g = Math.min(Number(next.g) || 1, Number(next.h) || 1);
+    return normalize(next);
+  }
+}
