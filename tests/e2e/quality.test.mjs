@@ -51,6 +51,9 @@ test('quality lab: conversion error as the core computes it, training per G, upt
   const up = await table(page, 'uptraining-table');
   assert.deepEqual(up.map((r) => r[0]), ['4', '2', '1']);
   for (const r of up) for (const cell of r.slice(1)) assert.match(cell, /^\d+\.\d% \(\d+\.\d{3}\)$/);
+  const summary = await page.textContent('#uptraining-summary');
+  for (const r of up) assert.ok(summary.includes(`G = ${r[0]}: ${r[1].split(' ')[0]} → ${r[2].split(' ')[0]}`), summary);
+  assert.match(summary, /\(chance is 1\.6%\)/);
   assert.match(await page.textContent('#quality-status'), /^MHA \(G = 8\) (reached 90% recall at step \d+|did not reach 90% recall)/);
   assert.equal(await page.getAttribute('[data-figure="quality"] svg', 'data-kind'), 'training', 'the MQA-downside answer shows the training curves');
   assert.equal(await page.locator('[data-figure="quality"] svg .series').count(), 4);

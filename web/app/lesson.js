@@ -178,10 +178,10 @@ export const QUALITY = {
     `${pct(p.mean)} with mean-pooling, ${pct(p.first)} keeping the first head and ${pct(p.random)} from a fresh start. ` +
     (p.mean < p.first && p.first < p.random ? 'Mean-pool < first head < random: the paper’s ordering.' : 'This is not the paper’s ordering (mean-pool < first head < random); the similarity setting decides.'),
   trainingTitle: 'Training a tiny model per G',
-  training: (o, counts) => `A one-layer transformer (d_model ${o.dModel}, ${o.nHeads} query heads of ${o.headDim}, an MLP of ${o.dFf}) ` +
+  training: (o, gs) => `A one-layer transformer (d_model ${o.dModel}, ${o.nHeads} query heads of ${o.headDim}, an MLP of ${o.dFf}) ` +
     `learns associative recall: each sequence shows ${o.pairs} key→value pairs drawn from ${o.keyVocab} keys and ${o.valueVocab} values, ` +
     `then asks for the values of ${o.queries} of the keys. To answer, the K/V heads must keep ${o.pairs} pairs apart and carry ` +
-    `their values back, which is what sharing them makes harder. Four models, G = ${counts.map((c) => c.nKvHeads).join(', ')}, ` +
+    `their values back, which is what sharing them makes harder. ${gs.length} models, G = ${gs.join(', ')}, ` +
     `start from the same weights (except K/V), see the same batches for the same steps, and are scored on the same held-out sequences. ` +
     `Forward and backward passes are hand-written C++, optimised with Adam; the run is deterministic.`,
   trainingSummary: (runs, threshold) => {
@@ -195,6 +195,17 @@ export const QUALITY = {
   uptraining: (u) => `The GQA paper’s recipe on the trained MHA model: mean-pool its K/V heads to G, then train ` +
     `${u.steps} more steps (${pct(u.steps / u.from)} of the original ${u.from}). “Before” is right after pooling, “after” ` +
     'once uptrained; the last column is the model trained from scratch with that G for the full run.',
+  uptrainingSummary: (u, chance) => {
+    const rows = u.rows;  // G descending
+    const kept = rows.every((r, i) => i === 0 || r.before.accuracy <= rows[i - 1].before.accuracy);
+    const pct1 = (x) => `${(100 * x).toFixed(1)}%`;  // as in the table
+    return rows.map((r) => `G = ${r.nKvHeads}: ${pct1(r.before.accuracy)} → ${pct1(r.after.accuracy)}`).join('; ') +
+      ` (chance is ${pct1(chance)}). ` + (kept
+      ? 'The more heads each pooled head stands in for, the less of the trained model survives the pooling: ' +
+        'these heads learned different keys, and their average is a head none of them was. The few uptraining steps ' +
+        'recover part of it; the paper’s large models had far more steps in their 5 %.'
+      : 'Here the pooling did not hurt monotonically with fewer heads; the seed and this short run decide the details.');
+  },
   pending: 'Press “Train” to run the four models; it takes a few seconds to a minute depending on this machine.',
 };
 

@@ -84,7 +84,7 @@ export class QualityLab {
         e.conversion),
       el('div', { class: 'view wide' },
         el('h3', {}, QUALITY.trainingTitle),
-        el('p', { class: 'fine', id: 'quality-training-text' }, QUALITY.training(this.#options(), QUALITY_EXPERIMENT.gs.map((g) => ({ nKvHeads: g })))),
+        el('p', { class: 'fine', id: 'quality-training-text' }, QUALITY.training(this.#options(), QUALITY_EXPERIMENT.gs)),
         el('div', { class: 'measure-row' }, e.train, e.cancel, e.progress),
         e.status, e.training, e.uptraining));
   }
@@ -265,7 +265,8 @@ export class QualityLab {
           el('thead', {}, el('tr', {}, ['G', 'mean-pooled, before', `after ${u.steps} steps`, `from scratch, ${u.from} steps`].map((h) => el('th', { scope: 'col' }, h)))),
           el('tbody', {}, u.rows.map((r) => el('tr', { 'data-g': r.nKvHeads },
             el('th', { scope: 'row' }, r.nKvHeads),
-            ...[r.before, r.after, r.scratch].map((s) => el('td', { 'data-accuracy': s.accuracy }, `${pct(s.accuracy)} (${s.loss.toFixed(3)})`))))))));
+            ...[r.before, r.after, r.scratch].map((s) => el('td', { 'data-accuracy': s.accuracy }, `${pct(s.accuracy)} (${s.loss.toFixed(3)})`))))))),
+      el('p', { id: 'uptraining-summary' }, QUALITY.uptrainingSummary(u, 1 / this.#options().valueVocab)));
     this.#markCurrent();
   }
 
