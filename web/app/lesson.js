@@ -188,8 +188,8 @@ export const QUALITY = {
     const mha = runs[0], mqa = runs.at(-1);
     const reach = (r) => r.evals.find((e) => e.accuracy >= threshold)?.step;
     const say = (r) => (reach(r) !== undefined ? `reached ${pct(threshold)} recall at step ${reach(r)}` : `did not reach ${pct(threshold)} recall`);
-    return `MHA (G = ${mha.nKvHeads}) ${say(mha)} and ends at ${pct(mha.final.accuracy)}; MQA (G = ${mqa.nKvHeads}) ${say(mqa)} and ends at ` +
-      `${pct(mqa.final.accuracy)}. Same data, same steps: the gap is what one shared K/V head costs this model at this budget.`;
+    return `MHA (G = ${mha.nKvHeads}) ${say(mha)} and ends at ${pct1(mha.final.accuracy)}; MQA (G = ${mqa.nKvHeads}) ${say(mqa)} and ends at ` +
+      `${pct1(mqa.final.accuracy)}. Same data, same steps: the gap is what one shared K/V head costs this model at this budget.`;
   },
   uptrainingTitle: 'Uptraining: MHA → GQA/MQA without starting over',
   uptraining: (u) => `The GQA paper’s recipe on the trained MHA model: mean-pool its K/V heads to G, then train ` +
@@ -198,7 +198,6 @@ export const QUALITY = {
   uptrainingSummary: (u, chance) => {
     const rows = u.rows;  // G descending
     const kept = rows.every((r, i) => i === 0 || r.before.accuracy <= rows[i - 1].before.accuracy);
-    const pct1 = (x) => `${(100 * x).toFixed(1)}%`;  // as in the table
     return rows.map((r) => `G = ${r.nKvHeads}: ${pct1(r.before.accuracy)} → ${pct1(r.after.accuracy)}`).join('; ') +
       ` (chance is ${pct1(chance)}). ` + (kept
       ? 'The more heads each pooled head stands in for, the less of the trained model survives the pooling: ' +
@@ -211,4 +210,9 @@ export const QUALITY = {
 
 function pct(x) {
   return `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
+}
+
+/** One decimal always, as the tables show accuracy: 99.6% must not read as 100%. */
+function pct1(x) {
+  return `${(100 * x).toFixed(1)}%`;
 }
