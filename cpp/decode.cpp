@@ -396,8 +396,8 @@ void quantise_q(const float* q, int m, int d, float scale, int16_t* qi, float* q
 }
 
 // [lesson:decode-kernel] (the page shows these lines, pulled from here at build time)
-/// kInt8: the cache is int8 (its own instantiation, so the f32/f16 loop compiles as before:
-/// with the int8 branches inside one function the f32 step ran 10-30% slower in V8)
+/// kInt8: the cache is int8 (its own instantiation: the f32/f16 instantiation compiles to the
+/// same WASM instructions as before int8 had its own path).
 template <class Ops, bool kInt8>
 Status decode_group_impl(const float* q, int m, const KvHeadView& kv, int64_t lo, int64_t hi, float scale,
                          float* out, float* scratch, float* row_max, float* row_sum) {
@@ -420,13 +420,15 @@ Status decode_group_impl(const float* q, int m, const KvHeadView& kv, int64_t lo
 
   for (int64_t j0 = lo; j0 < hi; j0 += B) {
     const int nb = int(hi - j0 < B ? hi - j0 : B);
+    // K staged before V, as the f32/f16 kernel always did; int8 keys are used as they are
+    // stored, against the int16 q (i32x4.dot_i16x8_s)
+    const float* kb = kInt8 ? nullptr : block_f32<Ops>(kv, kv.k, kv.k_scale, j0, nb, kf);
     const float* vb = int8_v ? nullptr : block_f32<Ops>(kv, kv.v, kv.v_scale, j0, nb, vf);
-    // pass 1: scores of every head in the group against this key block (K read once); int8
-    // keys are used as they are stored, against the int16 q (i32x4.dot_i16x8_s)
+    // pass 1: scores of every head in the group against this key block (K read once)
     if constexpr (kInt8) {
       Ops::scores_i8(qi, qs, m, static_cast<const int8_t*>(kv.k) + j0 * d, kv.k_scale + j0, nb, d, s);
     } else {
-      Ops::scores(q, m, block_f32<Ops>(kv, kv.k, kv.k_scale, j0, nb, kf), nb, d, scale, s);
+      Ops::scores(q, m, kb, nb, d, scale, s);
     }
     for (int h = 0; h < m; ++h) {
       float* sh = s + h * B;
@@ -475,9 +477,10 @@ bool simd_available() { return GQA_SIMD != 0; }
 
 const char* isa_name(Isa isa) { return isa == Isa::kSimd ? GQA_SIMD_ISA : "scalar"; }
 
-uint64_t decode_scratch_floats(int m, int d) {
-  // kf, vf, s, acc, mx, sum, qs, then m·d int16 for qi (two per float)
-  return uint64_t(2) * B * d + uint64_t(m) * B + uint64_t(m) * d + 3 * uint64_t(m) + (uint64_t(m) * d + 1) / 2;
+uint64_t decode_scratch_floats(int m, int d, Dtype dtype) {
+  // kf, vf, s, acc, mx, sum; int8 adds qs and m·d int16 for qi (two per float)
+  const uint64_t base = uint64_t(2) * B * d + uint64_t(m) * B + uint64_t(m) * d + 2 * uint64_t(m);
+  return dtype == Dtype::kInt8 ? base + uint64_t(m) + (uint64_t(m) * d + 1) / 2 : base;
 }
 
 Status decode_group(Isa isa, const float* q, int m, const KvHeadView& kv, int64_t lo, int64_t hi, float scale,
