@@ -3,6 +3,7 @@
 #include "decode.h"
 
 #include <cmath>
+#include <cstring>
 
 #include "half.h"
 #include "simd.h"
@@ -13,6 +14,8 @@ namespace gqa {
 namespace {
 
 constexpr int B = kDecodeBlock;
+/// Largest group whose int8 V rows are accumulated without staging (see decode_group_impl).
+constexpr int kDirectInt8VHeads = 1;
 
 // ---- scalar reference primitives -------------------------------------------------------------
 
@@ -51,6 +54,26 @@ struct ScalarOps {
   }
   static void widen_i8(const int8_t* src, float sc, float* dst, int n) {
     for (int i = 0; i < n; ++i) dst[i] = float(src[i]) * sc;
+  }
+  /// s[h][j] = float(Σ qi[h]·kb[j]) · (qs[h] · ks[j])  — int8 keys against int16 queries
+  /// (quantise_q), the integer sum exact — qi (m, d), qs (m,), kb (nb, d), ks (nb,), s (m, B)
+  static void scores_i8(const int16_t* qi, const float* qs, int m, const int8_t* kb, const float* ks, int nb, int d,
+                        float* s) {
+    for (int h = 0; h < m; ++h) {
+      for (int j = 0; j < nb; ++j) s[h * B + j] = float(dot_i8(qi + h * d, kb + j * d, d)) * (qs[h] * ks[j]);
+    }
+  }
+  /// acc += Σ_j (p[j] · vs[j]) · vb[j]  — int8 value rows with their scales vs (nb,)
+  static void accumulate_i8(float* acc, const float* p, const float* vs, const int8_t* vb, int nb, int d) {
+    for (int j = 0; j < nb; ++j) {
+      const float w = p[j] * vs[j];
+      for (int i = 0; i < d; ++i) acc[i] += w * float(vb[j * d + i]);
+    }
+  }
+  static int32_t dot_i8(const int16_t* a, const int8_t* b, int d) {
+    int32_t r = 0;
+    for (int i = 0; i < d; ++i) r += int32_t(a[i]) * int32_t(b[i]);
+    return r;
   }
 };
 
@@ -198,6 +221,122 @@ struct SimdOps {
     for (; i + 8 <= n; i += 8) simd::widen_f16x8(src + i, dst + i);  // 8 halves per 16-byte load
     for (; i < n; ++i) dst[i] = f16_to_f32(src[i]);
   }
+  static void scores_i8(const int16_t* qi, const float* qs, int m, const int8_t* kb, const float* ks, int nb, int d,
+                        float* s) {
+    using namespace simd;
+    const int d8 = d & ~7;
+    int h = 0;
+    for (; h + 2 <= m; h += 2) {  // 2 heads x 4 keys: 8 accumulators + 2 q + 1-2 k live registers
+      const int16_t* q0 = qi + h * d;
+      const int16_t* q1 = q0 + d;
+      const f32x4 c0 = splat(qs[h]), c1 = splat(qs[h + 1]);
+      int j = 0;
+      for (; j + 4 <= nb; j += 4) {
+        const int8_t* k0 = kb + j * d;
+        i32x4 a0 = zero_i32(), a1 = zero_i32(), a2 = zero_i32(), a3 = zero_i32();
+        i32x4 b0 = zero_i32(), b1 = zero_i32(), b2 = zero_i32(), b3 = zero_i32();
+        for (int i = 0; i < d8; i += 8) {
+          const i32x4 x = load_i16x8(q0 + i), y = load_i16x8(q1 + i);
+          i32x4 kv = load_i8x8_i16(k0 + i); a0 = add_i32(a0, dot_i16(x, kv)); b0 = add_i32(b0, dot_i16(y, kv));
+          kv = load_i8x8_i16(k0 + d + i); a1 = add_i32(a1, dot_i16(x, kv)); b1 = add_i32(b1, dot_i16(y, kv));
+          kv = load_i8x8_i16(k0 + 2 * d + i); a2 = add_i32(a2, dot_i16(x, kv)); b2 = add_i32(b2, dot_i16(y, kv));
+          kv = load_i8x8_i16(k0 + 3 * d + i); a3 = add_i32(a3, dot_i16(x, kv)); b3 = add_i32(b3, dot_i16(y, kv));
+        }
+        i32x4 r0 = hsum4_i32(a0, a1, a2, a3), r1 = hsum4_i32(b0, b1, b2, b3);
+        if (d8 < d) {  // leftovers: the last d % 8 elements
+          int32_t t0[4] = {0, 0, 0, 0}, t1[4] = {0, 0, 0, 0};
+          for (int i = d8; i < d; ++i) {
+            for (int c = 0; c < 4; ++c) { t0[c] += int32_t(q0[i]) * k0[c * d + i]; t1[c] += int32_t(q1[i]) * k0[c * d + i]; }
+          }
+          r0 = add_i32(r0, load_i32(t0));
+          r1 = add_i32(r1, load_i32(t1));
+        }
+        const f32x4 kscale = load(ks + j);
+        store(s + h * B + j, mul(to_f32(r0), mul(c0, kscale)));
+        store(s + (h + 1) * B + j, mul(to_f32(r1), mul(c1, kscale)));
+      }
+      for (; j < nb; ++j) {  // leftover keys
+        s[h * B + j] = float(dot_i8(q0, kb + j * d, d)) * (qs[h] * ks[j]);
+        s[(h + 1) * B + j] = float(dot_i8(q1, kb + j * d, d)) * (qs[h + 1] * ks[j]);
+      }
+    }
+    for (; h < m; ++h) {  // an odd last head (every head in MHA): 1 x 4
+      const int16_t* q0 = qi + h * d;
+      const f32x4 c0 = splat(qs[h]);
+      int j = 0;
+      for (; j + 4 <= nb; j += 4) {
+        const int8_t* k0 = kb + j * d;
+        i32x4 a0 = zero_i32(), a1 = zero_i32(), a2 = zero_i32(), a3 = zero_i32();
+        for (int i = 0; i < d8; i += 8) {
+          const i32x4 x = load_i16x8(q0 + i);
+          a0 = add_i32(a0, dot_i16(x, load_i8x8_i16(k0 + i)));
+          a1 = add_i32(a1, dot_i16(x, load_i8x8_i16(k0 + d + i)));
+          a2 = add_i32(a2, dot_i16(x, load_i8x8_i16(k0 + 2 * d + i)));
+          a3 = add_i32(a3, dot_i16(x, load_i8x8_i16(k0 + 3 * d + i)));
+        }
+        i32x4 r0 = hsum4_i32(a0, a1, a2, a3);
+        if (d8 < d) {
+          int32_t t0[4] = {0, 0, 0, 0};
+          for (int i = d8; i < d; ++i) {
+            for (int c = 0; c < 4; ++c) t0[c] += int32_t(q0[i]) * k0[c * d + i];
+          }
+          r0 = add_i32(r0, load_i32(t0));
+        }
+        store(s + h * B + j, mul(to_f32(r0), mul(c0, load(ks + j))));
+      }
+      for (; j < nb; ++j) s[h * B + j] = float(dot_i8(q0, kb + j * d, d)) * (qs[h] * ks[j]);
+    }
+  }
+  static void accumulate_i8(float* acc, const float* p, const float* vs, const int8_t* vb, int nb, int d) {
+    using namespace simd;
+    const int d8 = d & ~7;
+    int j = 0;
+    for (; j + 4 <= nb; j += 4) {  // 4 rows per pass over acc, widened in registers (no staging)
+      const f32x4 w0 = splat(p[j] * vs[j]), w1 = splat(p[j + 1] * vs[j + 1]), w2 = splat(p[j + 2] * vs[j + 2]),
+                  w3 = splat(p[j + 3] * vs[j + 3]);
+      const int8_t* v0 = vb + j * d;
+      for (int i = 0; i < d8; i += 8) {
+        f32x4 lo = load(acc + i), hi = load(acc + i + 4);
+        i32x4 x = load_i8x8_i16(v0 + i);
+        lo = madd(lo, w0, i16_low_to_f32(x)); hi = madd(hi, w0, i16_high_to_f32(x));
+        x = load_i8x8_i16(v0 + d + i);
+        lo = madd(lo, w1, i16_low_to_f32(x)); hi = madd(hi, w1, i16_high_to_f32(x));
+        x = load_i8x8_i16(v0 + 2 * d + i);
+        lo = madd(lo, w2, i16_low_to_f32(x)); hi = madd(hi, w2, i16_high_to_f32(x));
+        x = load_i8x8_i16(v0 + 3 * d + i);
+        lo = madd(lo, w3, i16_low_to_f32(x)); hi = madd(hi, w3, i16_high_to_f32(x));
+        store(acc + i, lo);
+        store(acc + i + 4, hi);
+      }
+      for (int c = 0; c < 4; ++c) {  // leftovers: the last d % 8 elements
+        const float w = p[j + c] * vs[j + c];
+        for (int i = d8; i < d; ++i) acc[i] += w * float(v0[c * d + i]);
+      }
+    }
+    for (; j < nb; ++j) {  // leftover keys
+      const float w = p[j] * vs[j];
+      const f32x4 wj = splat(w);
+      const int8_t* vj = vb + j * d;
+      int i = 0;
+      for (; i < d8; i += 8) {
+        const i32x4 x = load_i8x8_i16(vj + i);
+        store(acc + i, madd(load(acc + i), wj, i16_low_to_f32(x)));
+        store(acc + i + 4, madd(load(acc + i + 4), wj, i16_high_to_f32(x)));
+      }
+      for (; i < d; ++i) acc[i] += w * float(vj[i]);
+    }
+  }
+  static int32_t dot_i8(const int16_t* a, const int8_t* b, int d) {
+    using namespace simd;
+    i32x4 acc = zero_i32();
+    int i = 0;
+    for (; i + 8 <= d; i += 8) acc = add_i32(acc, dot_i16(load_i16x8(a + i), load_i8x8_i16(b + i)));
+    int32_t t[4];
+    std::memcpy(t, &acc, sizeof t);
+    int32_t r = t[0] + t[1] + t[2] + t[3];
+    for (; i < d; ++i) r += int32_t(a[i]) * int32_t(b[i]);  // leftovers
+    return r;
+  }
   static void widen_i8(const int8_t* src, float sc, float* dst, int n) {
     const simd::f32x4 vsc = simd::splat(sc);
     int i = 0;
@@ -230,8 +369,36 @@ const float* block_f32(const KvHeadView& kv, const void* base, const float* row_
   return nullptr;
 }
 
+/// The int16 query range for int8 keys of width d: every partial sum of d products
+/// |q̂_i · k_i| <= qmax · 127 stays below 2^31, so the int32 lanes never wrap (32767 for d <= 516).
+inline int32_t q_int16_max(int d) {
+  const int64_t cap = int64_t(2147483647) / (int64_t(127) * d);
+  return int32_t(cap < 32767 ? cap : 32767);
+}
+
+/// For int8 keys, once per call: each head's q as int16, q̂ = round(q / s_q) with
+/// s_q = max|q| / qmax, and qs[h] = scale · s_q (in float). Then scale · q·k̂ is
+/// float(Σ q̂·k_int8) · (qs · k_scale) up to |q_i - s_q q̂_i| <= s_q / 2 per element: the
+/// score error scale · s_q / 2 · Σ|k̂| documented with the int8 tolerance (docs/architecture.md).
+void quantise_q(const float* q, int m, int d, float scale, int16_t* qi, float* qs) {
+  const int32_t qmax = q_int16_max(d);
+  for (int h = 0; h < m; ++h) {
+    const float* qh = q + h * d;
+    float amax = 0.0f;
+    for (int i = 0; i < d; ++i) amax = std::fabs(qh[i]) > amax ? std::fabs(qh[i]) : amax;
+    const double inv = amax > 0.0f ? double(qmax) / double(amax) : 0.0;  // double: amax may be subnormal
+    for (int i = 0; i < d; ++i) {
+      const double r = std::nearbyint(double(qh[i]) * inv);
+      qi[h * d + i] = int16_t(r > qmax ? qmax : r < -qmax ? -qmax : int(r));
+    }
+    qs[h] = float(double(scale) * double(amax) / double(qmax));
+  }
+}
+
 // [lesson:decode-kernel] (the page shows these lines, pulled from here at build time)
-template <class Ops>
+/// kInt8: the cache is int8 (its own instantiation: the f32/f16 instantiation compiles to the
+/// same WASM instructions as before int8 had its own path).
+template <class Ops, bool kInt8>
 Status decode_group_impl(const float* q, int m, const KvHeadView& kv, int64_t lo, int64_t hi, float scale,
                          float* out, float* scratch, float* row_max, float* row_sum) {
   const int d = kv.d;
@@ -241,15 +408,28 @@ Status decode_group_impl(const float* q, int m, const KvHeadView& kv, int64_t lo
   float* acc = s + m * B;     // (m, d)  Σ weight · value, rescaled as the max moves
   float* mx = acc + m * d;    // (m,)    running max score
   float* sum = mx + m;        // (m,)    running Σ exp(score - max)
+  float* qs = sum + m;        // (m,)    int8 K: scale · s_q per head
+  int16_t* qi = reinterpret_cast<int16_t*>(qs + m);  // (m, d) int8 K: q quantised to int16
   for (int i = 0; i < m * d; ++i) acc[i] = 0.0f;
   for (int h = 0; h < m; ++h) { mx[h] = -INFINITY; sum[h] = 0.0f; }
+  // int8 V straight from the cache only for MHA: each head re-widens the rows in registers,
+  // while staging widens the block once for all m heads (wasm, d = 128, T = 8192: m = 1 ran
+  // 1.4x faster unstaged, m = 2 1.09x and m = 4 1.2x slower)
+  const bool int8_v = kInt8 && m <= kDirectInt8VHeads;
+  if constexpr (kInt8) quantise_q(q, m, d, scale, qi, qs);
 
   for (int64_t j0 = lo; j0 < hi; j0 += B) {
     const int nb = int(hi - j0 < B ? hi - j0 : B);
-    const float* kb = block_f32<Ops>(kv, kv.k, kv.k_scale, j0, nb, kf);
-    const float* vb = block_f32<Ops>(kv, kv.v, kv.v_scale, j0, nb, vf);
+    // K staged before V, as the f32/f16 kernel always did; int8 keys are used as they are
+    // stored, against the int16 q (i32x4.dot_i16x8_s)
+    const float* kb = kInt8 ? nullptr : block_f32<Ops>(kv, kv.k, kv.k_scale, j0, nb, kf);
+    const float* vb = int8_v ? nullptr : block_f32<Ops>(kv, kv.v, kv.v_scale, j0, nb, vf);
     // pass 1: scores of every head in the group against this key block (K read once)
-    Ops::scores(q, m, kb, nb, d, scale, s);
+    if constexpr (kInt8) {
+      Ops::scores_i8(qi, qs, m, static_cast<const int8_t*>(kv.k) + j0 * d, kv.k_scale + j0, nb, d, s);
+    } else {
+      Ops::scores(q, m, kb, nb, d, scale, s);
+    }
     for (int h = 0; h < m; ++h) {
       float* sh = s + h * B;
       // pass 2: online softmax - new max, rescale what was accumulated under the old one
@@ -268,8 +448,13 @@ Status decode_group_impl(const float* q, int m, const KvHeadView& kv, int64_t lo
         mx[h] = bm;
       }
       sum[h] += Ops::exp_shift(sh, nb, mx[h]);
-      // pass 3: accumulate the weighted values (V block read once for the group)
-      Ops::accumulate(acc + h * d, sh, vb, nb, d);
+      // pass 3: accumulate the weighted values (V block read once for the group); int8 rows
+      // are widened in registers, their scales folded into the weights
+      if (int8_v) {
+        Ops::accumulate_i8(acc + h * d, sh, kv.v_scale + j0, static_cast<const int8_t*>(kv.v) + j0 * d, nb, d);
+      } else {
+        Ops::accumulate(acc + h * d, sh, vb, nb, d);
+      }
     }
   }
   // pass 4: normalise (and hand out the softmax statistics when a merge will follow)
@@ -292,8 +477,10 @@ bool simd_available() { return GQA_SIMD != 0; }
 
 const char* isa_name(Isa isa) { return isa == Isa::kSimd ? GQA_SIMD_ISA : "scalar"; }
 
-uint64_t decode_scratch_floats(int m, int d) {
-  return uint64_t(2) * B * d + uint64_t(m) * B + uint64_t(m) * d + 2 * uint64_t(m);
+uint64_t decode_scratch_floats(int m, int d, Dtype dtype) {
+  // kf, vf, s, acc, mx, sum; int8 adds qs and m·d int16 for qi (two per float)
+  const uint64_t base = uint64_t(2) * B * d + uint64_t(m) * B + uint64_t(m) * d + 2 * uint64_t(m);
+  return dtype == Dtype::kInt8 ? base + uint64_t(m) + (uint64_t(m) * d + 1) / 2 : base;
 }
 
 Status decode_group(Isa isa, const float* q, int m, const KvHeadView& kv, int64_t lo, int64_t hi, float scale,
@@ -301,9 +488,15 @@ Status decode_group(Isa isa, const float* q, int m, const KvHeadView& kv, int64_
   if (lo >= hi) return Status::error(StatusCode::kOutOfRange, "decode_group: empty key range [%lld, %lld)",
                                      (long long)lo, (long long)hi);
 #if GQA_SIMD
-  if (isa == Isa::kSimd) return decode_group_impl<SimdOps>(q, m, kv, lo, hi, scale, out, scratch, row_max, row_sum);
+  if (isa == Isa::kSimd) {
+    return kv.dtype == Dtype::kInt8
+               ? decode_group_impl<SimdOps, true>(q, m, kv, lo, hi, scale, out, scratch, row_max, row_sum)
+               : decode_group_impl<SimdOps, false>(q, m, kv, lo, hi, scale, out, scratch, row_max, row_sum);
+  }
 #endif
-  return decode_group_impl<ScalarOps>(q, m, kv, lo, hi, scale, out, scratch, row_max, row_sum);
+  return kv.dtype == Dtype::kInt8
+             ? decode_group_impl<ScalarOps, true>(q, m, kv, lo, hi, scale, out, scratch, row_max, row_sum)
+             : decode_group_impl<ScalarOps, false>(q, m, kv, lo, hi, scale, out, scratch, row_max, row_sum);
 }
 
 void merge_partials(int parts, int64_t rows, int d, const float* const* outs, const float* const* maxes,

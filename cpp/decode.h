@@ -31,8 +31,8 @@ struct KvHeadView {
 /// Keys per block: a block of K and V (2 x 32 x d floats) stays in L1 while the group uses it.
 constexpr int kDecodeBlock = 32;
 
-/// Floats of scratch decode_group needs for m query heads of width d.
-uint64_t decode_scratch_floats(int m, int d);
+/// Floats of scratch decode_group needs for m query heads of width d over a cache of `dtype`.
+uint64_t decode_scratch_floats(int m, int d, Dtype dtype);
 
 /// out[m][d] = softmax(scale · q[m][d] · K[lo:hi]ᵀ) · V[lo:hi], for the m query heads of one group.
 /// Online softmax over blocks of kDecodeBlock keys (running max, running sum, rescaled

@@ -175,7 +175,7 @@ Status KvCache::attend(const float* q, int64_t tq, int64_t n_heads, bool has_sca
   o.scale = scale;
   const float sc = effective_scale(o, d);
   Buffer<float> scratch;
-  GQA_RETURN_IF_ERROR(scratch.allocate(decode_scratch_floats(int(m), int(d)), "the decode scratch"));
+  GQA_RETURN_IF_ERROR(scratch.allocate(decode_scratch_floats(int(m), int(d), cfg_.dtype), "the decode scratch"));
   // [lesson:group-loop]
   for (int64_t i = 0; i < tq; ++i) {
     int64_t lo, hi;

@@ -83,6 +83,25 @@ inline void widen_f16x8(const uint16_t* p, float* dst) {
   wasm_v128_store(dst, f16_bits_to_f32(wasm_u32x4_extend_low_u16x8(h)));
   wasm_v128_store(dst + 4, f16_bits_to_f32(wasm_u32x4_extend_high_u16x8(h)));
 }
+// Integer lanes for the int8 K scores: int16 q against int8 keys, exact int32 sums.
+typedef v128_t i32x4;  // also holds 8 x int16
+inline i32x4 zero_i32() { return wasm_i32x4_splat(0); }
+inline i32x4 load_i16x8(const int16_t* p) { return wasm_v128_load(p); }
+/// 8 int8 at p sign-extended to 8 x int16: one instruction (v128.load8x8_s)
+inline i32x4 load_i8x8_i16(const int8_t* p) { return wasm_i16x8_load8x8(p); }
+/// lane k: a[2k]·b[2k] + a[2k+1]·b[2k+1] (i32x4.dot_i16x8_s)
+inline i32x4 dot_i16(i32x4 a, i32x4 b) { return wasm_i32x4_dot_i16x8(a, b); }
+inline i32x4 add_i32(i32x4 a, i32x4 b) { return wasm_i32x4_add(a, b); }
+inline i32x4 load_i32(const int32_t* p) { return wasm_v128_load(p); }
+inline f32x4 to_f32(i32x4 a) { return wasm_f32x4_convert_i32x4(a); }
+/// the low / high 4 of 8 x int16 as floats
+inline f32x4 i16_low_to_f32(i32x4 a) { return wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(a)); }
+inline f32x4 i16_high_to_f32(i32x4 a) { return wasm_f32x4_convert_i32x4(wasm_i32x4_extend_high_i16x8(a)); }
+inline i32x4 hsum4_i32(i32x4 a, i32x4 b, i32x4 c, i32x4 d) {
+  i32x4 ab = add_i32(wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), wasm_i32x4_shuffle(a, b, 2, 6, 3, 7));
+  i32x4 cd = add_i32(wasm_i32x4_shuffle(c, d, 0, 4, 1, 5), wasm_i32x4_shuffle(c, d, 2, 6, 3, 7));
+  return add_i32(wasm_i32x4_shuffle(ab, cd, 0, 1, 4, 5), wasm_i32x4_shuffle(ab, cd, 2, 3, 6, 7));
+}
 #else  // SSE2
 typedef __m128 f32x4;
 inline f32x4 load(const float* p) { return _mm_loadu_ps(p); }
@@ -128,6 +147,28 @@ inline void widen_i8x16(const int8_t* p, f32x4 sc, float* dst) {
 inline void widen_f16x8(const uint16_t* p, float* dst) {
   store(dst, load_f16(p));
   store(dst + 4, load_f16(p + 4));
+}
+typedef __m128i i32x4;
+inline i32x4 zero_i32() { return _mm_setzero_si128(); }
+inline i32x4 load_i16x8(const int16_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
+inline i32x4 load_i8x8_i16(const int8_t* p) {
+  const __m128i b = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p));
+#if defined(__SSE4_1__)
+  return _mm_cvtepi8_epi16(b);
+#else
+  return _mm_srai_epi16(_mm_unpacklo_epi8(b, b), 8);  // each byte twice, then sign-extend
+#endif
+}
+inline i32x4 dot_i16(i32x4 a, i32x4 b) { return _mm_madd_epi16(a, b); }
+inline i32x4 add_i32(i32x4 a, i32x4 b) { return _mm_add_epi32(a, b); }
+inline i32x4 load_i32(const int32_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
+inline f32x4 to_f32(i32x4 a) { return _mm_cvtepi32_ps(a); }
+inline f32x4 i16_low_to_f32(i32x4 a) { return _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpacklo_epi16(a, a), 16)); }
+inline f32x4 i16_high_to_f32(i32x4 a) { return _mm_cvtepi32_ps(_mm_srai_epi32(_mm_unpackhi_epi16(a, a), 16)); }
+inline i32x4 hsum4_i32(i32x4 a, i32x4 b, i32x4 c, i32x4 d) {
+  i32x4 ab = add_i32(_mm_unpacklo_epi32(a, b), _mm_unpackhi_epi32(a, b));
+  i32x4 cd = add_i32(_mm_unpacklo_epi32(c, d), _mm_unpackhi_epi32(c, d));
+  return add_i32(_mm_unpacklo_epi64(ab, cd), _mm_unpackhi_epi64(ab, cd));
 }
 #endif
 

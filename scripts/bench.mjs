@@ -2,6 +2,9 @@
 // H = 32, measured in one run across implementations, against the machine's roofline.
 //
 //   node scripts/bench.mjs [--quick] [--json] [--outputs] [--no-native] [--no-ort] [--no-parallel] [--svg FILE]
+//                          [--d 64,128] [--G 32,8] [--T 8192] [--dtype f32,int8]
+//
+// --d/--G/--T/--dtype each replace that axis of the grid (comma-separated), to time a subset.
 //
 // Implementations: plain JavaScript (f32), onnxruntime-web's com.microsoft GroupQueryAttention
 // (f32), our scalar and SIMD WASM builds, and the same C++ natively (-march=native and 128-bit
@@ -28,6 +31,10 @@ const H = 32;
 const GRID = quick
   ? { d: [64], G: [32, 8, 1], T: [256], dtype: ['f32', 'f16', 'int8'] }
   : { d: [64, 128], G: [32, 8, 4, 1], T: [512, 2048, 8192, 32768], dtype: ['f32', 'f16', 'int8'] };
+for (const axis of Object.keys(GRID)) {  // --d 128 --G 32,8 ...: time a subset of the grid
+  const i = process.argv.indexOf(`--${axis}`);
+  if (i > 0) GRID[axis] = process.argv[i + 1].split(',').map((x) => (axis === 'dtype' ? x : Number(x)));
+}
 const root = fileURLToPath(new URL('..', import.meta.url));
 const NATIVE = { native: `${root}build/bench/gqa_bench_native`, v2: `${root}build/bench/gqa_bench_v2` };
 

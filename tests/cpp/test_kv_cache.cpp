@@ -140,6 +140,23 @@ TEST_CASE("f16 and int8 caches: exact kernels on the stored values, documented q
       }
     }
     auto stored = ref::attention(1, T, H, G, d, q.data(), kq.data(), vq.data(), true, 0, scale);
+    if (t == Dtype::kInt8) {
+      // int8 K scores use q rounded to int16 per head (decode.cpp quantise_q): |Δq_i| <= s_q / 2,
+      // s_q = max|q_h| / 32767 (d <= 516), so each score moves by <= δ = scale · s_q / 2 · Σ_i|k̂_i|,
+      // and the softmax weights by a factor within e^(±2δ): |Δout| <= max|v̂| · (e^(2δ) - 1).
+      double ksum = 0, vmax = 0;
+      for (size_t r = 0; r < kq.size() / d; ++r) {
+        double a = 0;
+        for (int c = 0; c < d; ++c) a += std::fabs(kq[r * d + c]);
+        ksum = std::max(ksum, a);
+      }
+      for (float x : vq) vmax = std::max(vmax, double(std::fabs(x)));
+      for (int h = 0; h < H; ++h) {
+        double qmax = 0;
+        for (int c = 0; c < d; ++c) qmax = std::max(qmax, double(std::fabs(q[size_t(h) * d + c])));
+        stored.tol[h] += vmax * std::expm1(2 * scale * qmax / 32767 / 2 * ksum);
+      }
+    }
     for (Isa isa : isas()) {
       std::vector<float> out(q.size());
       REQUIRE(cache.attend(q.data(), 1, H, false, 0, 0, isa, out.data()).is_ok());
