@@ -33,10 +33,7 @@ const char* convert_method_name(ConvertMethod m) { return kMethodNames[int(m)]; 
 
 Status validate_convert(const ConvertShape& s) {
   GQA_RETURN_IF_ERROR(validate_heads(s.n_heads, s.n_kv_heads, s.head_dim));
-  if (s.d_model < 1 || s.d_model > kMaxDModel) {
-    return Status::error(StatusCode::kOutOfRange, "dModel (%lld) must be an integer from 1 to %lld",
-                         (long long)s.d_model, (long long)kMaxDModel);
-  }
+  GQA_RETURN_IF_ERROR(check_range("dModel", s.d_model, 1, kMaxDModel));
   uint64_t n = 0;
   if (!checked_mul(uint64_t(s.n_heads) * uint64_t(s.head_dim), uint64_t(s.d_model), &n) || !checked_mul(n, 4, &n)) {
     return Status::error(StatusCode::kOverBudget, "the projection (nHeads·headDim·dModel) overflows 64 bits");
@@ -103,14 +100,8 @@ RowMat similar_heads(const ConversionExperiment& e, Rng* rng) {
 
 Status conversion_error(const ConversionExperiment& e, std::vector<ConversionPoint>* points) {
   GQA_RETURN_IF_ERROR(validate_convert({e.d_model, e.n_heads, e.head_dim, 1}));
-  if (e.seq_len < 1 || e.seq_len > kMaxSeqLen) {
-    return Status::error(StatusCode::kOutOfRange, "seqLen (%lld) must be an integer from 1 to %lld",
-                         (long long)e.seq_len, (long long)kMaxSeqLen);
-  }
-  if (e.samples < 1 || e.samples > kMaxSamples) {
-    return Status::error(StatusCode::kOutOfRange, "samples (%lld) must be an integer from 1 to %lld",
-                         (long long)e.samples, (long long)kMaxSamples);
-  }
+  GQA_RETURN_IF_ERROR(check_range("seqLen", e.seq_len, 1, kMaxSeqLen));
+  GQA_RETURN_IF_ERROR(check_range("samples", e.samples, 1, kMaxSamples));
   if (!(e.similarity >= 0.0 && e.similarity <= 1.0)) {
     return Status::error(StatusCode::kOutOfRange, "similarity (%g) must be a number from 0 to 1", e.similarity);
   }

@@ -14,14 +14,6 @@ constexpr DtypeInfo kDtypes[kCacheDtypeCount] = {
     {"f32", 32, false}, {"f16", 16, false}, {"bf16", 16, false},
     {"fp8", 8, true},   {"int8", 8, true},  {"int4", 4, true},
 };
-
-Status check_range(const char* field, int64_t v, int64_t lo, int64_t hi) {
-  if (v < lo || v > hi) {
-    return Status::error(StatusCode::kOutOfRange, "%s (%lld) must be an integer from %lld to %lld", field,
-                         (long long)v, (long long)lo, (long long)hi);
-  }
-  return Status::ok();
-}
 }  // namespace
 
 const char* cache_dtype_name(CacheDtype t) { return kDtypes[int(t)].name; }

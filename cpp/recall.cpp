@@ -13,14 +13,6 @@ constexpr int64_t kMaxVocab = 4096;
 constexpr int64_t kMaxSeq = 1024;
 constexpr int64_t kMaxWidth = 4096;
 constexpr double kRmsEps = 1e-5;
-
-Status check_range(const char* field, int64_t v, int64_t lo, int64_t hi) {
-  if (v < lo || v > hi) {
-    return Status::error(StatusCode::kOutOfRange, "%s (%lld) must be an integer from %lld to %lld", field,
-                         (long long)v, (long long)lo, (long long)hi);
-  }
-  return Status::ok();
-}
 }  // namespace
 
 // ---- the task ------------------------------------------------------------------------------------

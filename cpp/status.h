@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdarg>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <utility>
@@ -50,6 +51,16 @@ class Status {
 
 /// How JavaScript prints a number that is not finite: "NaN", "Infinity", "-Infinity".
 inline const char* js_nonfinite(double x) { return x != x ? "NaN" : x > 0 ? "Infinity" : "-Infinity"; }
+
+/// "field (v) must be an integer from lo to hi" unless lo <= v <= hi: the one range message the
+/// JS face and the core share.
+inline Status check_range(const char* field, int64_t v, int64_t lo, int64_t hi) {
+  if (v < lo || v > hi) {
+    return Status::error(StatusCode::kOutOfRange, "%s (%lld) must be an integer from %lld to %lld", field,
+                         (long long)v, (long long)lo, (long long)hi);
+  }
+  return Status::ok();
+}
 
 #define GQA_RETURN_IF_ERROR(expr)      \
   do {                                 \

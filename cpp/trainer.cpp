@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "budget.h"
 
@@ -17,20 +18,14 @@ constexpr uint64_t kInitStream = 1, kDataStream = 2, kHeldOutStream = 3;
 }  // namespace
 
 Status validate_train_options(const TrainOptions& o) {
-  if (o.batch < 1 || o.batch > kMaxBatch) {
-    return Status::error(StatusCode::kOutOfRange, "batch (%lld) must be an integer from 1 to %lld",
-                         (long long)o.batch, (long long)kMaxBatch);
-  }
+  GQA_RETURN_IF_ERROR(check_range("batch", o.batch, 1, kMaxBatch));
   if (!(o.lr > 0.0 && o.lr <= 1.0)) {
     return Status::error(StatusCode::kOutOfRange, "lr (%g) must be a number above 0 and at most 1", o.lr);
   }
   if (!(o.clip >= 0.0 && o.clip <= 1e6)) {
     return Status::error(StatusCode::kOutOfRange, "clip (%g) must be 0 (off) or a positive number up to 1e6", o.clip);
   }
-  if (o.eval_sequences < 1 || o.eval_sequences > kMaxEval) {
-    return Status::error(StatusCode::kOutOfRange, "evalSequences (%lld) must be an integer from 1 to %lld",
-                         (long long)o.eval_sequences, (long long)kMaxEval);
-  }
+  GQA_RETURN_IF_ERROR(check_range("evalSequences", o.eval_sequences, 1, kMaxEval));
   return Status::ok();
 }
 
@@ -89,12 +84,12 @@ Status RecallTrainer::init_converted(const RecallTrainer& from, int64_t n_kv_hea
     steps_ = from.steps_;
   }
   shape_ = from.shape_;
-  RecallParams<float> src = params_;
+  const Matrix<float> wk = std::move(params_.wk), wv = std::move(params_.wv);  // the source heads
   shape_.n_kv_heads = n_kv_heads;
   params_.wk.resize(n_kv_heads * shape_.head_dim, shape_.d_model);
   params_.wv.resize(n_kv_heads * shape_.head_dim, shape_.d_model);
-  convert_projection(cs, method, seed * 2, src.wk.data(), params_.wk.data());
-  convert_projection(cs, method, seed * 2 + 1, src.wv.data(), params_.wv.data());
+  convert_projection(cs, method, seed * 2, wk.data(), params_.wk.data());
+  convert_projection(cs, method, seed * 2 + 1, wv.data(), params_.wv.data());
   m1_.resize(shape_);
   m2_.resize(shape_);
   adam_t_ = 0;
@@ -129,10 +124,7 @@ void RecallTrainer::adam_step(RecallParams<float>& grad) {
 
 Status RecallTrainer::train(int64_t steps, std::vector<float>* losses) {
   if (!ready_) return Status::error(StatusCode::kInvalidArgument, "the trainer has not been initialised");
-  if (steps < 1 || steps > kMaxSteps) {
-    return Status::error(StatusCode::kOutOfRange, "steps (%lld) must be an integer from 1 to %lld",
-                         (long long)steps, (long long)kMaxSteps);
-  }
+  GQA_RETURN_IF_ERROR(check_range("steps", steps, 1, kMaxSteps));
   RecallBatch batch;
   RecallParams<float> grad;
   for (int64_t i = 0; i < steps; ++i) {

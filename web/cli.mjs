@@ -5,7 +5,7 @@
 //   npx gqa-playground quality [--steps 200] [--seed 1] [--similarity 0.5]
 import { parseArgs } from 'node:util';
 import { loadCore, MEMORY_DTYPES, closestIds } from './core/core.js';
-import { formatBytes, formatCount, formatDecimalBytes, formatFactor, formatSeconds, textTable } from './lib/format.js';
+import { formatBytes, formatCount, formatDecimalBytes, formatFactor, formatPercent, formatSeconds, textTable } from './lib/format.js';
 import { QUALITY_EXPERIMENT, runQualityExperiment } from './lib/quality-experiment.js';
 
 const USAGE = `usage: gqa-playground kv MODEL [options]     KV cache of a catalog model, with MHA/MQA what-ifs
@@ -118,17 +118,16 @@ function qualityReport(core, values) {
     return JSON.stringify({ similarity, seed, conversion, steps, uptrainSteps,
       runs: runs.map(({ losses, ...r }) => ({ ...r, losses: Array.from(losses) })), uptrain }, null, 2);
   }
-  const pct = (x) => `${(100 * x).toFixed(1)}%`;
   return [
     `conversion of a synthetic 8-head layer (similarity ${similarity}): relative error of the attention output`,
     textTable(['G', 'mean-pool', 'first head', 'random'], [...conversion].reverse().map((p) => [p.nKvHeads, p.mean.toFixed(3), p.first.toFixed(3), p.random.toFixed(3)])),
     '',
     `associative recall, ${steps} steps per model, seed ${seed}: held-out loss and recall accuracy`,
     textTable(['G', 'parameters', 'loss', 'accuracy', 'first step >= 90%'], runs.map((r) => [r.nKvHeads, formatCount(r.parameterCount),
-      r.final.loss.toFixed(3), pct(r.final.accuracy), r.evals.find((e) => e.accuracy >= 0.9)?.step ?? '-'])),
+      r.final.loss.toFixed(3), formatPercent(r.final.accuracy), r.evals.find((e) => e.accuracy >= 0.9)?.step ?? '-'])),
     '',
     `uptraining: the MHA model mean-pooled to G, then ${uptrainSteps} more steps (accuracy)`,
-    textTable(['G', 'pooled', `+${uptrainSteps} steps`, `from scratch`], uptrain.map((u) => [u.nKvHeads, pct(u.before.accuracy), pct(u.after.accuracy), pct(u.scratch.accuracy)])),
+    textTable(['G', 'pooled', `+${uptrainSteps} steps`, `from scratch`], uptrain.map((u) => [u.nKvHeads, formatPercent(u.before.accuracy), formatPercent(u.after.accuracy), formatPercent(u.scratch.accuracy)])),
   ].join('\n');
 }
 

@@ -13,6 +13,25 @@
 
 using namespace gqa;
 
+namespace {
+
+/// A recall model of width D, H query heads and G K/V heads of d, MLP F; sized for `task` if given.
+RecallModelShape model_shape(int64_t D, int64_t H, int64_t G, int64_t d, int64_t F, const RecallTask* task = nullptr) {
+  RecallModelShape m;
+  m.d_model = D;
+  m.n_heads = H;
+  m.n_kv_heads = G;
+  m.head_dim = d;
+  m.d_ff = F;
+  if (task) {
+    m.vocab = task->vocab();
+    m.n_out = task->value_vocab;
+  }
+  return m;
+}
+
+}  // namespace
+
 // ---- conversion ----------------------------------------------------------------------------------
 
 TEST_CASE("conversion: mean-pool and first-head on a hand example", "[quality]") {
@@ -166,14 +185,7 @@ namespace {
 /// Central differences in float64 for every entry of every parameter, against the backward pass.
 void check_gradients(int64_t n_kv_heads) {
   const RecallTask task{5, 4, 3, 2};
-  RecallModelShape m;
-  m.d_model = 6;
-  m.n_heads = 4;
-  m.n_kv_heads = n_kv_heads;
-  m.head_dim = 3;
-  m.d_ff = 5;
-  m.vocab = task.vocab();
-  m.n_out = task.value_vocab;
+  const RecallModelShape m = model_shape(6, 4, n_kv_heads, 3, 5, &task);
   REQUIRE(validate_recall_model(m).is_ok());
   RecallParams<double> p, grad;
   p.init(m, 11);
@@ -227,14 +239,7 @@ TEST_CASE("recall model: every gradient entry matches float64 finite differences
 TEST_CASE("recall model: the loss and accuracy of a known output", "[quality]") {
   // With Wout zero the logits are bout, whatever the input.
   const RecallTask task{8, 5, 4, 3};
-  RecallModelShape m;
-  m.d_model = 8;
-  m.n_heads = 2;
-  m.n_kv_heads = 1;
-  m.head_dim = 4;
-  m.d_ff = 8;
-  m.vocab = task.vocab();
-  m.n_out = task.value_vocab;
+  const RecallModelShape m = model_shape(8, 2, 1, 4, 8, &task);
   RecallParams<double> p;
   p.init(m, 1);
   p.wout.setZero();
@@ -257,15 +262,7 @@ TEST_CASE("recall model: the loss and accuracy of a known output", "[quality]") 
 
 namespace {
 
-RecallModelShape small_model(int64_t g) {
-  RecallModelShape m;
-  m.d_model = 32;
-  m.n_heads = 8;
-  m.n_kv_heads = g;
-  m.head_dim = 4;
-  m.d_ff = 64;
-  return m;
-}
+RecallModelShape small_model(int64_t g) { return model_shape(32, 8, g, 4, 64); }
 
 TrainOptions small_options() {
   TrainOptions o;

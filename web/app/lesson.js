@@ -1,6 +1,7 @@
 // lesson.js - the lesson as data: walkthrough steps, theory, equations, pitfalls and interview
 // Q&A. Text only; every figure next to it comes from the core at run time through the
 // `live(snapshot, fmt)` functions, which turn the worker's computed snapshot into a sentence.
+import { formatPercent } from '../lib/format.js';
 
 export const WALKTHROUGH = [
   {
@@ -188,8 +189,8 @@ export const QUALITY = {
     const mha = runs[0], mqa = runs.at(-1);
     const reach = (r) => r.evals.find((e) => e.accuracy >= threshold)?.step;
     const say = (r) => (reach(r) !== undefined ? `reached ${pct(threshold)} recall at step ${reach(r)}` : `did not reach ${pct(threshold)} recall`);
-    return `MHA (G = ${mha.nKvHeads}) ${say(mha)} and ends at ${pct1(mha.final.accuracy)}; MQA (G = ${mqa.nKvHeads}) ${say(mqa)} and ends at ` +
-      `${pct1(mqa.final.accuracy)}. Same data, same steps: the gap is what one shared K/V head costs this model at this budget.`;
+    return `MHA (G = ${mha.nKvHeads}) ${say(mha)} and ends at ${formatPercent(mha.final.accuracy)}; MQA (G = ${mqa.nKvHeads}) ${say(mqa)} and ends at ` +
+      `${formatPercent(mqa.final.accuracy)}. Same data, same steps: the gap is what one shared K/V head costs this model at this budget.`;
   },
   uptrainingTitle: 'Uptraining: MHA → GQA/MQA without starting over',
   uptraining: (u) => `The GQA paper’s recipe on the trained MHA model: mean-pool its K/V heads to G, then train ` +
@@ -198,8 +199,8 @@ export const QUALITY = {
   uptrainingSummary: (u, chance) => {
     const rows = u.rows;  // G descending
     const kept = rows.every((r, i) => i === 0 || r.before.accuracy <= rows[i - 1].before.accuracy);
-    return rows.map((r) => `G = ${r.nKvHeads}: ${pct1(r.before.accuracy)} → ${pct1(r.after.accuracy)}`).join('; ') +
-      ` (chance is ${pct1(chance)}). ` + (kept
+    return rows.map((r) => `G = ${r.nKvHeads}: ${formatPercent(r.before.accuracy)} → ${formatPercent(r.after.accuracy)}`).join('; ') +
+      ` (chance is ${formatPercent(chance)}). ` + (kept
       ? 'The more heads each pooled head stands in for, the less of the trained model survives the pooling: ' +
         'these heads learned different keys, and their average is a head none of them was. The few uptraining steps ' +
         'recover part of it; the paper’s large models had far more steps in their 5 %.'
@@ -212,7 +213,3 @@ function pct(x) {
   return `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
 }
 
-/** One decimal always, as the tables show accuracy: 99.6% must not read as 100%. */
-function pct1(x) {
-  return `${(100 * x).toFixed(1)}%`;
-}

@@ -9,6 +9,7 @@
 // (which would silently turn "abc" into 0), and turns the core's refusals into thrown Errors.
 // Every result is a copy, never a view into the WASM heap.
 import { bool, checkKeys, exactly, int, oneOf, optionalFinite, refusal, rows, show, unwrap } from './validate.js';
+import { NativeHandle } from './handle.js';
 import { RecallTrainer, conversionArgs, convertArgs, recallArgs, trainRecallWith } from './quality.js';
 
 /** A 1-function module whose body is a v128.const: valid only where WebAssembly SIMD is. */
@@ -523,27 +524,17 @@ function findById(field, id, items) {
 
 /** A KV cache in the WASM heap. One owner; call delete() to return its memory. */
 export class KvCache {
-  #native;
+  #handle;
   #nKvHeads;
   #headDim;
-  #core;  // { guard, alive } from the Core that made it
+  /** core: { guard, alive } from the Core that made it. */
   constructor(native, nKvHeads, headDim, core) {
-    this.#native = native;
+    this.#handle = new NativeHandle(native, core, { kind: 'KvCache', noun: 'cache', remedy: 'core.createKvCache()' });
     this.#nKvHeads = nKvHeads;
     this.#headDim = headDim;
-    this.#core = core;
   }
 
-  /** The native cache, behind the core's trap guard; throws if deleted or its instance aborted. */
-  #live(method) {
-    if (!this.#native) throw new Error(`KvCache.${method}: this cache was deleted; create a new one with core.createKvCache()`);
-    if (!this.#core.alive()) {
-      this.#native = null;
-      throw new Error(`KvCache.${method}: this cache belonged to a core instance that aborted; create a new one with core.createKvCache()`);
-    }
-    const native = this.#native, guard = this.#core.guard;
-    return new Proxy(native, { get: (t, p) => (typeof t[p] === 'function' ? (...a) => guard(() => t[p](...a)) : t[p]) });
-  }
+  #live(method) { return this.#handle.live(method); }
 
   /** Appends n tokens: k and v are Float32Array (n, nKvHeads, headDim), n >= 1. */
   append(k, v) {
@@ -597,12 +588,9 @@ export class KvCache {
   clear() { this.#live('clear').clear(); }
 
   /** Returns the cache's memory to the WASM heap. Safe to call twice. */
-  delete() {
-    if (this.#native && this.#core.alive()) this.#native.delete();
-    this.#native = null;
-  }
+  delete() { this.#handle.delete(); }
 
-  get deleted() { return this.#native === null; }
+  get deleted() { return this.#handle.deleted; }
   get length() { return this.#live('length').length(); }
   get capacity() { return this.#live('capacity').capacity(); }
   get dtype() { return this.#live('dtype').dtype(); }

@@ -3,6 +3,7 @@
 // per G. Core (core.js) exposes these as core.convertKvHeads, core.conversionError,
 // core.createRecallTrainer and core.trainRecall; the checks here run before anything reaches
 // Embind, so every refusal names the field, the value and what was expected.
+import { NativeHandle } from './handle.js';
 import { checkKeys, exactly, int, oneOf, show, unwrap } from './validate.js';
 
 export const CONVERT_METHODS = ['mean', 'first', 'random'];
@@ -96,25 +97,18 @@ export function recallArgs(args = {}, what = 'createRecallTrainer', extra = []) 
  * memory. Deterministic: the same options give the same losses, bit for bit.
  */
 export class RecallTrainer {
-  #native;
-  #core;  // { guard, alive, make } from the Core that made it
+  #handle;
+  #make;  // (options, init) -> a new RecallTrainer from the Core that made this one
   #options;
 
+  /** core: { guard, alive, make } from the Core that made it. */
   constructor(native, options, core) {
-    this.#native = native;
+    this.#handle = new NativeHandle(native, core, { kind: 'RecallTrainer', noun: 'trainer', remedy: 'core.createRecallTrainer()' });
+    this.#make = core.make;
     this.#options = Object.freeze({ ...options });
-    this.#core = core;
   }
 
-  #live(method) {
-    if (!this.#native) throw new Error(`RecallTrainer.${method}: this trainer was deleted; create a new one with core.createRecallTrainer()`);
-    if (!this.#core.alive()) {
-      this.#native = null;
-      throw new Error(`RecallTrainer.${method}: this trainer belonged to a core instance that aborted; create a new one with core.createRecallTrainer()`);
-    }
-    const native = this.#native, guard = this.#core.guard;
-    return new Proxy(native, { get: (t, p) => (typeof t[p] === 'function' ? (...a) => guard(() => t[p](...a)) : t[p]) });
-  }
+  #live(method) { return this.#handle.live(method); }
 
   /** The options it was made with (nKvHeads as made; see nKvHeads for after a convert). */
   get options() { return this.#options; }
@@ -160,27 +154,23 @@ export class RecallTrainer {
    * trainer is unchanged.
    */
   convert(args) {
-    this.#live('convert');
-    const native = this.#native;  // Embind wants the object itself as an argument, not the guard's proxy
+    const native = this.#handle.raw('convert');  // Embind wants the object itself as an argument, not the guard's proxy
     checkKeys('convert', args, ['nKvHeads', 'method', 'seed']);
     const current = this.nKvHeads;
     const nKvHeads = int('nKvHeads', args.nKvHeads, 1, current);
     if (current % nKvHeads !== 0) throw new RangeError(`nKvHeads (${nKvHeads}) must divide the model's current K/V heads (${current})`);
     const method = oneOf('method', args.method, CONVERT_METHODS, 'mean');
     const seed = seedOf(args.seed);
-    return this.#core.make({ ...this.#options, nKvHeads }, (fresh) => fresh.initConverted(native, nKvHeads, method, seed));
+    return this.#make({ ...this.#options, nKvHeads }, (fresh) => fresh.initConverted(native, nKvHeads, method, seed));
   }
 
   get stepsDone() { return this.#live('stepsDone').stepsDone(); }
   get parameterCount() { return this.#live('parameterCount').parameterCount(); }
   get nKvHeads() { return this.#live('nKvHeads').nKvHeads(); }
-  get deleted() { return this.#native === null; }
+  get deleted() { return this.#handle.deleted; }
 
   /** Returns the trainer's memory to the WASM heap. Safe to call twice. */
-  delete() {
-    if (this.#native && this.#core.alive()) this.#native.delete();
-    this.#native = null;
-  }
+  delete() { this.#handle.delete(); }
 }
 
 /**

@@ -32,6 +32,11 @@ export function formatFactor(x) {
   return `${Number.isInteger(x) ? x : +x.toPrecision(3)}×`;
 }
 
+/** A fraction as a percentage with one decimal, always: 0.996 -> "99.6%" (never rounded to 100%). */
+export function formatPercent(x) {
+  return `${(100 * x).toFixed(1)}%`;
+}
+
 /** Seconds in the unit that reads best: 0.0123 -> "12.3 ms". */
 export function formatSeconds(s) {
   if (s >= 1) return `${+s.toPrecision(3)} s`;

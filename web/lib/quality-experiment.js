@@ -2,6 +2,7 @@
 // the page's worker and node: one recall model per G trained from scratch with the same seed,
 // data and steps, then uptraining (Ainslie et al. 2023): the trained MHA model's K/V heads
 // mean-pooled to each smaller G and trained on for a few more steps.
+import { RECALL_DEFAULTS } from '../core/quality.js';
 
 /** The page's experiment: H = 8, G ∈ {8, 4, 2, 1}, 200 steps, uptraining for 5 % of them. */
 export const QUALITY_EXPERIMENT = Object.freeze({ gs: [8, 4, 2, 1], steps: 200, uptrainSteps: 10, evalEvery: 20, seed: 1 });
@@ -13,7 +14,7 @@ export const QUALITY_EXPERIMENT = Object.freeze({ gs: [8, 4, 2, 1], steps: 200, 
  */
 export function runQualityExperiment(core, args, post = () => {}) {
   const { gs, steps, uptrainSteps, evalEvery, ...options } = { ...QUALITY_EXPERIMENT, ...args };
-  const nHeads = options.nHeads ?? 8;
+  const nHeads = options.nHeads ?? RECALL_DEFAULTS.nHeads;
   if (!Array.isArray(gs) || gs.length === 0 || gs[0] !== nHeads) {
     throw new RangeError(`gs (${JSON.stringify(gs)}) must be a list of K/V head counts starting with nHeads (${nHeads}), the MHA model uptraining starts from`);
   }

@@ -4,7 +4,7 @@
 // with its own core, so Cancel can terminate it. This module draws what comes back.
 import { el, mount, GROUP_COLORS } from '../dom.js';
 import { QUALITY } from '../lesson.js';
-import { formatCount } from '../../lib/format.js';
+import { formatCount, formatPercent } from '../../lib/format.js';
 import { QUALITY_EXPERIMENT } from '../../lib/quality-experiment.js';
 import { RECALL_DEFAULTS } from '../../core/quality.js';
 import { lineChart } from './line-chart.js';
@@ -25,7 +25,6 @@ function smooth(losses, n) {
   return out;
 }
 
-const pct = (x) => `${(100 * x).toFixed(1)}%`;
 
 export class QualityLab {
   #root;
@@ -97,7 +96,10 @@ export class QualityLab {
     const mine = ++this.#conversionNo;
     try {
       const points = await this.#call('conversionError', { similarity: this.#similarity });
-      if (mine === this.#conversionNo) this.#receive({ conversion: points });
+      if (mine !== this.#conversionNo) return;  // a newer slider position is on its way
+      this.#conversion = points;
+      this.#renderConversion();
+      this.onChange?.();
     } catch (err) {
       if (mine === this.#conversionNo) mount(this.#els.conversion, el('p', { class: 'error' }, `The core refused: ${err.message}`));
     }
@@ -137,11 +139,6 @@ export class QualityLab {
   #receive(data) {
     const e = this.#els;
     if (data.error) return this.#fail(data.error.message);
-    if (data.conversion) {
-      this.#conversion = data.conversion;
-      this.#renderConversion();
-      this.onChange?.();
-    }
     if (data.progress) {
       const p = data.progress;
       e.progress.value = (p.run + p.step / p.steps) / p.runs;
@@ -249,7 +246,7 @@ export class QualityLab {
             el('td', {}, `${2 * r.nKvHeads * this.#options().headDim} numbers`),
             el('td', {}, formatCount(r.parameterCount)),
             el('td', {}, r.final.loss.toFixed(3)),
-            el('td', { 'data-accuracy': r.final.accuracy }, pct(r.final.accuracy)),
+            el('td', { 'data-accuracy': r.final.accuracy }, formatPercent(r.final.accuracy)),
             el('td', {}, String(r.evals.find((e) => e.accuracy >= THRESHOLD)?.step ?? '—'))))))));
     this.#markCurrent();
   }
@@ -265,7 +262,7 @@ export class QualityLab {
           el('thead', {}, el('tr', {}, ['G', 'mean-pooled, before', `after ${u.steps} steps`, `from scratch, ${u.from} steps`].map((h) => el('th', { scope: 'col' }, h)))),
           el('tbody', {}, u.rows.map((r) => el('tr', { 'data-g': r.nKvHeads },
             el('th', { scope: 'row' }, r.nKvHeads),
-            ...[r.before, r.after, r.scratch].map((s) => el('td', { 'data-accuracy': s.accuracy }, `${pct(s.accuracy)} (${s.loss.toFixed(3)})`))))))),
+            ...[r.before, r.after, r.scratch].map((s) => el('td', { 'data-accuracy': s.accuracy }, `${formatPercent(s.accuracy)} (${s.loss.toFixed(3)})`))))))),
       el('p', { id: 'uptraining-summary' }, QUALITY.uptrainingSummary(u, 1 / this.#options().valueVocab)));
     this.#markCurrent();
   }
