@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "half.h"
 #include "simd.h"
@@ -14,8 +15,6 @@ namespace gqa {
 namespace {
 
 constexpr int B = kDecodeBlock;
-/// Largest group whose int8 V rows are accumulated without staging (see decode_group_impl).
-constexpr int kDirectInt8VHeads = 1;
 
 // ---- scalar reference primitives -------------------------------------------------------------
 
@@ -41,6 +40,28 @@ struct ScalarOps {
     for (int j = 0; j < nb; ++j) {
       for (int i = 0; i < d; ++i) acc[i] += p[j] * vb[j * d + i];
     }
+  }
+  static float elem(const float* p) { return *p; }
+  static float elem(const uint16_t* p) { return f16_to_f32(*p); }
+  /// s[j] = scale · q·kb[j] for one head, rows used as stored — q (d,), kb (nb, d) f32 or f16
+  template <class T>
+  static void scores_rows(const float* q, const T* kb, int nb, int d, float scale, float* s) {
+    for (int j = 0; j < nb; ++j) {
+      float dot = 0.0f;
+      for (int i = 0; i < d; ++i) dot += q[i] * elem(kb + j * d + i);
+      s[j] = dot * scale;
+    }
+  }
+  /// acc += Σ_j p[j] · vb[j], rows used as stored — acc (d,), p (nb,), vb (nb, d) f32 or f16
+  template <class T>
+  static void accumulate_rows(float* acc, const float* p, const T* vb, int nb, int d) {
+    for (int j = 0; j < nb; ++j) {
+      for (int i = 0; i < d; ++i) acc[i] += p[j] * elem(vb + j * d + i);
+    }
+  }
+  /// acc[h] += Σ_j s[h][j] · vb[j] for all m heads — acc (m, d), s (m, B), vb (nb, d)
+  static void accumulate_group(float* acc, int m, const float* s, const float* vb, int nb, int d) {
+    for (int h = 0; h < m; ++h) accumulate(acc + h * d, s + h * B, vb, nb, d);
   }
   /// dst = c · src  — (n,)
   static void scale(float* dst, const float* src, int n, float c) {
@@ -147,6 +168,42 @@ struct SimdOps {
       for (; j < nb; ++j) s[h * B + j] = dot(q0, kb + j * d, d) * scale;
     }
   }
+  /// f32 lanes of cached elements: as stored, or widened from halves
+  static simd::f32x4 load_row(const float* p) { return simd::load(p); }
+  static simd::f32x4 load_row(const uint16_t* p) { return simd::load_f16(p); }
+  /// One head against one key row at a time, straight from the cache: s[j] = scale · q·kb[j]
+  /// — q (d,), kb (nb, d) f32 or f16, s (nb,)
+  template <class T>
+  static void scores_rows(const float* q, const T* kb, int nb, int d, float scale, float* s) {
+    using namespace simd;
+    const int d16 = d & ~15;
+    for (int j = 0; j < nb; ++j) {
+      const T* k = kb + j * d;
+      f32x4 a0 = splat(0), a1 = splat(0), a2 = splat(0), a3 = splat(0);
+      for (int i = 0; i < d16; i += 16) {  // 4 chains: the row is read front to back
+        a0 = madd(a0, load(q + i), load_row(k + i));
+        a1 = madd(a1, load(q + i + 4), load_row(k + i + 4));
+        a2 = madd(a2, load(q + i + 8), load_row(k + i + 8));
+        a3 = madd(a3, load(q + i + 12), load_row(k + i + 12));
+      }
+      float r = hsum(add(add(a0, a1), add(a2, a3)));
+      for (int i = d16; i < d; ++i) r += q[i] * ScalarOps::elem(k + i);  // leftovers
+      s[j] = r * scale;
+    }
+  }
+  /// acc += Σ_j p[j] · vb[j], one value row at a time — acc (d,), p (nb,), vb (nb, d) f32 or f16
+  template <class T>
+  static void accumulate_rows(float* acc, const float* p, const T* vb, int nb, int d) {
+    using namespace simd;
+    const int d4 = d & ~3;
+    for (int j = 0; j < nb; ++j) {
+      const f32x4 pj = splat(p[j]);
+      const T* v = vb + j * d;
+      int i = 0;
+      for (; i < d4; i += 4) store(acc + i, madd(load(acc + i), pj, load_row(v + i)));
+      for (; i < d; ++i) acc[i] += p[j] * ScalarOps::elem(v + i);  // leftovers
+    }
+  }
   static float dot(const float* a, const float* b, int d) {
     using namespace simd;
     f32x4 acc = splat(0);
@@ -196,6 +253,38 @@ struct SimdOps {
       for (; i < d4; i += 4) store(acc + i, madd(load(acc + i), pj, load(vj + i)));
       for (; i < d; ++i) acc[i] += p[j] * vj[i];
     }
+  }
+  /// acc[h] += Σ_j s[h][j] · vb[j] for all m heads: 2 heads x 16 floats of acc stay in
+  /// registers over the whole block (8 accumulators + 4 v + 2 weights live), so acc is loaded
+  /// and stored once per block — acc (m, d), s (m, B), vb (nb, d)
+  static void accumulate_group(float* acc, int m, const float* s, const float* vb, int nb, int d) {
+    using namespace simd;
+    const int d16 = d & ~15;
+    int h = 0;
+    for (; h + 2 <= m; h += 2) {
+      float* a = acc + h * d;
+      float* b = a + d;
+      const float* pa = s + h * B;
+      const float* pb = pa + B;
+      for (int i = 0; i < d16; i += 16) {
+        f32x4 a0 = load(a + i), a1 = load(a + i + 4), a2 = load(a + i + 8), a3 = load(a + i + 12);
+        f32x4 b0 = load(b + i), b1 = load(b + i + 4), b2 = load(b + i + 8), b3 = load(b + i + 12);
+        for (int j = 0; j < nb; ++j) {
+          const float* v = vb + j * d + i;
+          const f32x4 wa = splat(pa[j]), wb = splat(pb[j]);
+          f32x4 x = load(v); a0 = madd(a0, wa, x); b0 = madd(b0, wb, x);
+          x = load(v + 4); a1 = madd(a1, wa, x); b1 = madd(b1, wb, x);
+          x = load(v + 8); a2 = madd(a2, wa, x); b2 = madd(b2, wb, x);
+          x = load(v + 12); a3 = madd(a3, wa, x); b3 = madd(b3, wb, x);
+        }
+        store(a + i, a0); store(a + i + 4, a1); store(a + i + 8, a2); store(a + i + 12, a3);
+        store(b + i, b0); store(b + i + 4, b1); store(b + i + 8, b2); store(b + i + 12, b3);
+      }
+      for (int i = d16; i < d; ++i) {  // leftovers: the last d % 16 elements
+        for (int j = 0; j < nb; ++j) { a[i] += pa[j] * vb[j * d + i]; b[i] += pb[j] * vb[j * d + i]; }
+      }
+    }
+    for (; h < m; ++h) accumulate(acc + h * d, s + h * B, vb, nb, d);  // an odd last head
   }
   static void scale(float* dst, const float* src, int n, float c) {
     using namespace simd;
@@ -354,19 +443,19 @@ struct SimdOps {
 /// for f16 and int8) lets the hardware prefetcher stream it; the compute loops then walk four
 /// rows at a time, which straight from DRAM ran at a third of the bandwidth.
 template <class Ops>
-const float* block_f32(const KvHeadView& kv, const void* base, const float* row_scale, int64_t j0, int nb,
-                       float* tmp) {
-  const int d = kv.d;
-  switch (kv.dtype) {
-    case Dtype::kF32: Ops::copy(static_cast<const float*>(base) + j0 * d, tmp, nb * d); return tmp;
-    case Dtype::kF16: Ops::widen_f16(static_cast<const uint16_t*>(base) + j0 * d, tmp, nb * d); return tmp;
-    case Dtype::kInt8:
-      for (int j = 0; j < nb; ++j) {
-        Ops::widen_i8(static_cast<const int8_t*>(base) + (j0 + j) * d, row_scale[j0 + j], tmp + j * d, d);
-      }
-      return tmp;
-  }
-  return nullptr;
+const float* block_f32(const float* base, const float*, int64_t j0, int nb, int d, float* tmp) {
+  Ops::copy(base + j0 * d, tmp, nb * d);
+  return tmp;
+}
+template <class Ops>
+const float* block_f32(const uint16_t* base, const float*, int64_t j0, int nb, int d, float* tmp) {
+  Ops::widen_f16(base + j0 * d, tmp, nb * d);
+  return tmp;
+}
+template <class Ops>
+const float* block_f32(const int8_t* base, const float* row_scale, int64_t j0, int nb, int d, float* tmp) {
+  for (int j = 0; j < nb; ++j) Ops::widen_i8(base + (j0 + j) * d, row_scale[j0 + j], tmp + j * d, d);
+  return tmp;
 }
 
 /// The int16 query range for int8 keys of width d: every partial sum of d products
@@ -396,12 +485,14 @@ void quantise_q(const float* q, int m, int d, float scale, int16_t* qi, float* q
 }
 
 // [lesson:decode-kernel] (the page shows these lines, pulled from here at build time)
-/// kInt8: the cache is int8 (its own instantiation: the f32/f16 instantiation compiles to the
-/// same WASM instructions as before int8 had its own path).
-template <class Ops, bool kInt8>
+/// T: how the cache stores an element (float, uint16_t half, int8_t with a scale per row).
+template <class Ops, class T>
 Status decode_group_impl(const float* q, int m, const KvHeadView& kv, int64_t lo, int64_t hi, float scale,
                          float* out, float* scratch, float* row_max, float* row_sum) {
+  constexpr bool kInt8 = std::is_same<T, int8_t>::value;
   const int d = kv.d;
+  const T* kc = static_cast<const T*>(kv.k);  // (T, d) this KV head's keys as stored
+  const T* vc = static_cast<const T*>(kv.v);  // (T, d) its values
   float* kf = scratch;        // (B, d)  current K block as f32
   float* vf = kf + B * d;     // (B, d)  current V block as f32
   float* s = vf + B * d;      // (m, B)  scores, then unnormalised weights
@@ -412,24 +503,26 @@ Status decode_group_impl(const float* q, int m, const KvHeadView& kv, int64_t lo
   int16_t* qi = reinterpret_cast<int16_t*>(qs + m);  // (m, d) int8 K: q quantised to int16
   for (int i = 0; i < m * d; ++i) acc[i] = 0.0f;
   for (int h = 0; h < m; ++h) { mx[h] = -INFINITY; sum[h] = 0.0f; }
-  // int8 V straight from the cache only for MHA: each head re-widens the rows in registers,
-  // while staging widens the block once for all m heads (wasm, d = 128, T = 8192: m = 1 ran
-  // 1.4x faster unstaged, m = 2 1.09x and m = 4 1.2x slower)
-  const bool int8_v = kInt8 && m <= kDirectInt8VHeads;
+  // MHA (one head per group) has nothing to share a staged block with: its f32 and f16 rows
+  // are used straight from the cache, one row at a time, front to back (wasm, d = 128,
+  // T = 8192: 1.2x faster than staging; two rows at a time was 1.2x slower again). int8 V
+  // likewise for MHA, four rows at a time with the scale folded into the weight (1.4x
+  // faster than staging; m = 2 was 1.09x and m = 4 1.2x slower).
+  const bool rows = m == 1;
   if constexpr (kInt8) quantise_q(q, m, d, scale, qi, qs);
 
   for (int64_t j0 = lo; j0 < hi; j0 += B) {
     const int nb = int(hi - j0 < B ? hi - j0 : B);
-    // K staged before V, as the f32/f16 kernel always did; int8 keys are used as they are
-    // stored, against the int16 q (i32x4.dot_i16x8_s)
-    const float* kb = kInt8 ? nullptr : block_f32<Ops>(kv, kv.k, kv.k_scale, j0, nb, kf);
-    const float* vb = int8_v ? nullptr : block_f32<Ops>(kv, kv.v, kv.v_scale, j0, nb, vf);
-    // pass 1: scores of every head in the group against this key block (K read once)
+    // pass 1: scores of every head in the group against this key block (K read once); int8
+    // keys are used as stored, against the int16 q (i32x4.dot_i16x8_s)
     if constexpr (kInt8) {
-      Ops::scores_i8(qi, qs, m, static_cast<const int8_t*>(kv.k) + j0 * d, kv.k_scale + j0, nb, d, s);
+      Ops::scores_i8(qi, qs, m, kc + j0 * d, kv.k_scale + j0, nb, d, s);
+    } else if (rows) {
+      Ops::scores_rows(q, kc + j0 * d, nb, d, scale, s);
     } else {
-      Ops::scores(q, m, kb, nb, d, scale, s);
+      Ops::scores(q, m, block_f32<Ops>(kc, kv.k_scale, j0, nb, d, kf), nb, d, scale, s);
     }
+    const float* vb = rows ? nullptr : block_f32<Ops>(vc, kv.v_scale, j0, nb, d, vf);
     for (int h = 0; h < m; ++h) {
       float* sh = s + h * B;
       // pass 2: online softmax - new max, rescale what was accumulated under the old one
@@ -448,14 +541,17 @@ Status decode_group_impl(const float* q, int m, const KvHeadView& kv, int64_t lo
         mx[h] = bm;
       }
       sum[h] += Ops::exp_shift(sh, nb, mx[h]);
-      // pass 3: accumulate the weighted values (V block read once for the group); int8 rows
-      // are widened in registers, their scales folded into the weights
-      if (int8_v) {
-        Ops::accumulate_i8(acc + h * d, sh, kv.v_scale + j0, static_cast<const int8_t*>(kv.v) + j0 * d, nb, d);
+      // pass 3 (MHA): accumulate the weighted values
+      if (!rows) {
+        continue;
+      } else if constexpr (kInt8) {
+        Ops::accumulate_i8(acc + h * d, sh, kv.v_scale + j0, vc + j0 * d, nb, d);
       } else {
-        Ops::accumulate(acc + h * d, sh, vb, nb, d);
+        Ops::accumulate_rows(acc + h * d, sh, vc + j0 * d, nb, d);
       }
     }
+    // pass 3 (a group of heads): accumulate the weighted values, the V block read once
+    if (!rows) Ops::accumulate_group(acc, m, s, vb, nb, d);
   }
   // pass 4: normalise (and hand out the softmax statistics when a merge will follow)
   for (int h = 0; h < m; ++h) Ops::scale(out + h * d, acc + h * d, d, 1.0f / sum[h]);
@@ -483,20 +579,27 @@ uint64_t decode_scratch_floats(int m, int d, Dtype dtype) {
   return dtype == Dtype::kInt8 ? base + uint64_t(m) + (uint64_t(m) * d + 1) / 2 : base;
 }
 
+namespace {
+template <class Ops>
+Status decode_group_as(const float* q, int m, const KvHeadView& kv, int64_t lo, int64_t hi, float scale, float* out,
+                       float* scratch, float* row_max, float* row_sum) {
+  switch (kv.dtype) {
+    case Dtype::kF32: return decode_group_impl<Ops, float>(q, m, kv, lo, hi, scale, out, scratch, row_max, row_sum);
+    case Dtype::kF16: return decode_group_impl<Ops, uint16_t>(q, m, kv, lo, hi, scale, out, scratch, row_max, row_sum);
+    case Dtype::kInt8: return decode_group_impl<Ops, int8_t>(q, m, kv, lo, hi, scale, out, scratch, row_max, row_sum);
+  }
+  return Status::error(StatusCode::kInvalidArgument, "decode_group: unknown cache dtype %d", int(kv.dtype));
+}
+}  // namespace
+
 Status decode_group(Isa isa, const float* q, int m, const KvHeadView& kv, int64_t lo, int64_t hi, float scale,
                     float* out, float* scratch, float* row_max, float* row_sum) {
   if (lo >= hi) return Status::error(StatusCode::kOutOfRange, "decode_group: empty key range [%lld, %lld)",
                                      (long long)lo, (long long)hi);
 #if GQA_SIMD
-  if (isa == Isa::kSimd) {
-    return kv.dtype == Dtype::kInt8
-               ? decode_group_impl<SimdOps, true>(q, m, kv, lo, hi, scale, out, scratch, row_max, row_sum)
-               : decode_group_impl<SimdOps, false>(q, m, kv, lo, hi, scale, out, scratch, row_max, row_sum);
-  }
+  if (isa == Isa::kSimd) return decode_group_as<SimdOps>(q, m, kv, lo, hi, scale, out, scratch, row_max, row_sum);
 #endif
-  return kv.dtype == Dtype::kInt8
-             ? decode_group_impl<ScalarOps, true>(q, m, kv, lo, hi, scale, out, scratch, row_max, row_sum)
-             : decode_group_impl<ScalarOps, false>(q, m, kv, lo, hi, scale, out, scratch, row_max, row_sum);
+  return decode_group_as<ScalarOps>(q, m, kv, lo, hi, scale, out, scratch, row_max, row_sum);
 }
 
 void merge_partials(int parts, int64_t rows, int d, const float* const* outs, const float* const* maxes,

@@ -52,15 +52,18 @@ inline float hsum(f32x4 a) {
   f32x4 t = add(a, wasm_i32x4_shuffle(a, a, 2, 3, 0, 1));
   return wasm_f32x4_extract_lane(t, 0) + wasm_f32x4_extract_lane(t, 1);
 }
-/// 4 half bit patterns in the low halves of u32 lanes -> 4 floats (finite halves; see half.h
-/// for the 2^112 trick)
-inline f32x4 f16_bits_to_f32(v128_t h) {
-  v128_t em = wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x7fff)), 13);
-  v128_t mag = wasm_f32x4_mul(em, wasm_i32x4_splat(0x77800000));
-  return wasm_v128_or(mag, wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x8000)), 16));
+/// 4 halves in the high 16 bits of u32 lanes -> 4 floats (finite halves): an arithmetic shift
+/// by 3 lines the exponent and mantissa up with a float's, the mask keeps the sign, and
+/// multiplying by 2^112 rebiases the exponent (15 -> 127), subnormal halves included (see half.h)
+inline f32x4 f16_high_bits_to_f32(v128_t x) {
+  const v128_t bits = wasm_v128_and(wasm_i32x4_shr(x, 3), wasm_i32x4_splat(int32_t(0x8fffe000u)));
+  return wasm_f32x4_mul(bits, wasm_i32x4_splat(0x77800000));
 }
+/// halves 0-3 (lo) or 4-7 (hi) of h, each moved into the high half of a u32 lane
+inline v128_t f16_lo_high_bits(v128_t h) { return wasm_i16x8_shuffle(wasm_i32x4_splat(0), h, 0, 8, 1, 9, 2, 10, 3, 11); }
+inline v128_t f16_hi_high_bits(v128_t h) { return wasm_i16x8_shuffle(wasm_i32x4_splat(0), h, 4, 12, 5, 13, 6, 14, 7, 15); }
 /// 4 IEEE halves -> 4 floats
-inline f32x4 load_f16(const uint16_t* p) { return f16_bits_to_f32(wasm_u32x4_load16x4(p)); }
+inline f32x4 load_f16(const uint16_t* p) { return f16_high_bits_to_f32(f16_lo_high_bits(wasm_v128_load64_zero(p))); }
 /// 4 int8 -> 4 floats
 inline f32x4 load_i8(const int8_t* p) {
   v128_t b = wasm_v128_load32_zero(p);
@@ -80,8 +83,8 @@ inline void widen_i8x16(const int8_t* p, f32x4 sc, float* dst) {
 /// dst[0..8) = 8 finite halves at p: one load
 inline void widen_f16x8(const uint16_t* p, float* dst) {
   const v128_t h = wasm_v128_load(p);
-  wasm_v128_store(dst, f16_bits_to_f32(wasm_u32x4_extend_low_u16x8(h)));
-  wasm_v128_store(dst + 4, f16_bits_to_f32(wasm_u32x4_extend_high_u16x8(h)));
+  wasm_v128_store(dst, f16_high_bits_to_f32(f16_lo_high_bits(h)));
+  wasm_v128_store(dst + 4, f16_high_bits_to_f32(f16_hi_high_bits(h)));
 }
 // Integer lanes for the int8 K scores: int16 q against int8 keys, exact int32 sums.
 typedef v128_t i32x4;  // also holds 8 x int16
@@ -124,11 +127,13 @@ inline float hsum(f32x4 a) {
   f32x4 t = add(a, _mm_movehl_ps(a, a));
   return _mm_cvtss_f32(add(t, _mm_shuffle_ps(t, t, 1)));
 }
+/// as the wasm version: halves in the high 16 bits of u32 lanes, shift, mask, times 2^112
+inline f32x4 f16_high_bits_to_f32(__m128i x) {
+  const __m128i bits = _mm_and_si128(_mm_srai_epi32(x, 3), _mm_set1_epi32(int32_t(0x8fffe000u)));
+  return _mm_mul_ps(_mm_castsi128_ps(bits), _mm_castsi128_ps(_mm_set1_epi32(0x77800000)));
+}
 inline f32x4 load_f16(const uint16_t* p) {
-  __m128i h = _mm_unpacklo_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)), _mm_setzero_si128());
-  __m128i em = _mm_slli_epi32(_mm_and_si128(h, _mm_set1_epi32(0x7fff)), 13);
-  __m128 mag = _mm_mul_ps(_mm_castsi128_ps(em), _mm_castsi128_ps(_mm_set1_epi32(0x77800000)));
-  return _mm_or_ps(mag, _mm_castsi128_ps(_mm_slli_epi32(_mm_and_si128(h, _mm_set1_epi32(0x8000)), 16)));
+  return f16_high_bits_to_f32(_mm_unpacklo_epi16(_mm_setzero_si128(), _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
 }
 inline f32x4 load_i8(const int8_t* p) {
   int32_t w;
@@ -145,8 +150,9 @@ inline void widen_i8x16(const int8_t* p, f32x4 sc, float* dst) {
   for (int c = 0; c < 4; ++c) store(dst + 4 * c, mul(load_i8(p + 4 * c), sc));
 }
 inline void widen_f16x8(const uint16_t* p, float* dst) {
-  store(dst, load_f16(p));
-  store(dst + 4, load_f16(p + 4));
+  const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  store(dst, f16_high_bits_to_f32(_mm_unpacklo_epi16(_mm_setzero_si128(), h)));
+  store(dst + 4, f16_high_bits_to_f32(_mm_unpackhi_epi16(_mm_setzero_si128(), h)));
 }
 typedef __m128i i32x4;
 inline i32x4 zero_i32() { return _mm_setzero_si128(); }

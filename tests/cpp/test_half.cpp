@@ -60,6 +60,16 @@ TEST_CASE("SIMD f16 and int8 loads match the scalar conversions", "[half][simd]"
     simd::store(out, simd::load_f16(h));
     for (int c = 0; c < 4; ++c) REQUIRE(out[c] == f16_to_f32(h[c]));
   }
+  for (uint32_t base = 0; base < 65536; base += 8) {  // the 8-wide staging conversion
+    uint16_t h[8];
+    for (int c = 0; c < 8; ++c) {
+      h[c] = uint16_t(base + c);
+      if (((h[c] >> 10) & 31) == 31) h[c] = 0xbc00;
+    }
+    float out[8];
+    simd::widen_f16x8(h, out);
+    for (int c = 0; c < 8; ++c) REQUIRE(out[c] == f16_to_f32(h[c]));
+  }
   for (int v = -128; v < 128; v += 4) {
     int8_t b[4] = {int8_t(v), int8_t(v + 1), int8_t(v + 2), int8_t(v + 3)};
     float out[4];
