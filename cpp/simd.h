@@ -62,12 +62,19 @@ inline f32x4 f16_high_bits_to_f32(v128_t x) {
 /// halves 0-3 (lo) or 4-7 (hi) of h, each moved into the high half of a u32 lane
 inline v128_t f16_lo_high_bits(v128_t h) { return wasm_i16x8_shuffle(wasm_i32x4_splat(0), h, 0, 8, 1, 9, 2, 10, 3, 11); }
 inline v128_t f16_hi_high_bits(v128_t h) { return wasm_i16x8_shuffle(wasm_i32x4_splat(0), h, 4, 12, 5, 13, 6, 14, 7, 15); }
+/// Small integers (|x| < 2^22) in i32 lanes -> 4 floats, exactly. Not f32x4.convert_i32x4 on a
+/// sign extension: clang 14 folds the extension into the conversion and then lowers it lane by
+/// lane (4 extracts, 4 scalar converts, 4 inserts; int8 MHA ran 5x slower for it). Adding x to
+/// the bits of 1.5·2^23 and subtracting 1.5·2^23 as a float stays two vector instructions.
+inline f32x4 small_i32_to_f32(v128_t x) {
+  return wasm_f32x4_sub(wasm_i32x4_add(x, wasm_i32x4_splat(0x4b400000)), wasm_f32x4_splat(12582912.0f));
+}
 /// 4 IEEE halves -> 4 floats
 inline f32x4 load_f16(const uint16_t* p) { return f16_high_bits_to_f32(f16_lo_high_bits(wasm_v128_load64_zero(p))); }
 /// 4 int8 -> 4 floats
 inline f32x4 load_i8(const int8_t* p) {
   v128_t b = wasm_v128_load32_zero(p);
-  return wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(wasm_i16x8_extend_low_i8x16(b)));
+  return small_i32_to_f32(wasm_i32x4_extend_low_i16x8(wasm_i16x8_extend_low_i8x16(b)));
 }
 // Wide conversions store straight to memory: clang 14 keeps arrays of v128 (and values passed
 // out through pointers) in linear memory, which costs more than the conversion itself.
@@ -75,10 +82,10 @@ inline f32x4 load_i8(const int8_t* p) {
 inline void widen_i8x16(const int8_t* p, f32x4 sc, float* dst) {
   const v128_t b = wasm_v128_load(p);
   const v128_t lo = wasm_i16x8_extend_low_i8x16(b), hi = wasm_i16x8_extend_high_i8x16(b);
-  wasm_v128_store(dst, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(lo)), sc));
-  wasm_v128_store(dst + 4, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_i32x4_extend_high_i16x8(lo)), sc));
-  wasm_v128_store(dst + 8, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(hi)), sc));
-  wasm_v128_store(dst + 12, wasm_f32x4_mul(wasm_f32x4_convert_i32x4(wasm_i32x4_extend_high_i16x8(hi)), sc));
+  wasm_v128_store(dst, wasm_f32x4_mul(small_i32_to_f32(wasm_i32x4_extend_low_i16x8(lo)), sc));
+  wasm_v128_store(dst + 4, wasm_f32x4_mul(small_i32_to_f32(wasm_i32x4_extend_high_i16x8(lo)), sc));
+  wasm_v128_store(dst + 8, wasm_f32x4_mul(small_i32_to_f32(wasm_i32x4_extend_low_i16x8(hi)), sc));
+  wasm_v128_store(dst + 12, wasm_f32x4_mul(small_i32_to_f32(wasm_i32x4_extend_high_i16x8(hi)), sc));
 }
 /// dst[0..8) = 8 finite halves at p: one load
 inline void widen_f16x8(const uint16_t* p, float* dst) {
@@ -98,8 +105,8 @@ inline i32x4 add_i32(i32x4 a, i32x4 b) { return wasm_i32x4_add(a, b); }
 inline i32x4 load_i32(const int32_t* p) { return wasm_v128_load(p); }
 inline f32x4 to_f32(i32x4 a) { return wasm_f32x4_convert_i32x4(a); }
 /// the low / high 4 of 8 x int16 as floats
-inline f32x4 i16_low_to_f32(i32x4 a) { return wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(a)); }
-inline f32x4 i16_high_to_f32(i32x4 a) { return wasm_f32x4_convert_i32x4(wasm_i32x4_extend_high_i16x8(a)); }
+inline f32x4 i16_low_to_f32(i32x4 a) { return small_i32_to_f32(wasm_i32x4_extend_low_i16x8(a)); }
+inline f32x4 i16_high_to_f32(i32x4 a) { return small_i32_to_f32(wasm_i32x4_extend_high_i16x8(a)); }
 inline i32x4 hsum4_i32(i32x4 a, i32x4 b, i32x4 c, i32x4 d) {
   i32x4 ab = add_i32(wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), wasm_i32x4_shuffle(a, b, 2, 6, 3, 7));
   i32x4 cd = add_i32(wasm_i32x4_shuffle(c, d, 0, 4, 1, 5), wasm_i32x4_shuffle(c, d, 2, 6, 3, 7));
@@ -135,6 +142,8 @@ inline f32x4 f16_high_bits_to_f32(__m128i x) {
 inline f32x4 load_f16(const uint16_t* p) {
   return f16_high_bits_to_f32(_mm_unpacklo_epi16(_mm_setzero_si128(), _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
 }
+/// as the wasm version (here cvtdq2ps is one instruction; x86 has no lane-by-lane fallback)
+inline f32x4 small_i32_to_f32(__m128i x) { return _mm_cvtepi32_ps(x); }
 inline f32x4 load_i8(const int8_t* p) {
   int32_t w;
   std::memcpy(&w, p, 4);

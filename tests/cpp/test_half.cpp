@@ -70,6 +70,12 @@ TEST_CASE("SIMD f16 and int8 loads match the scalar conversions", "[half][simd]"
     simd::widen_f16x8(h, out);
     for (int c = 0; c < 8; ++c) REQUIRE(out[c] == f16_to_f32(h[c]));
   }
+  for (int32_t v = -(1 << 22); v < (1 << 22); v += v < -32768 || v >= 32768 ? 4093 : 4) {  // all of int16, then a sparse sweep
+    int32_t x[4] = {v, v + 1, v + 2, v + 3};
+    float out[4];
+    simd::store(out, simd::small_i32_to_f32(simd::load_i32(x)));
+    for (int c = 0; c < 4; ++c) REQUIRE(out[c] == float(x[c]));
+  }
   for (int v = -128; v < 128; v += 4) {
     int8_t b[4] = {int8_t(v), int8_t(v + 1), int8_t(v + 2), int8_t(v + 3)};
     float out[4];
