@@ -580,26 +580,27 @@ uint64_t decode_scratch_floats(int m, int d, Dtype dtype) {
 }
 
 namespace {
+using Kernel = Status (*)(const float* q, int m, const KvHeadView& kv, int64_t lo, int64_t hi, float scale,
+                          float* out, float* scratch, float* row_max, float* row_sum);
+/// The kernel per ISA and cache dtype, called through this table rather than a switch: each
+/// stays its own WebAssembly function. Inlined into one (binaryen inlines a function with one
+/// caller, whatever its size), V8 kept loop accumulators and counters on the stack.
 template <class Ops>
-Status decode_group_as(const float* q, int m, const KvHeadView& kv, int64_t lo, int64_t hi, float scale, float* out,
-                       float* scratch, float* row_max, float* row_sum) {
-  switch (kv.dtype) {
-    case Dtype::kF32: return decode_group_impl<Ops, float>(q, m, kv, lo, hi, scale, out, scratch, row_max, row_sum);
-    case Dtype::kF16: return decode_group_impl<Ops, uint16_t>(q, m, kv, lo, hi, scale, out, scratch, row_max, row_sum);
-    case Dtype::kInt8: return decode_group_impl<Ops, int8_t>(q, m, kv, lo, hi, scale, out, scratch, row_max, row_sum);
-  }
-  return Status::error(StatusCode::kInvalidArgument, "decode_group: unknown cache dtype %d", int(kv.dtype));
-}
+constexpr Kernel kKernels[3] = {decode_group_impl<Ops, float>, decode_group_impl<Ops, uint16_t>,
+                                decode_group_impl<Ops, int8_t>};
+static_assert(int(Dtype::kF32) == 0 && int(Dtype::kF16) == 1 && int(Dtype::kInt8) == 2, "kKernels order");
 }  // namespace
 
 Status decode_group(Isa isa, const float* q, int m, const KvHeadView& kv, int64_t lo, int64_t hi, float scale,
                     float* out, float* scratch, float* row_max, float* row_sum) {
   if (lo >= hi) return Status::error(StatusCode::kOutOfRange, "decode_group: empty key range [%lld, %lld)",
                                      (long long)lo, (long long)hi);
+  const int t = int(kv.dtype);
+  if (t < 0 || t > 2) return Status::error(StatusCode::kInvalidArgument, "decode_group: unknown cache dtype %d", t);
 #if GQA_SIMD
-  if (isa == Isa::kSimd) return decode_group_as<SimdOps>(q, m, kv, lo, hi, scale, out, scratch, row_max, row_sum);
+  if (isa == Isa::kSimd) return kKernels<SimdOps>[t](q, m, kv, lo, hi, scale, out, scratch, row_max, row_sum);
 #endif
-  return decode_group_as<ScalarOps>(q, m, kv, lo, hi, scale, out, scratch, row_max, row_sum);
+  return kKernels<ScalarOps>[t](q, m, kv, lo, hi, scale, out, scratch, row_max, row_sum);
 }
 
 void merge_partials(int parts, int64_t rows, int d, const float* const* outs, const float* const* maxes,
