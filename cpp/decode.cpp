@@ -203,6 +203,11 @@ struct SimdOps {
       const f32x4 pj = splat(p[j]);
       const T* v = vb + j * d;
       int i = 0;
+      for (; i + 16 <= d; i += 16) {  // 16 floats per iteration: loop overhead amortised
+        const f32x4 a0 = madd(load(acc + i), pj, load_row(v + i)), a1 = madd(load(acc + i + 4), pj, load_row(v + i + 4));
+        const f32x4 a2 = madd(load(acc + i + 8), pj, load_row(v + i + 8)), a3 = madd(load(acc + i + 12), pj, load_row(v + i + 12));
+        store(acc + i, a0); store(acc + i + 4, a1); store(acc + i + 8, a2); store(acc + i + 12, a3);
+      }
       for (; i < d4; i += 4) store(acc + i, madd(load(acc + i), pj, load_row(v + i)));
       for (; i < d; ++i) acc[i] += p[j] * ScalarOps::elem(v + i);  // leftovers
     }
