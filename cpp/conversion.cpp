@@ -48,10 +48,14 @@ void convert_projection(const ConvertShape& s, ConvertMethod m, uint64_t rng_see
   const int64_t head = s.head_dim * row;              // one head's block of rows
   switch (m) {
     case ConvertMethod::kMean:
+      if (group == 1) {  // the mean of one head is that head, bit for bit (-0 and NaN payloads too)
+        std::memcpy(out, in, sizeof(T) * size_t(s.n_kv_heads * head));
+        break;
+      }
       for (int64_t g = 0; g < s.n_kv_heads; ++g) {
         for (int64_t e = 0; e < head; ++e) {
-          double sum = 0;
-          for (int64_t j = 0; j < group; ++j) sum += double(in[(g * group + j) * head + e]);
+          double sum = double(in[g * group * head + e]);  // from the first head: -0 averages to -0
+          for (int64_t j = 1; j < group; ++j) sum += double(in[(g * group + j) * head + e]);
           out[g * head + e] = T(sum / double(group));
         }
       }

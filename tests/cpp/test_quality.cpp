@@ -3,6 +3,7 @@
 // differences, and the trainer (determinism, learning, uptraining, refused input).
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 #include <set>
 #include <string>
 #include <vector>
@@ -72,6 +73,15 @@ TEST_CASE("conversion: G = H keeps the checkpoint; random ignores it, determinis
   CHECK(out == in);
   convert_projection(s, ConvertMethod::kFirst, 0, in.data(), out.data());
   CHECK(out == in);
+  // bit for bit, -0 included (a fuzz finding: the mean once started from +0)
+  in[0] = -0.0f;
+  convert_projection(s, ConvertMethod::kMean, 0, in.data(), out.data());
+  CHECK(std::memcmp(out.data(), in.data(), in.size() * sizeof(float)) == 0);
+  // pooling heads that are all -0 gives -0
+  const ConvertShape pooled{5, 3, 4, 1};
+  std::vector<float> zeros(in.size(), -0.0f), one(4 * 5);
+  convert_projection(pooled, ConvertMethod::kMean, 0, zeros.data(), one.data());
+  CHECK(std::signbit(one[0]));
 
   convert_projection(s, ConvertMethod::kRandom, 7, in.data(), out.data());
   convert_projection(s, ConvertMethod::kRandom, 7, in.data(), again.data());
