@@ -550,12 +550,12 @@ Status decode_group_impl(const float* q, int m, const KvHeadView& kv, int64_t lo
       }
       sum[h] += Ops::exp_shift(sh, nb, mx[h]);
       // pass 3 (MHA): accumulate the weighted values
-      if (!rows) {
-        continue;
-      } else if constexpr (kInt8) {
-        Ops::accumulate_i8(acc + h * d, sh, kv.v_scale + j0, vc + j0 * d, nb, d);
-      } else {
-        Ops::accumulate_rows(acc + h * d, sh, vc + j0 * d, nb, d);
+      if (rows) {
+        if constexpr (kInt8) {
+          Ops::accumulate_i8(acc + h * d, sh, kv.v_scale + j0, vc + j0 * d, nb, d);
+        } else {
+          Ops::accumulate_rows(acc + h * d, sh, vc + j0 * d, nb, d);
+        }
       }
     }
     // pass 3 (a group of heads): accumulate the weighted values, the V block read once

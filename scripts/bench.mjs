@@ -14,7 +14,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadCore } from 'gqa-playground';
-import { jsDecodeStep, stepInputs } from '../web/lib/bench-data.js';
+import { filledCache, jsDecodeStep, stepInputs } from '../web/lib/bench-data.js';
 import { renderSvg } from './bench/chart.mjs';
 import { spawnThread } from './bench/parallel.mjs';
 import { parallelDecode } from '../web/lib/parallel.js';
@@ -57,14 +57,9 @@ function maxAbsDiff(a, b) {
   return m;
 }
 
-function wasmStep(core, input, { G, d, T, dtype }) {
-  const cache = core.createKvCache({ nKvHeads: G, headDim: d, capacity: T, dtype });
+function wasmStep(core, input, shape) {
+  const cache = filledCache(core, input, shape);
   try {
-    const chunk = Math.max(1, Math.floor(2 ** 22 / (G * d)));
-    for (let t = 0; t < T; t += chunk) {
-      const end = Math.min(T, t + chunk);
-      cache.append(input.k.subarray(t * G * d, end * G * d), input.v.subarray(t * G * d, end * G * d));
-    }
     for (let i = 0; i < 3; i++) cache.attend(input.q, { nHeads: H });  // let V8 tier the kernel up
     const out = cache.attend(input.q, { nHeads: H });
     const ms = timeMedian(() => cache.attend(input.q, { nHeads: H }));

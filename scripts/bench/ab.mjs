@@ -8,7 +8,7 @@
 // the largest difference between the two outputs.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { stepInputs } from '../../web/lib/bench-data.js';
+import { filledCache, stepInputs } from '../../web/lib/bench-data.js';
 import { medianMs } from '../../web/lib/timing.js';
 
 const [dirA, dirB, list] = process.argv.slice(2);
@@ -31,13 +31,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 for (const shape of shapes) {
   const input = stepInputs({ H, ...shape });
   const caches = cores.map((core) => {
-    const cache = core.createKvCache({ nKvHeads: shape.G, headDim: shape.d, capacity: shape.T, dtype: shape.dtype });
-    const row = shape.G * shape.d;
-    const chunk = Math.max(1, Math.floor(2 ** 22 / row));
-    for (let t = 0; t < shape.T; t += chunk) {
-      const end = Math.min(shape.T, t + chunk);
-      cache.append(input.k.subarray(t * row, end * row), input.v.subarray(t * row, end * row));
-    }
+    const cache = filledCache(core, input, shape);
     for (let i = 0; i < 3; i++) cache.attend(input.q, { nHeads: H });
     return cache;
   });

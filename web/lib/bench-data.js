@@ -23,6 +23,17 @@ export function stepInputs({ H, G, d, T }) {
   };
 }
 
+/** A KV cache of `core` holding stepInputs' k and v (appended 4 Mi floats at a time); the caller deletes it. */
+export function filledCache(core, { k, v }, { G, d, T, dtype }) {
+  const cache = core.createKvCache({ nKvHeads: G, headDim: d, capacity: T, dtype });
+  const row = G * d, chunk = Math.max(1, Math.floor(2 ** 22 / row));
+  for (let t = 0; t < T; t += chunk) {
+    const end = Math.min(T, t + chunk);
+    cache.append(k.subarray(t * row, end * row), v.subarray(t * row, end * row));
+  }
+  return cache;
+}
+
 /**
  * One decode step in plain JavaScript: out (H, d) = softmax(q·Kᵀ/√d) V per head, K/V head
  * h / (H/G). Two passes over the keys (scores, then weighted values), float64 accumulation.
