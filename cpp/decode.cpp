@@ -19,6 +19,16 @@ constexpr int B = kDecodeBlock;
 // ---- scalar reference primitives -------------------------------------------------------------
 
 struct ScalarOps {
+  static float elem(const float* p) { return *p; }
+  static float elem(const uint16_t* p) { return f16_to_f32(*p); }
+  /// The queries as the score loop reads them: (m, d) as given
+  static const float* pack_q(const float* q, int, int, float*) { return q; }
+  /// Keys [j0, j0 + nb) as f32 rows: kf (nb, d)
+  template <class T>
+  static const float* stage_k(const T* kc, const float*, int64_t j0, int nb, int d, float* kf) {
+    for (int i = 0; i < nb * d; ++i) kf[i] = elem(kc + j0 * d + i);
+    return kf;
+  }
   /// s[h][j] = scale · q[h]·kb[j]  — q (m, d), kb (nb, d), s (m, B)
   static void scores(const float* q, int m, const float* kb, int nb, int d, float scale, float* s) {
     for (int h = 0; h < m; ++h) {
@@ -28,6 +38,14 @@ struct ScalarOps {
         s[h * B + j] = dot * scale;
       }
     }
+  }
+  /// *mx = max_j s[j]; false if any s[j] is not finite  — s (n,)
+  static bool block_max(const float* s, int n, float* mx) {
+    float m = -INFINITY;
+    bool finite = true;
+    for (int j = 0; j < n; ++j) { finite &= is_finite(s[j]); m = s[j] > m ? s[j] : m; }
+    *mx = m;
+    return finite;
   }
   /// s[j] = exp(s[j] - mx), returns Σ s[j]  — s (n,)
   static float exp_shift(float* s, int n, float mx) {
@@ -41,8 +59,6 @@ struct ScalarOps {
       for (int i = 0; i < d; ++i) acc[i] += p[j] * vb[j * d + i];
     }
   }
-  static float elem(const float* p) { return *p; }
-  static float elem(const uint16_t* p) { return f16_to_f32(*p); }
   /// s[j] = scale · q·kb[j] for one head, rows used as stored — q (d,), kb (nb, d) f32 or f16
   template <class T>
   static void scores_rows(const float* q, const T* kb, int nb, int d, float scale, float* s) {
@@ -105,75 +121,68 @@ struct ScalarOps {
 // kernels (as clang chose), the step took 1.04-1.2x longer in V8.
 #define GQA_HOT __attribute__((always_inline))
 struct SimdOps {
-  GQA_HOT static void scores(const float* q, int m, const float* kb, int nb, int d, float scale, float* s) {
-    using namespace simd;
-    const int d4 = d & ~3;
-    const f32x4 vscale = splat(scale);
-    int h = 0;
-    for (; h + 2 <= m; h += 2) {  // 2 heads x 4 keys: 8 accumulators + 2 q + 4 k live registers
-      const float* q0 = q + h * d;
-      const float* q1 = q0 + d;
-      int j = 0;
-      for (; j + 4 <= nb; j += 4) {
-        const float* k0 = kb + j * d;
-        const float* k1 = k0 + d;
-        const float* k2 = k1 + d;
-        const float* k3 = k2 + d;
-        f32x4 a0 = splat(0), a1 = splat(0), a2 = splat(0), a3 = splat(0);
-        f32x4 b0 = splat(0), b1 = splat(0), b2 = splat(0), b3 = splat(0);
-        for (int i = 0; i < d4; i += 4) {
-          const f32x4 x = load(q0 + i), y = load(q1 + i);
-          f32x4 kv = load(k0 + i); a0 = madd(a0, x, kv); b0 = madd(b0, y, kv);
-          kv = load(k1 + i); a1 = madd(a1, x, kv); b1 = madd(b1, y, kv);
-          kv = load(k2 + i); a2 = madd(a2, x, kv); b2 = madd(b2, y, kv);
-          kv = load(k3 + i); a3 = madd(a3, x, kv); b3 = madd(b3, y, kv);
-        }
-        f32x4 r0 = hsum4(a0, a1, a2, a3), r1 = hsum4(b0, b1, b2, b3);
-        if (d4 < d) {  // leftovers: the last d % 4 elements
-          float t0[4] = {0, 0, 0, 0}, t1[4] = {0, 0, 0, 0};
-          for (int i = d4; i < d; ++i) {
-            for (int c = 0; c < 4; ++c) { t0[c] += q0[i] * kb[(j + c) * d + i]; t1[c] += q1[i] * kb[(j + c) * d + i]; }
-          }
-          r0 = add(r0, load(t0));
-          r1 = add(r1, load(t1));
-        }
-        store(s + h * B + j, mul(r0, vscale));
-        store(s + (h + 1) * B + j, mul(r1, vscale));
-      }
-      for (; j < nb; ++j) {  // leftover keys
-        s[h * B + j] = dot(q0, kb + j * d, d) * scale;
-        s[(h + 1) * B + j] = dot(q1, kb + j * d, d) * scale;
-      }
-    }
-    for (; h < m; ++h) {  // an odd last head: 1 x 4
-      const float* q0 = q + h * d;
-      int j = 0;
-      for (; j + 4 <= nb; j += 4) {
-        const float* k0 = kb + j * d;
-        f32x4 a0 = splat(0), a1 = splat(0), a2 = splat(0), a3 = splat(0);
-        for (int i = 0; i < d4; i += 4) {
-          const f32x4 x = load(q0 + i);
-          a0 = madd(a0, x, load(k0 + i));
-          a1 = madd(a1, x, load(k0 + d + i));
-          a2 = madd(a2, x, load(k0 + 2 * d + i));
-          a3 = madd(a3, x, load(k0 + 3 * d + i));
-        }
-        f32x4 r0 = hsum4(a0, a1, a2, a3);
-        if (d4 < d) {
-          float t0[4] = {0, 0, 0, 0};
-          for (int i = d4; i < d; ++i) {
-            for (int c = 0; c < 4; ++c) t0[c] += q0[i] * kb[(j + c) * d + i];
-          }
-          r0 = add(r0, load(t0));
-        }
-        store(s + h * B + j, mul(r0, vscale));
-      }
-      for (; j < nb; ++j) s[h * B + j] = dot(q0, kb + j * d, d) * scale;
-    }
-  }
   /// f32 lanes of cached elements: as stored, or widened from halves
   static simd::f32x4 load_row(const float* p) { return simd::load(p); }
   static simd::f32x4 load_row(const uint16_t* p) { return simd::load_f16(p); }
+  /// The group's queries in pairs of heads, 4 elements at a time, zero-padded to an even number
+  /// of heads and a multiple of 4 elements: qp (⌈m/2⌉, ⌈d/4⌉, 2, 4). Once per call.
+  static const float* pack_q(const float* q, int m, int d, float* qp) {
+    const int c4 = (d + 3) / 4;
+    for (int h = 0; h < m + (m & 1); ++h) {
+      float* dst = qp + (h / 2) * c4 * 8 + (h & 1) * 4;
+      for (int i = 0; i < 4 * c4; ++i) dst[(i / 4) * 8 + i % 4] = h < m && i < d ? q[h * d + i] : 0.0f;
+    }
+    return qp;
+  }
+  /// Keys [j0, j0 + nb) as f32 panels of 4 keys: kp (⌈nb/4⌉, ⌈d/4⌉, 4, 4), zero-padded. Each row
+  /// is read front to back (one stream for the prefetcher); the score loop then reads one
+  /// pointer with constant offsets instead of six (V8 computes an address per base pointer).
+  template <class T>
+  static const float* stage_k(const T* kc, const float*, int64_t j0, int nb, int d, float* kp) {
+    using namespace simd;
+    const int c4 = (d + 3) / 4, d4 = d & ~3;
+    for (int j = 0; j < ((nb + 3) & ~3); ++j) {
+      float* dst = kp + (j / 4) * c4 * 16 + (j & 3) * 4;  // then + c * 16
+      if (j >= nb) {  // padding keys: scored, never used
+        for (int c = 0; c < c4; ++c) store(dst + c * 16, splat(0));
+        continue;
+      }
+      const T* row = kc + (j0 + j) * d;
+      for (int i = 0; i < d4; i += 4) store(dst + i * 4, load_row(row + i));
+      if (d4 < d) {  // leftovers: the last d % 4 elements, then zeros
+        float t[4] = {0, 0, 0, 0};
+        for (int i = d4; i < d; ++i) t[i - d4] = ScalarOps::elem(row + i);
+        store(dst + d4 * 4, load(t));
+      }
+    }
+    return kp;
+  }
+  /// s[h][j] = scale · q[h]·k[j] for the group's heads against one staged block, 2 heads x 4 keys
+  /// at a time (8 accumulators + 2 q + 4 k live registers) — qp from pack_q, kp from stage_k,
+  /// s (⌈m/2⌉·2, B): an odd group's padding head and the padding keys are written, never read
+  GQA_HOT static void scores(const float* qp, int m, const float* kp, int nb, int d, float scale, float* s) {
+    using namespace simd;
+    const int c4 = (d + 3) / 4;
+    const f32x4 vscale = splat(scale);
+    for (int h = 0; h < m; h += 2) {
+      const float* qh = qp + (h / 2) * c4 * 8;
+      for (int j = 0; j < nb; j += 4) {
+        const float* kq = kp + (j / 4) * c4 * 16;
+        f32x4 a0 = splat(0), a1 = splat(0), a2 = splat(0), a3 = splat(0);
+        f32x4 b0 = splat(0), b1 = splat(0), b2 = splat(0), b3 = splat(0);
+        const float* qc = qh;
+        for (const float* kk = kq; kk != kq + c4 * 16; kk += 16, qc += 8) {  // pointers, not an index: V8 computes no address
+          const f32x4 x = load(qc), y = load(qc + 4);
+          f32x4 kv = load(kk); a0 = madd(a0, x, kv); b0 = madd(b0, y, kv);
+          kv = load(kk + 4); a1 = madd(a1, x, kv); b1 = madd(b1, y, kv);
+          kv = load(kk + 8); a2 = madd(a2, x, kv); b2 = madd(b2, y, kv);
+          kv = load(kk + 12); a3 = madd(a3, x, kv); b3 = madd(b3, y, kv);
+        }
+        store(s + h * B + j, mul(hsum4(a0, a1, a2, a3), vscale));
+        store(s + (h + 1) * B + j, mul(hsum4(b0, b1, b2, b3), vscale));
+      }
+    }
+  }
   /// One head against one key row at a time, straight from the cache: s[j] = scale · q·kb[j]
   /// — q (d,), kb (nb, d) f32 or f16, s (nb,)
   template <class T>
@@ -212,14 +221,20 @@ struct SimdOps {
       for (; i < d; ++i) acc[i] += p[j] * ScalarOps::elem(v + i);  // leftovers
     }
   }
-  static float dot(const float* a, const float* b, int d) {
+  static bool block_max(const float* s, int n, float* mx) {
     using namespace simd;
-    f32x4 acc = splat(0);
-    int i = 0;
-    for (; i + 4 <= d; i += 4) acc = madd(acc, load(a + i), load(b + i));
-    float r = hsum(acc);
-    for (; i < d; ++i) r += a[i] * b[i];  // leftovers
-    return r;
+    f32x4 vm = splat(-INFINITY), z = splat(0);  // z stays 0 while every x - x is 0 (x finite)
+    int j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const f32x4 x = load(s + j);
+      vm = max(vm, x);
+      z = add(z, sub(x, x));
+    }
+    float m = hmax(vm);
+    bool finite = hsum(z) == 0.0f;
+    for (; j < n; ++j) { finite &= is_finite(s[j]); m = s[j] > m ? s[j] : m; }  // leftovers
+    *mx = m;
+    return finite;
   }
   static float exp_shift(float* s, int n, float mx) {
     using namespace simd;
@@ -277,9 +292,10 @@ struct SimdOps {
       for (int i = 0; i < d16; i += 16) {
         f32x4 a0 = load(a + i), a1 = load(a + i + 4), a2 = load(a + i + 8), a3 = load(a + i + 12);
         f32x4 b0 = load(b + i), b1 = load(b + i + 4), b2 = load(b + i + 8), b3 = load(b + i + 12);
-        for (int j = 0; j < nb; ++j) {
-          const float* v = vb + j * d + i;
-          const f32x4 wa = splat(pa[j]), wb = splat(pb[j]);
+        const float* v = vb + i;
+        const float* qb = pb;
+        for (const float* qa = pa; qa != pa + nb; ++qa, ++qb, v += d) {  // pointers: V8 computes no address
+          const f32x4 wa = splat(*qa), wb = splat(*qb);
           f32x4 x = load(v); a0 = madd(a0, wa, x); b0 = madd(b0, wb, x);
           x = load(v + 4); a1 = madd(a1, wa, x); b1 = madd(b1, wb, x);
           x = load(v + 8); a2 = madd(a2, wa, x); b2 = madd(b2, wb, x);
@@ -446,10 +462,11 @@ struct SimdOps {
 
 // ---- the algorithm, once ----------------------------------------------------------------------
 
-/// Rows [j0, j0 + nb) of one K or V head as f32 in `tmp` (nb, d), which stays in L1 while the
-/// whole group uses it. Reading the block front to back in one sweep (a copy for f32, a widening
-/// for f16 and int8) lets the hardware prefetcher stream it; the compute loops then walk four
-/// rows at a time, which straight from DRAM ran at a third of the bandwidth.
+/// Value rows [j0, j0 + nb) of one KV head as f32 in `tmp` (nb, d), which stays in L1 while the
+/// whole group uses it (keys go through Ops::stage_k). Reading the block front to back in one
+/// sweep (a copy for f32, a widening for f16 and int8) lets the hardware prefetcher stream it;
+/// the value loop then walks every row of the block per 16 columns, which straight from DRAM
+/// ran at a third of the bandwidth.
 template <class Ops>
 const float* block_f32(const float* base, const float*, int64_t j0, int nb, int d, float* tmp) {
   Ops::copy(base + j0 * d, tmp, nb * d);
@@ -501,14 +518,16 @@ Status decode_group_impl(const float* q, int m, const KvHeadView& kv, int64_t lo
   const int d = kv.d;
   const T* kc = static_cast<const T*>(kv.k);  // (T, d) this KV head's keys as stored
   const T* vc = static_cast<const T*>(kv.v);  // (T, d) its values
-  float* kf = scratch;        // (B, d)  current K block as f32
-  float* vf = kf + B * d;     // (B, d)  current V block as f32
-  float* s = vf + B * d;      // (m, B)  scores, then unnormalised weights
-  float* acc = s + m * B;     // (m, d)  Σ weight · value, rescaled as the max moves
+  const int mp = m + (m & 1), d4 = (d + 3) & ~3;  // heads padded to pairs, d to 4 lanes
+  float* kf = scratch;        // (B, d4) current K block as f32, as Ops::stage_k lays it out
+  float* vf = kf + B * d4;    // (B, d)  current V block as f32
+  float* s = vf + B * d;      // (mp, B) scores, then unnormalised weights
+  float* acc = s + mp * B;    // (m, d)  Σ weight · value, rescaled as the max moves
   float* mx = acc + m * d;    // (m,)    running max score
   float* sum = mx + m;        // (m,)    running Σ exp(score - max)
   float* qs = sum + m;        // (m,)    int8 K: scale · s_q per head
-  int16_t* qi = reinterpret_cast<int16_t*>(qs + m);  // (m, d) int8 K: q quantised to int16
+  float* qp = qs + m;         // (mp, d4) q as Ops::pack_q lays it out
+  int16_t* qi = reinterpret_cast<int16_t*>(qp + mp * d4);  // (m, d) int8 K: q quantised to int16
   for (int i = 0; i < m * d; ++i) acc[i] = 0.0f;
   for (int h = 0; h < m; ++h) { mx[h] = -INFINITY; sum[h] = 0.0f; }
   // MHA (one head per group) has nothing to share a staged block with: its f32 and f16 rows
@@ -518,6 +537,7 @@ Status decode_group_impl(const float* q, int m, const KvHeadView& kv, int64_t lo
   // faster than staging; m = 2 was 1.09x and m = 4 1.2x slower).
   const bool rows = m == 1;
   if constexpr (kInt8) quantise_q(q, m, d, scale, qi, qs);
+  const float* qg = kInt8 || rows ? q : Ops::pack_q(q, m, d, qp);
 
   for (int64_t j0 = lo; j0 < hi; j0 += B) {
     const int nb = int(hi - j0 < B ? hi - j0 : B);
@@ -528,16 +548,14 @@ Status decode_group_impl(const float* q, int m, const KvHeadView& kv, int64_t lo
     } else if (rows) {
       Ops::scores_rows(q, kc + j0 * d, nb, d, scale, s);
     } else {
-      Ops::scores(q, m, block_f32<Ops>(kc, kv.k_scale, j0, nb, d, kf), nb, d, scale, s);
+      Ops::scores(qg, m, Ops::stage_k(kc, kv.k_scale, j0, nb, d, kf), nb, d, scale, s);
     }
     const float* vb = rows ? nullptr : block_f32<Ops>(vc, kv.v_scale, j0, nb, d, vf);
     for (int h = 0; h < m; ++h) {
       float* sh = s + h * B;
       // pass 2: online softmax - new max, rescale what was accumulated under the old one
-      float bm = -INFINITY;
-      bool finite = true;
-      for (int j = 0; j < nb; ++j) { finite &= is_finite(sh[j]); bm = sh[j] > bm ? sh[j] : bm; }
-      if (!finite) {
+      float bm;
+      if (!Ops::block_max(sh, nb, &bm)) {
         return Status::error(StatusCode::kOverflow,
                              "attention scores overflow float32 (query head %d of the group, keys %lld..%lld): "
                              "scale * |q|*|k| is too large", h, (long long)j0, (long long)(j0 + nb - 1));
@@ -582,9 +600,10 @@ bool simd_available() { return GQA_SIMD != 0; }
 const char* isa_name(Isa isa) { return isa == Isa::kSimd ? GQA_SIMD_ISA : "scalar"; }
 
 uint64_t decode_scratch_floats(int m, int d, Dtype dtype) {
-  // kf, vf, s, acc, mx, sum; int8 adds qs and m·d int16 for qi (two per float)
-  const uint64_t base = uint64_t(2) * B * d + uint64_t(m) * B + uint64_t(m) * d + 2 * uint64_t(m);
-  return dtype == Dtype::kInt8 ? base + uint64_t(m) + (uint64_t(m) * d + 1) / 2 : base;
+  // kf, vf, s, acc, mx, sum, qs, qp (decode_group_impl's layout); int8 adds m·d int16 for qi
+  const uint64_t mp = uint64_t(m) + (m & 1), d4 = (uint64_t(d) + 3) & ~uint64_t(3);
+  const uint64_t base = B * d4 + uint64_t(B) * d + mp * B + uint64_t(m) * d + 3 * uint64_t(m) + mp * d4;
+  return dtype == Dtype::kInt8 ? base + (uint64_t(m) * d + 1) / 2 : base;
 }
 
 namespace {

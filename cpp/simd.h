@@ -52,6 +52,11 @@ inline float hsum(f32x4 a) {
   f32x4 t = add(a, wasm_i32x4_shuffle(a, a, 2, 3, 0, 1));
   return wasm_f32x4_extract_lane(t, 0) + wasm_f32x4_extract_lane(t, 1);
 }
+inline float hmax(f32x4 a) {
+  f32x4 t = max(a, wasm_i32x4_shuffle(a, a, 2, 3, 0, 1));
+  t = max(t, wasm_i32x4_shuffle(t, t, 1, 0, 3, 2));
+  return wasm_f32x4_extract_lane(t, 0);
+}
 /// 4 halves in the high 16 bits of u32 lanes -> 4 floats (finite halves): an arithmetic shift
 /// by 3 lines the exponent and mantissa up with a float's, the mask keeps the sign, and
 /// multiplying by 2^112 rebiases the exponent (15 -> 127), subnormal halves included (see half.h)
@@ -133,6 +138,10 @@ inline f32x4 hsum4(f32x4 a, f32x4 b, f32x4 c, f32x4 d) {
 inline float hsum(f32x4 a) {
   f32x4 t = add(a, _mm_movehl_ps(a, a));
   return _mm_cvtss_f32(add(t, _mm_shuffle_ps(t, t, 1)));
+}
+inline float hmax(f32x4 a) {
+  f32x4 t = max(a, _mm_movehl_ps(a, a));
+  return _mm_cvtss_f32(max(t, _mm_shuffle_ps(t, t, 1)));
 }
 /// as the wasm version: halves in the high 16 bits of u32 lanes, shift, mask, times 2^112
 inline f32x4 f16_high_bits_to_f32(__m128i x) {

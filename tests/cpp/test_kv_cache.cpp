@@ -110,6 +110,23 @@ TEST_CASE("SIMD and scalar kernels agree", "[kv_cache][simd]") {
   }
 }
 
+TEST_CASE("a decode score that overflows float32 is an error wherever it falls in a block", "[kv_cache]") {
+  // row 45 falls in a full vector of its block's scores, row 69 among the last block's leftovers
+  const int H = 8, d = 8, T = 70;
+  const int G = GENERATE(8, 2);  // MHA (rows straight from the cache) and groups of 4 (staged)
+  const int row = GENERATE(45, 69);
+  std::vector<float> q(size_t(H) * d, 1e20f), k(size_t(T) * G * d, 1e-3f), v(size_t(T) * G * d, 1.0f);
+  for (int g = 0; g < G; ++g) for (int i = 0; i < d; ++i) k[(size_t(row) * G + g) * d + i] = 1e20f;
+  for (Isa isa : isas()) {
+    KvCache cache = make_cache(G, d, T, Dtype::kF32);
+    REQUIRE(cache.append(k.data(), v.data(), T).is_ok());
+    std::vector<float> out(q.size());
+    const Status st = cache.attend(q.data(), 1, H, true, 1.0f, 0, isa, out.data());
+    INFO(isa_name(isa) << " G=" << G << " row " << row);
+    REQUIRE(st.code() == StatusCode::kOverflow);
+  }
+}
+
 TEST_CASE("f16 and int8 caches: exact kernels on the stored values, documented quantisation error", "[kv_cache]") {
   const int H = 8, d = 64, T = 50;
   const int G = GENERATE(2, 8);  // a group of 4 heads, and MHA (its own kernel path)
