@@ -15,6 +15,7 @@ namespace gqa {
 namespace {
 
 constexpr int B = kDecodeBlock;
+constexpr int kDirectHeads = 4;
 
 // ---- scalar reference primitives -------------------------------------------------------------
 
@@ -23,6 +24,11 @@ struct ScalarOps {
   static float elem(const uint16_t* p) { return f16_to_f32(*p); }
   /// The queries as the score loop reads them: (m, d) as given
   static const float* pack_q(const float* q, int, int, float*) { return q; }
+  /// s[h][j] = scale · q[h]·kb[j], rows used as stored — q (m, d), kb (nb, d), s (m, B)
+  template <class T>
+  static void scores_direct(const float* q, int m, const T* kb, int nb, int d, float scale, float* s) {
+    for (int h = 0; h < m; ++h) scores_rows(q + h * d, kb, nb, d, scale, s + h * B);
+  }
   /// Keys [j0, j0 + nb) as f32 rows: kf (nb, d)
   template <class T>
   static const float* stage_k(const T* kc, const float*, int64_t j0, int nb, int d, float* kf) {
@@ -124,15 +130,45 @@ struct SimdOps {
   /// f32 lanes of cached elements: as stored, or widened from halves
   static simd::f32x4 load_row(const float* p) { return simd::load(p); }
   static simd::f32x4 load_row(const uint16_t* p) { return simd::load_f16(p); }
-  /// The group's queries in pairs of heads, 4 elements at a time, zero-padded to an even number
-  /// of heads and a multiple of 4 elements: qp (⌈m/2⌉, ⌈d/4⌉, 2, 4). Once per call.
+  /// The group's queries in fours of heads, 4 elements at a time, zero-padded to a multiple of 4
+  /// heads and of 4 elements: qp (⌈m/4⌉, ⌈d/4⌉, 4, 4). Once per call.
   static const float* pack_q(const float* q, int m, int d, float* qp) {
     const int c4 = (d + 3) / 4;
-    for (int h = 0; h < m + (m & 1); ++h) {
-      float* dst = qp + (h / 2) * c4 * 8 + (h & 1) * 4;
-      for (int i = 0; i < 4 * c4; ++i) dst[(i / 4) * 8 + i % 4] = h < m && i < d ? q[h * d + i] : 0.0f;
+    for (int h = 0; h < ((m + 3) & ~3); ++h) {
+      float* dst = qp + (h / 4) * c4 * 16 + (h & 3) * 4;
+      for (int i = 0; i < 4 * c4; ++i) dst[(i / 4) * 16 + i % 4] = h < m && i < d ? q[h * d + i] : 0.0f;
     }
     return qp;
+  }
+  /// Up to 4 heads against one key row at a time, straight from the cache (the K stream is read
+  /// front to back, as for MHA, while the heads compute): s[h][j] = scale · q[h]·kb[j]
+  /// — qp from pack_q, kb (nb, d) f32 or f16, s (m, B)
+  template <class T>
+  GQA_HOT static void scores_direct(const float* qp, int m, const T* kb, int nb, int d, float scale, float* s) {
+    using namespace simd;
+    const int c4 = (d + 3) / 4, d4 = d & ~3;
+    for (int h = 0; h < m; h += 4) {
+      const float* qh = qp + (h / 4) * c4 * 16;
+      for (int j = 0; j < nb; ++j) {
+        const T* k = kb + j * d;
+        f32x4 a0 = splat(0), a1 = splat(0), a2 = splat(0), a3 = splat(0);
+        const float* qc = qh;
+        for (const T* kk = k; kk != k + d4; kk += 4, qc += 16) {  // 4 heads x 1 key: 4 chains
+          const f32x4 x = load_row(kk);
+          a0 = madd(a0, load(qc), x);
+          a1 = madd(a1, load(qc + 4), x);
+          a2 = madd(a2, load(qc + 8), x);
+          a3 = madd(a3, load(qc + 12), x);
+        }
+        float r[4];
+        store(r, hsum4(a0, a1, a2, a3));
+        for (int i = d4; i < d; ++i) {  // leftovers: the last d % 4 elements
+          const float x = ScalarOps::elem(k + i);
+          for (int c = 0; c < 4; ++c) r[c] += qc[4 * c + (i - d4)] * x;
+        }
+        for (int c = 0; c < 4 && h + c < m; ++c) s[(h + c) * B + j] = r[c] * scale;
+      }
+    }
   }
   /// Keys [j0, j0 + nb) as f32 panels of 4 keys: kp (⌈nb/4⌉, ⌈d/4⌉, 4, 4), zero-padded. Each row
   /// is read front to back (one stream for the prefetcher); the score loop then reads one
@@ -159,19 +195,19 @@ struct SimdOps {
   }
   /// s[h][j] = scale · q[h]·k[j] for the group's heads against one staged block, 2 heads x 4 keys
   /// at a time (8 accumulators + 2 q + 4 k live registers) — qp from pack_q, kp from stage_k,
-  /// s (⌈m/2⌉·2, B): an odd group's padding head and the padding keys are written, never read
+  /// s (⌈m/4⌉·4, B): an odd group's padding head and the padding keys are written, never read
   GQA_HOT static void scores(const float* qp, int m, const float* kp, int nb, int d, float scale, float* s) {
     using namespace simd;
     const int c4 = (d + 3) / 4;
     const f32x4 vscale = splat(scale);
     for (int h = 0; h < m; h += 2) {
-      const float* qh = qp + (h / 2) * c4 * 8;
+      const float* qh = qp + (h / 4) * c4 * 16 + (h & 2) * 4;  // heads h, h + 1 of their four
       for (int j = 0; j < nb; j += 4) {
         const float* kq = kp + (j / 4) * c4 * 16;
         f32x4 a0 = splat(0), a1 = splat(0), a2 = splat(0), a3 = splat(0);
         f32x4 b0 = splat(0), b1 = splat(0), b2 = splat(0), b3 = splat(0);
         const float* qc = qh;
-        for (const float* kk = kq; kk != kq + c4 * 16; kk += 16, qc += 8) {  // pointers, not an index: V8 computes no address
+        for (const float* kk = kq; kk != kq + c4 * 16; kk += 16, qc += 16) {  // pointers, not an index: V8 computes no address
           const f32x4 x = load(qc), y = load(qc + 4);
           f32x4 kv = load(kk); a0 = madd(a0, x, kv); b0 = madd(b0, y, kv);
           kv = load(kk + 4); a1 = madd(a1, x, kv); b1 = madd(b1, y, kv);
@@ -518,7 +554,7 @@ Status decode_group_impl(const float* q, int m, const KvHeadView& kv, int64_t lo
   const int d = kv.d;
   const T* kc = static_cast<const T*>(kv.k);  // (T, d) this KV head's keys as stored
   const T* vc = static_cast<const T*>(kv.v);  // (T, d) its values
-  const int mp = m + (m & 1), d4 = (d + 3) & ~3;  // heads padded to pairs, d to 4 lanes
+  const int mp = (m + 3) & ~3, d4 = (d + 3) & ~3;  // heads padded to fours, d to 4 lanes
   float* kf = scratch;        // (B, d4) current K block as f32, as Ops::stage_k lays it out
   float* vf = kf + B * d4;    // (B, d)  current V block as f32
   float* s = vf + B * d;      // (mp, B) scores, then unnormalised weights
@@ -536,6 +572,10 @@ Status decode_group_impl(const float* q, int m, const KvHeadView& kv, int64_t lo
   // likewise for MHA, four rows at a time with the scale folded into the weight (1.4x
   // faster than staging; m = 2 was 1.09x and m = 4 1.2x slower).
   const bool rows = m == 1;
+  // Groups of up to kDirectHeads heads score their keys straight from the cache too, four heads
+  // against one row at a time (wasm, T = 8192: 0.86-0.89x the time of staging for 4 heads at
+  // d = 64 and 128; for 8 heads f32 0.94-1.01x and f16 1.06-1.08x, each row widened twice;
+  // for MQA's 32 1.08x); larger groups stage the block as panels.
   if constexpr (kInt8) quantise_q(q, m, d, scale, qi, qs);
   const float* qg = kInt8 || rows ? q : Ops::pack_q(q, m, d, qp);
 
@@ -547,6 +587,8 @@ Status decode_group_impl(const float* q, int m, const KvHeadView& kv, int64_t lo
       Ops::scores_i8(qi, qs, m, kc + j0 * d, kv.k_scale + j0, nb, d, s);
     } else if (rows) {
       Ops::scores_rows(q, kc + j0 * d, nb, d, scale, s);
+    } else if (m <= kDirectHeads) {
+      Ops::scores_direct(qg, m, kc + j0 * d, nb, d, scale, s);
     } else {
       Ops::scores(qg, m, Ops::stage_k(kc, kv.k_scale, j0, nb, d, kf), nb, d, scale, s);
     }
@@ -601,7 +643,7 @@ const char* isa_name(Isa isa) { return isa == Isa::kSimd ? GQA_SIMD_ISA : "scala
 
 uint64_t decode_scratch_floats(int m, int d, Dtype dtype) {
   // kf, vf, s, acc, mx, sum, qs, qp (decode_group_impl's layout); int8 adds m·d int16 for qi
-  const uint64_t mp = uint64_t(m) + (m & 1), d4 = (uint64_t(d) + 3) & ~uint64_t(3);
+  const uint64_t mp = (uint64_t(m) + 3) & ~uint64_t(3), d4 = (uint64_t(d) + 3) & ~uint64_t(3);
   const uint64_t base = B * d4 + uint64_t(B) * d + mp * B + uint64_t(m) * d + 3 * uint64_t(m) + mp * d4;
   return dtype == Dtype::kInt8 ? base + (uint64_t(m) * d + 1) / 2 : base;
 }

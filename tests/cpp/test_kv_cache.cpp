@@ -89,8 +89,9 @@ TEST_CASE("large logits stay finite and accurate in the online softmax", "[kv_ca
 
 TEST_CASE("SIMD and scalar kernels agree", "[kv_cache][simd]") {
   if (!simd_available()) return;
-  // groups of 1 (MHA: rows straight from the cache), 2, 3 (an odd head left over) and 4 heads
-  const int heads[][2] = {{16, 4}, {4, 4}, {6, 3}, {6, 2}};
+  // groups of 1 (MHA: rows straight from the cache), 2, 3 and 4 heads (keys straight from the
+  // cache, four heads at a time), 5 and 8 (keys staged as panels, heads in pairs, one left over)
+  const int heads[][2] = {{16, 4}, {4, 4}, {6, 3}, {6, 2}, {10, 2}, {16, 2}};
   for (Dtype t : {Dtype::kF32, Dtype::kF16, Dtype::kInt8}) {
     for (int d : {1, 5, 64, 127}) for (auto hg : heads) {
       const int H = hg[0], G = hg[1], T = 70;
@@ -129,7 +130,7 @@ TEST_CASE("a decode score that overflows float32 is an error wherever it falls i
 
 TEST_CASE("f16 and int8 caches: exact kernels on the stored values, documented quantisation error", "[kv_cache]") {
   const int H = 8, d = 64, T = 50;
-  const int G = GENERATE(2, 8);  // a group of 4 heads, and MHA (its own kernel path)
+  const int G = GENERATE(1, 2, 8);  // groups of 8 and 4 heads, and MHA (three kernel paths)
   auto q = ref::random_vec(size_t(H) * d, 31);
   auto k = ref::random_vec(size_t(T) * G * d, 32);
   auto v = ref::random_vec(size_t(T) * G * d, 33);
