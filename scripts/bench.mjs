@@ -69,11 +69,9 @@ function wasmStep(core, input, shape) {
   }
 }
 
-function runNative(flavour, configs) {
-  const bin = NATIVE[flavour];
-  if (!existsSync(bin)) return null;
+function runNative(flavour, configs, probe) {
   const specs = configs.map((c) => `${H},${c.G},${c.d},${c.T},${c.dtype}`);
-  const text = execFileSync(bin, ['--probe', ...specs], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const text = execFileSync(NATIVE[flavour], [...(probe ? ['--probe'] : []), ...specs], { encoding: 'utf8', maxBuffer: 1 << 28 });
   const lines = text.trim().split('\n').map((l) => JSON.parse(l));
   return { probe: lines.find((l) => l.probe), rows: lines.filter((l) => !l.probe) };
 }
@@ -94,19 +92,27 @@ async function main() {
     try { ort = await (await import('./bench/ort-gqa.mjs')).createOrtGqa(); } catch (err) { log(`onnxruntime-web unavailable: ${err.message}`); }
   }
 
+  // The native builds run per (d, T) group, just before that group's WASM timings: on a shared
+  // machine whose speed drifts over minutes, the two sides of a ratio are measured together.
   const native = {};
-  if (!flag('no-native')) {
-    for (const flavour of ['native', 'v2']) {
-      log(`native ${flavour}…`);
-      const r = runNative(flavour, configs);
-      if (r) { native[flavour] = r.rows; probes[flavour] = r.probe; } else log(`  (no ${NATIVE[flavour]}: run npm run bench to build it)`);
+  const nativeFlavours = flag('no-native') ? [] : ['native', 'v2'].filter((f) => existsSync(NATIVE[f]));
+  for (const f of ['native', 'v2']) if (!flag('no-native') && !nativeFlavours.includes(f)) log(`  (no ${NATIVE[f]}: run npm run bench to build it)`);
+  const runNativeGroup = (group) => {
+    for (const flavour of nativeFlavours) {
+      const r = runNative(flavour, group, !probes[flavour]);
+      native[flavour] = [...(native[flavour] ?? []), ...r.rows];
+      probes[flavour] ??= r.probe;
     }
-  }
+  };
 
   const rows = [];
   const refCache = new Map();  // f32 reference output and JS time per shape
   for (const c of configs) {
     const shapeKey = `${c.G},${c.d},${c.T}`;
+    if (nativeFlavours.length && !native[nativeFlavours[0]]?.some((x) => x.d === c.d && x.T === c.T)) {
+      log(`native builds, d=${c.d} T=${c.T}…`);
+      runNativeGroup(configs.filter((x) => x.d === c.d && x.T === c.T));
+    }
     log(`H=${H} G=${c.G} d=${c.d} T=${c.T} ${c.dtype}`);
     const input = stepInputs(c);
     if (!refCache.has(shapeKey)) {
