@@ -573,9 +573,9 @@ Status decode_group_impl(const float* q, int m, const KvHeadView& kv, int64_t lo
   // faster than staging; m = 2 was 1.09x and m = 4 1.2x slower).
   const bool rows = m == 1;
   // Groups of up to kDirectHeads heads score their keys straight from the cache too, four heads
-  // against one row at a time (wasm, T = 8192: 0.86-0.89x the time of staging for 4 heads at
-  // d = 64 and 128; for 8 heads f32 0.94-1.01x and f16 1.06-1.08x, each row widened twice;
-  // for MQA's 32 1.08x); larger groups stage the block as panels.
+  // against one row at a time (wasm, T = 8192, 4 heads, timed both ways round: f32 0.89-0.95x
+  // the time of staging at d = 128 and 0.95-0.98x at 64, f16 unchanged; 8 heads f16 1.06-1.08x,
+  // each row widened twice; MQA's 32 1.08x); larger groups stage the block as panels.
   if constexpr (kInt8) quantise_q(q, m, d, scale, qi, qs);
   const float* qg = kInt8 || rows ? q : Ops::pack_q(q, m, d, qp);
 
