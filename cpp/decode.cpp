@@ -17,6 +17,29 @@ namespace {
 constexpr int B = kDecodeBlock;
 constexpr int kDirectHeads = 4;
 
+// ---- staging a block (Ops supplies copy, widen_f16, widen_i8) -------------------------------
+
+/// Rows [j0, j0 + nb) of one K or V head as f32 in `tmp` (nb, d), which stays in L1 while the
+/// whole group uses it (SimdOps::stage_k lays keys out as panels instead). Reading the block
+/// front to back in one sweep (a copy for f32, a widening for f16 and int8) lets the hardware
+/// prefetcher stream it; the value loop then walks every row of the block per 16 columns, which
+/// straight from DRAM ran at a third of the bandwidth.
+template <class Ops>
+const float* block_f32(const float* base, const float*, int64_t j0, int nb, int d, float* tmp) {
+  Ops::copy(base + j0 * d, tmp, nb * d);
+  return tmp;
+}
+template <class Ops>
+const float* block_f32(const uint16_t* base, const float*, int64_t j0, int nb, int d, float* tmp) {
+  Ops::widen_f16(base + j0 * d, tmp, nb * d);
+  return tmp;
+}
+template <class Ops>
+const float* block_f32(const int8_t* base, const float* row_scale, int64_t j0, int nb, int d, float* tmp) {
+  for (int j = 0; j < nb; ++j) Ops::widen_i8(base + (j0 + j) * d, row_scale[j0 + j], tmp + j * d, d);
+  return tmp;
+}
+
 // ---- scalar reference primitives -------------------------------------------------------------
 
 struct ScalarOps {
@@ -31,9 +54,8 @@ struct ScalarOps {
   }
   /// Keys [j0, j0 + nb) as f32 rows: kf (nb, d)
   template <class T>
-  static const float* stage_k(const T* kc, const float*, int64_t j0, int nb, int d, float* kf) {
-    for (int i = 0; i < nb * d; ++i) kf[i] = elem(kc + j0 * d + i);
-    return kf;
+  static const float* stage_k(const T* kc, const float* ks, int64_t j0, int nb, int d, float* kf) {
+    return block_f32<ScalarOps>(kc, ks, j0, nb, d, kf);
   }
   /// s[h][j] = scale · q[h]·kb[j]  — q (m, d), kb (nb, d), s (m, B)
   static void scores(const float* q, int m, const float* kb, int nb, int d, float scale, float* s) {
@@ -497,27 +519,6 @@ struct SimdOps {
 #endif
 
 // ---- the algorithm, once ----------------------------------------------------------------------
-
-/// Value rows [j0, j0 + nb) of one KV head as f32 in `tmp` (nb, d), which stays in L1 while the
-/// whole group uses it (keys go through Ops::stage_k). Reading the block front to back in one
-/// sweep (a copy for f32, a widening for f16 and int8) lets the hardware prefetcher stream it;
-/// the value loop then walks every row of the block per 16 columns, which straight from DRAM
-/// ran at a third of the bandwidth.
-template <class Ops>
-const float* block_f32(const float* base, const float*, int64_t j0, int nb, int d, float* tmp) {
-  Ops::copy(base + j0 * d, tmp, nb * d);
-  return tmp;
-}
-template <class Ops>
-const float* block_f32(const uint16_t* base, const float*, int64_t j0, int nb, int d, float* tmp) {
-  Ops::widen_f16(base + j0 * d, tmp, nb * d);
-  return tmp;
-}
-template <class Ops>
-const float* block_f32(const int8_t* base, const float* row_scale, int64_t j0, int nb, int d, float* tmp) {
-  for (int j = 0; j < nb; ++j) Ops::widen_i8(base + (j0 + j) * d, row_scale[j0 + j], tmp + j * d, d);
-  return tmp;
-}
 
 /// The int16 query range for int8 keys of width d: every partial sum of d products
 /// |q̂_i · k_i| <= qmax · 127 stays below 2^31, so the int32 lanes never wrap (32767 for d <= 516).

@@ -95,23 +95,25 @@ async function main() {
   // The native builds run per (d, T) group, just before that group's WASM timings: on a shared
   // machine whose speed drifts over minutes, the two sides of a ratio are measured together.
   const native = {};
-  const nativeFlavours = flag('no-native') ? [] : ['native', 'v2'].filter((f) => existsSync(NATIVE[f]));
-  for (const f of ['native', 'v2']) if (!flag('no-native') && !nativeFlavours.includes(f)) log(`  (no ${NATIVE[f]}: run npm run bench to build it)`);
-  const runNativeGroup = (group) => {
-    for (const flavour of nativeFlavours) {
-      const r = runNative(flavour, group, !probes[flavour]);
-      native[flavour] = [...(native[flavour] ?? []), ...r.rows];
-      probes[flavour] ??= r.probe;
-    }
-  };
+  const nativeFlavours = [];
+  for (const f of flag('no-native') ? [] : ['native', 'v2']) {
+    if (existsSync(NATIVE[f])) nativeFlavours.push(f); else log(`  (no ${NATIVE[f]}: run npm run bench to build it)`);
+  }
+  const nativeGroupsRun = new Set();  // `${d},${T}`
 
   const rows = [];
   const refCache = new Map();  // f32 reference output and JS time per shape
   for (const c of configs) {
     const shapeKey = `${c.G},${c.d},${c.T}`;
-    if (nativeFlavours.length && !native[nativeFlavours[0]]?.some((x) => x.d === c.d && x.T === c.T)) {
+    if (nativeFlavours.length && !nativeGroupsRun.has(`${c.d},${c.T}`)) {
+      nativeGroupsRun.add(`${c.d},${c.T}`);
       log(`native builds, d=${c.d} T=${c.T}…`);
-      runNativeGroup(configs.filter((x) => x.d === c.d && x.T === c.T));
+      const group = configs.filter((x) => x.d === c.d && x.T === c.T);
+      for (const flavour of nativeFlavours) {
+        const r = runNative(flavour, group, !probes[flavour]);
+        native[flavour] = [...(native[flavour] ?? []), ...r.rows];
+        probes[flavour] ??= r.probe;
+      }
     }
     log(`H=${H} G=${c.G} d=${c.d} T=${c.T} ${c.dtype}`);
     const input = stepInputs(c);
