@@ -15,7 +15,6 @@ namespace gqa {
 namespace {
 
 constexpr int B = kDecodeBlock;
-constexpr int kDirectHeads = 4;
 
 // ---- staging a block (Ops supplies copy, widen_f16, widen_i8) -------------------------------
 
@@ -168,9 +167,10 @@ struct SimdOps {
     }
     return qp;
   }
-  /// Up to 4 heads against one key row at a time, straight from the cache (the K stream is read
-  /// front to back, as for MHA, while the heads compute): s[h][j] = scale · q[h]·kb[j], then
-  /// after_row() — qp from pack_q, kb (nb, d) f32 or f16, s (m, B)
+  /// Four heads against one key row at a time, straight from the cache (the K stream is read
+  /// front to back, as for MHA, while the heads compute): s[h][j] = scale · q[h]·kb[j]; after
+  /// each row of the first four heads, after_row() — qp from pack_q, kb (nb, d) f32 or f16,
+  /// s (m, B)
   template <class T, class AfterRow>
   GQA_HOT static void scores_direct(const float* qp, int m, const T* kb, int nb, int d, float scale, float* s,
                                     AfterRow&& after_row) {
@@ -196,7 +196,7 @@ struct SimdOps {
           for (int c = 0; c < 4; ++c) r[c] += qc[4 * c + (i - d4)] * x;
         }
         for (int c = 0; c < 4 && h + c < m; ++c) s[(h + c) * B + j] = r[c] * scale;
-        after_row();
+        if (h == 0) after_row();  // once per row: the first four heads read it first
       }
     }
   }
@@ -584,10 +584,12 @@ Status decode_group_impl(const float* q, int m, const KvHeadView& kv, int64_t lo
   // likewise for MHA, four rows at a time with the scale folded into the weight (1.4x
   // faster than staging; m = 2 was 1.09x and m = 4 1.2x slower).
   const bool rows = m == 1;
-  // Groups of up to kDirectHeads heads score their keys straight from the cache too, four heads
-  // against one row at a time (wasm, T = 8192, 4 heads, timed both ways round: f32 0.89-0.95x
-  // the time of staging at d = 128 and 0.95-0.98x at 64, f16 unchanged; 8 heads f16 1.06-1.08x,
-  // each row widened twice; MQA's 32 1.08x); larger groups stage the block as panels.
+  // Small groups score their keys straight from the cache too, four heads against one row at a
+  // time, and stage each V row as its K row is scored (below). Timed both ways round in wasm at
+  // T = 8192 against staging the K block as panels: 4 heads f32 0.89-0.95x the time at d = 128,
+  // 0.95-0.98x at 64, f16 unchanged; 8 heads f32 0.84-0.95x (with the V rows streamed), f16
+  // 1.03-1.08x (each row widened twice); MQA's 32 1.08x. Larger groups stage K as panels.
+  constexpr int direct_heads = std::is_same<T, float>::value ? 8 : 4;
   if constexpr (kInt8) quantise_q(q, m, d, scale, qi, qs);
   const float* qg = kInt8 || rows ? q : Ops::pack_q(q, m, d, qp);
 
@@ -605,7 +607,7 @@ Status decode_group_impl(const float* q, int m, const KvHeadView& kv, int64_t lo
       if (!rows) vb = vf;
     } else if (rows) {
       Ops::scores_rows(q, kc + j0 * d, nb, d, scale, s);
-    } else if (m <= kDirectHeads) {
+    } else if (m <= direct_heads) {
       // each V row is staged after its K row is scored, so both stream from memory while the
       // heads compute; staged in one sweep after the scores, memory idled while they ran
       // (wasm, GQA-8, timed both ways round: f32 0.83-0.86x the time, f16 0.95x)
