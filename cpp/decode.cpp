@@ -587,7 +587,7 @@ Status decode_group_impl(const float* q, int m, const KvHeadView& kv, int64_t lo
   // Small groups score their keys straight from the cache too, four heads against one row at a
   // time, and stage each V row as its K row is scored (below). Timed both ways round in wasm at
   // T = 8192 against staging the K block as panels: 4 heads f32 0.89-0.95x the time at d = 128,
-  // 0.95-0.98x at 64, f16 unchanged; 8 heads f32 0.84-0.95x (with the V rows streamed), f16
+  // 0.95-0.98x at 64, f16 unchanged; 8 heads f32 0.83-0.95x (with the V rows streamed), f16
   // 1.03-1.08x (each row widened twice); MQA's 32 1.08x. Larger groups stage K as panels.
   constexpr int direct_heads = std::is_same<T, float>::value ? 8 : 4;
   if constexpr (kInt8) quantise_q(q, m, d, scale, qi, qs);
@@ -601,7 +601,7 @@ Status decode_group_impl(const float* q, int m, const KvHeadView& kv, int64_t lo
     const float* vb = nullptr;
     if constexpr (kInt8) {
       // a group's V rows are widened as the first head pair scores their K rows, as for f32 below
-      // (int8 GQA-8 and GQA-4, timed both ways round: 0.93-0.99x the time)
+      // (int8 GQA-8 and GQA-4, timed both ways round: 0.93-1.00x the time)
       Ops::scores_i8(qi, qs, m, kc + j0 * d, kv.k_scale + j0, nb, d, s,
                      [&](int j, int n) { block_f32<Ops>(vc, kv.v_scale, j0 + j, n, d, vf + j * d); });
       if (!rows) vb = vf;
