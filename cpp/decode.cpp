@@ -595,9 +595,9 @@ Status decode_group_impl(const float* q, int m, const KvHeadView& kv, int64_t lo
 
   for (int64_t j0 = lo; j0 < hi; j0 += B) {
     const int nb = int(hi - j0 < B ? hi - j0 : B);
-    // pass 1: scores of every head in the group against this key block (K read once); int8
-    // keys are used as stored, against the int16 q (i32x4.dot_i16x8_s)
-    // keys, and the values of a group as f32 (nb, d) in vb
+    // pass 1: scores of every head in the group against this key block (K read once; int8 keys
+    // are used as stored, against the int16 q: i32x4.dot_i16x8_s), and a group's values staged
+    // as f32 in vb (nb, d)
     const float* vb = nullptr;
     if constexpr (kInt8) {
       // a group's V rows are widened as the first head pair scores their K rows, as for f32 below
