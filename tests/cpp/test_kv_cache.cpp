@@ -90,7 +90,8 @@ TEST_CASE("large logits stay finite and accurate in the online softmax", "[kv_ca
 TEST_CASE("SIMD and scalar kernels agree", "[kv_cache][simd]") {
   if (!simd_available()) return;
   // groups of 1 (MHA: rows straight from the cache), 2, 3 and 4 heads (keys straight from the
-  // cache, four heads at a time), 5 and 8 (keys staged as panels, heads in pairs, one left over)
+  // cache, four heads at a time), 5 and 8 (f32: the same in two fours, the second part-empty;
+  // f16: keys staged as panels, heads in pairs, one left over; int8: heads in pairs throughout)
   const int heads[][2] = {{16, 4}, {4, 4}, {6, 3}, {6, 2}, {10, 2}, {16, 2}};
   for (Dtype t : {Dtype::kF32, Dtype::kF16, Dtype::kInt8}) {
     for (int d : {1, 5, 64, 127}) for (auto hg : heads) {
@@ -114,7 +115,7 @@ TEST_CASE("SIMD and scalar kernels agree", "[kv_cache][simd]") {
 TEST_CASE("a decode score that overflows float32 is an error wherever it falls in a block", "[kv_cache]") {
   // row 45 falls in a full vector of its block's scores, row 69 among the last block's leftovers
   const int H = 8, d = 8, T = 70;
-  const int G = GENERATE(8, 2);  // MHA (rows straight from the cache) and groups of 4 (staged)
+  const int G = GENERATE(8, 2);  // MHA (rows straight from the cache) and groups of 4 (four heads a row)
   const int row = GENERATE(45, 69);
   std::vector<float> q(size_t(H) * d, 1e20f), k(size_t(T) * G * d, 1e-3f), v(size_t(T) * G * d, 1.0f);
   for (int g = 0; g < G; ++g) for (int i = 0; i < d; ++i) k[(size_t(row) * G + g) * d + i] = 1e20f;
