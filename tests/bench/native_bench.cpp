@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "budget.h"
-#include "kv_cache.h"
-#include "probes.h"
+#include "base/memory_budget.h"
+#include "attention/kv_cache.h"
+#include "attention/probes.h"
 
 using namespace gqa;
 using Clock = std::chrono::steady_clock;

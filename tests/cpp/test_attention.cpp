@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 #include <vector>
 
-#include "attention.h"
+#include "attention/attention.h"
 #include "reference.h"
 
 using namespace gqa;

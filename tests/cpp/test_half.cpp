@@ -2,9 +2,9 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "half.h"
+#include "attention/half.h"
 #include "reference.h"
-#include "simd.h"
+#include "attention/simd.h"
 
 using namespace gqa;
 

@@ -3,9 +3,9 @@
 #include <catch2/catch.hpp>
 #include <vector>
 
-#include "attention.h"
-#include "decode.h"
-#include "kv_cache.h"
+#include "attention/attention.h"
+#include "attention/decode.h"
+#include "attention/kv_cache.h"
 #include "reference.h"
 
 using namespace gqa;

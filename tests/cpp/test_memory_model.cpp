@@ -3,10 +3,10 @@
 #include <cmath>
 #include <string>
 
-#include "attention.h"
-#include "budget_solver.h"
-#include "memory_model.h"
-#include "model_catalog.h"
+#include "attention/attention.h"
+#include "sizing/budget_solver.h"
+#include "sizing/memory_model.h"
+#include "sizing/model_catalog.h"
 
 using namespace gqa;
 
@@ -144,7 +144,7 @@ TEST_CASE("budget solver: max context, max batch and a roofline estimate", "[mem
   REQUIRE(solve_budget(q, &r).message() == "nKvHeads (5) must divide the model's 32 query heads");
 }
 
-#include "cost_model.h"
+#include "sizing/cost_model.h"
 
 TEST_CASE("cost model: projection parameters, decode-step cost, tensor-parallel K/V", "[memory][cost]") {
   ProjectionParams p;

@@ -7,10 +7,10 @@
 #include <random>
 #include <vector>
 
-#include "attention.h"
-#include "kv_cache.h"
+#include "attention/attention.h"
+#include "attention/kv_cache.h"
 #include "reference.h"
-#include "softmax.h"
+#include "attention/softmax.h"
 
 using namespace gqa;
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "conversion.h"
-#include "recall.h"
-#include "trainer.h"
+#include "lab/conversion.h"
+#include "lab/recall.h"
+#include "lab/trainer.h"
 
 using namespace gqa;
 

@@ -6,10 +6,10 @@
 #include <cstdlib>
 #include <vector>
 
-#include "attention.h"
+#include "attention/attention.h"
 #include "fuzz_input.h"
-#include "kv_cache.h"
-#include "softmax.h"
+#include "attention/kv_cache.h"
+#include "attention/softmax.h"
 
 using namespace gqa;
 

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "fuzz_input.h"
-#include "kv_cache.h"
-#include "softmax.h"
+#include "attention/kv_cache.h"
+#include "attention/softmax.h"
 
 using namespace gqa;
 

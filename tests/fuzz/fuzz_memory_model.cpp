@@ -5,11 +5,11 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "budget_solver.h"
-#include "cost_model.h"
+#include "sizing/budget_solver.h"
+#include "sizing/cost_model.h"
 #include "fuzz_input.h"
-#include "memory_model.h"
-#include "model_catalog.h"
+#include "sizing/memory_model.h"
+#include "sizing/model_catalog.h"
 
 using namespace gqa;
 

@@ -8,9 +8,9 @@
 #include <cstring>
 #include <vector>
 
-#include "conversion.h"
+#include "lab/conversion.h"
 #include "fuzz_input.h"
-#include "trainer.h"
+#include "lab/trainer.h"
 
 using namespace gqa;
 

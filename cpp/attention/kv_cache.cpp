@@ -1,12 +1,12 @@
 // kv_cache.cpp - see kv_cache.h.
-#include "kv_cache.h"
+#include "attention/kv_cache.h"
 
 #include <cmath>
 #include <cstring>
 
-#include "attention.h"
-#include "half.h"
-#include "softmax.h"
+#include "attention/attention.h"
+#include "attention/half.h"
+#include "attention/softmax.h"
 
 namespace gqa {
 

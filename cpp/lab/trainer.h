@@ -9,10 +9,10 @@
 #include <cstdint>
 #include <vector>
 
-#include "conversion.h"
-#include "recall.h"
-#include "rng.h"
-#include "status.h"
+#include "lab/conversion.h"
+#include "lab/recall.h"
+#include "lab/rng.h"
+#include "base/status.h"
 
 namespace gqa {
 

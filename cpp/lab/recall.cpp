@@ -1,10 +1,10 @@
 // recall.cpp - the recall task's data, and the tiny model's forward and hand-written backward pass.
-#include "recall.h"
+#include "lab/recall.h"
 
 #include <cmath>
 
-#include "attention.h"
-#include "budget.h"
+#include "attention/attention.h"
+#include "base/memory_budget.h"
 
 namespace gqa {
 

@@ -1,8 +1,8 @@
 // cost_model.cpp - see cost_model.h.
-#include "cost_model.h"
+#include "sizing/cost_model.h"
 
-#include "attention.h"
-#include "budget.h"
+#include "attention/attention.h"
+#include "base/memory_budget.h"
 
 namespace gqa {
 

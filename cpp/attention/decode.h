@@ -7,8 +7,8 @@
 
 #include <cstdint>
 
-#include "dtype.h"
-#include "status.h"
+#include "attention/dtype.h"
+#include "base/status.h"
 
 namespace gqa {
 

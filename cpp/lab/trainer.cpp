@@ -1,11 +1,11 @@
 // trainer.cpp - Adam over the recall model, evaluation and uptraining (see trainer.h).
-#include "trainer.h"
+#include "lab/trainer.h"
 
 #include <algorithm>
 #include <cmath>
 #include <utility>
 
-#include "budget.h"
+#include "base/memory_budget.h"
 
 namespace gqa {
 

@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#include "status.h"
+#include "base/status.h"
 
 namespace gqa {
 

@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "status.h"
+#include "base/status.h"
 
 namespace gqa {
 

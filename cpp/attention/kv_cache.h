@@ -9,10 +9,10 @@
 
 #include <cstdint>
 
-#include "budget.h"
-#include "decode.h"
-#include "dtype.h"
-#include "status.h"
+#include "base/memory_budget.h"
+#include "attention/decode.h"
+#include "attention/dtype.h"
+#include "base/status.h"
 
 namespace gqa {
 

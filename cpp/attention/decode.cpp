@@ -1,14 +1,14 @@
 // decode.cpp - the decode kernel, written once over two sets of primitives:
 // ScalarOps (the reference) and SimdOps (simd.h), in the manner of ggml's vec.h.
-#include "decode.h"
+#include "attention/decode.h"
 
 #include <cmath>
 #include <cstring>
 #include <type_traits>
 
-#include "half.h"
-#include "simd.h"
-#include "softmax.h"
+#include "attention/half.h"
+#include "attention/simd.h"
+#include "attention/softmax.h"
 
 namespace gqa {
 

@@ -9,7 +9,7 @@
 
 #include <cstdint>
 
-#include "status.h"
+#include "base/status.h"
 
 namespace gqa {
 

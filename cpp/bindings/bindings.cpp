@@ -10,17 +10,17 @@
 #include <string>
 #include <vector>
 
-#include "attention.h"
-#include "budget.h"
-#include "budget_solver.h"
-#include "conversion.h"
-#include "cost_model.h"
-#include "decode.h"
-#include "kv_cache.h"
-#include "memory_model.h"
-#include "model_catalog.h"
-#include "probes.h"
-#include "trainer.h"
+#include "attention/attention.h"
+#include "base/memory_budget.h"
+#include "sizing/budget_solver.h"
+#include "lab/conversion.h"
+#include "sizing/cost_model.h"
+#include "attention/decode.h"
+#include "attention/kv_cache.h"
+#include "sizing/memory_model.h"
+#include "sizing/model_catalog.h"
+#include "attention/probes.h"
+#include "lab/trainer.h"
 
 using emscripten::val;
 using namespace gqa;

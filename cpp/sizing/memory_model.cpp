@@ -1,10 +1,10 @@
 // memory_model.cpp - see memory_model.h.
-#include "memory_model.h"
+#include "sizing/memory_model.h"
 
 #include <cstring>
 
-#include "attention.h"
-#include "budget.h"
+#include "attention/attention.h"
+#include "base/memory_budget.h"
 
 namespace gqa {
 

@@ -1,13 +1,13 @@
 // conversion.cpp - MHA → GQA checkpoint conversion and the conversion-error experiment.
-#include "conversion.h"
+#include "lab/conversion.h"
 
 #include <Eigen/Core>
 #include <cmath>
 #include <cstring>
 
-#include "attention.h"
-#include "budget.h"
-#include "rng.h"
+#include "attention/attention.h"
+#include "base/memory_budget.h"
+#include "lab/rng.h"
 
 namespace gqa {
 

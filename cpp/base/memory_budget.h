@@ -1,4 +1,4 @@
-// budget.h - sizes in 64-bit arithmetic, checked against a memory budget before allocating.
+// memory_budget.h - sizes in 64-bit arithmetic, checked against a memory budget before allocating.
 //
 // In WASM size_t is 32 bits and a failed operator new aborts the whole instance, so every
 // buffer size is computed here in uint64_t, compared with kMaxRequestBytes, and only then
@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <limits>
 
-#include "status.h"
+#include "base/status.h"
 
 namespace gqa {
 

@@ -1,5 +1,5 @@
 // budget_solver.cpp - see budget_solver.h.
-#include "budget_solver.h"
+#include "sizing/budget_solver.h"
 
 #include <cmath>
 

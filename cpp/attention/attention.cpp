@@ -1,11 +1,11 @@
 // attention.cpp - prefill attention with Eigen (see attention.h).
-#include "attention.h"
+#include "attention/attention.h"
 
 #include <Eigen/Core>
 #include <cmath>
 
-#include "budget.h"
-#include "softmax.h"
+#include "base/memory_budget.h"
+#include "attention/softmax.h"
 
 namespace gqa {
 

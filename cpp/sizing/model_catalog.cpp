@@ -1,6 +1,6 @@
 // model_catalog.cpp - the catalog data. Each row: id, name, family, layers, query heads,
 // KV heads, head_dim, context, params, active params, sliding window, MLA, source.
-#include "model_catalog.h"
+#include "sizing/model_catalog.h"
 
 #include <cstring>
 

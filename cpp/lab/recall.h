@@ -25,8 +25,8 @@
 #include <utility>
 #include <vector>
 
-#include "rng.h"
-#include "status.h"
+#include "lab/rng.h"
+#include "base/status.h"
 
 namespace gqa {
 

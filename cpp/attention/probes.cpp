@@ -1,7 +1,7 @@
 // probes.cpp - see probes.h.
-#include "probes.h"
+#include "attention/probes.h"
 
-#include "simd.h"
+#include "attention/simd.h"
 
 namespace gqa {
 

@@ -4,8 +4,8 @@
 
 #include <cstdint>
 
-#include "memory_model.h"
-#include "status.h"
+#include "sizing/memory_model.h"
+#include "base/status.h"
 
 namespace gqa {
 

@@ -6,9 +6,9 @@
 
 #include <cstdint>
 
-#include "memory_model.h"
-#include "model_catalog.h"
-#include "status.h"
+#include "sizing/memory_model.h"
+#include "sizing/model_catalog.h"
+#include "base/status.h"
 
 namespace gqa {
 
