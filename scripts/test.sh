@@ -1,37 +1,81 @@
 #!/usr/bin/env bash
-# test.sh - every test layer, in order; stops at the first failing layer with a non-zero status.
-#   a. Catch2, native, under AddressSanitizer + UndefinedBehaviorSanitizer (ctest), then each
-#      libFuzzer target for 20 s on its seed corpus (FUZZ_SECONDS overrides)
-#   b. the same Catch2 suite compiled to WASM, run by node (ctest)
-#   c. node --test: the JS API against the built module (SIMD and scalar), the CLI, and
-#      `npm run bench --quick` with every implementation checked against a float64 reference
-#   d. node --test: the served dist/ in headless Chromium (playwright-core)
+# test.sh [LAYER ...] - the test layers, in order; stops at the first failing one with a non-zero
+# status. No LAYER runs them all (what `npm test` and CI do). Each layer builds what it needs
+# (incrementally) and nothing else, so one layer alone runs in seconds once its build exists.
+#   cpp   Catch2, native, under AddressSanitizer + UndefinedBehaviorSanitizer
+#   fuzz  each libFuzzer target for FUZZ_SECONDS (default 20; 0 skips the layer)
+#   wasm  the same Catch2 suite compiled to WASM, SIMD and scalar builds, run by node
+#   js    node --test: the JS API against the built module (SIMD and scalar), the CLI, the packed
+#         package, and `npm run bench --quick` with every implementation checked against float64
+#   e2e   node --test: the served dist/ in headless Chromium (playwright-core)
+# `npm run test:LAYER` runs one; JOBS (default 2) sets the build parallelism.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/bootstrap.sh --tests
 export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"
 JOBS="${JOBS:-2}"
+ALL=(cpp fuzz wasm js e2e)
+layers=("$@")
+[ "${#layers[@]}" -gt 0 ] || layers=("${ALL[@]}")
+for layer in "${layers[@]}"; do
+  case " ${ALL[*]} " in *" $layer "*) ;; *) echo "test.sh: unknown layer '$layer' (expected one of: ${ALL[*]})" >&2; exit 2;; esac
+done
+bash scripts/bootstrap.sh --tests
 
-echo "== a. Catch2 native (ASan + UBSan)"
-if [ ! -f build/native-asan/CMakeCache.txt ]; then
-  cmake -S . -B build/native-asan -DGQA_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-fi
-cmake --build build/native-asan -j"$JOBS" >/dev/null
-UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build/native-asan --output-on-failure
-bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
+# quiet CMD...: run a build step, printing its output only if it fails.
+quiet() {
+  local log
+  log=$(mktemp)
+  if ! "$@" >"$log" 2>&1; then cat "$log"; rm -f "$log"; return 1; fi
+  rm -f "$log"
+}
 
-echo "== b. Catch2 in WASM under node"
-bash scripts/build.sh
-cmake --build build/wasm -j"$JOBS" --target gqa_tests_wasm >/dev/null
-# (cut: a failing node run echoes the minified glue line, which is megabytes long)
-ctest --test-dir build/wasm --output-on-failure | cut -c1-2000
+# configure DIR ARGS...: cmake -S . -B DIR ARGS, once.
+configure() {
+  local dir="$1"; shift
+  [ -f "$dir/CMakeCache.txt" ] || quiet cmake -S . -B "$dir" "$@"
+}
 
-echo "== c. JS API and the benchmark's code paths (node --test)"
-if [ ! -f build/bench/CMakeCache.txt ]; then
-  cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DGQA_TESTS=OFF -DGQA_BENCH=ON >/dev/null
-fi
-cmake --build build/bench -j"$JOBS" >/dev/null
-node --test tests/js/
+# The WASM modules and dist/, once per run (three layers need them).
+built=0
+build_site() {
+  [ "$built" = 1 ] || quiet bash scripts/build.sh
+  built=1
+}
 
-echo "== d. end to end in headless Chromium (node --test)"
-node --test tests/e2e/
+layer_cpp() {
+  configure build/native-asan -DGQA_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  quiet cmake --build build/native-asan -j"$JOBS"
+  UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build/native-asan --output-on-failure
+}
+
+layer_fuzz() {
+  if [ "${FUZZ_SECONDS:-20}" = 0 ]; then echo "fuzz: skipped (FUZZ_SECONDS=0)"; return; fi
+  bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
+}
+
+layer_wasm() {
+  build_site
+  quiet cmake --build build/wasm -j"$JOBS" --target gqa_tests_wasm
+  # (cut: a failing node run echoes the minified glue line, which is megabytes long)
+  ctest --test-dir build/wasm --output-on-failure | cut -c1-2000
+}
+
+layer_js() {
+  build_site
+  # the benchmark's quick path compares the native builds too
+  configure build/bench -DCMAKE_BUILD_TYPE=Release -DGQA_TESTS=OFF -DGQA_BENCH=ON
+  quiet cmake --build build/bench -j"$JOBS"
+  node --test tests/js/
+}
+
+layer_e2e() {
+  build_site
+  node --test tests/e2e/
+}
+
+for layer in "${layers[@]}"; do
+  echo "== $layer"
+  start=$SECONDS
+  "layer_$layer"
+  echo "== $layer: passed in $((SECONDS - start)) s"
+done

@@ -8,8 +8,11 @@ import { maxAbsDiff, randomArray, referenceAttention, worstRatio } from './refer
 const variants = [await loadCore({ simd: true }), await loadCore({ simd: false })];
 
 for (const core of variants) {
+  // Every head layout x head_dim runs in Catch2, natively and in both WASM builds
+  // (tests/cpp/test_kv_cache.cpp); here: tokens appended as subarray views and queries attended
+  // one by one and all at once cross the boundary intact.
   test(`${core.variant}: decoding token by token through the cache equals full causal attention`, () => {
-    for (const [H, G, d] of [[8, 8, 64], [8, 2, 13], [8, 1, 128], [9, 3, 5], [32, 8, 64]]) {
+    for (const [H, G, d] of [[8, 2, 13], [9, 3, 5]]) {
       const T = 40;
       const q = randomArray(T * H * d, H * 7 + d), k = randomArray(T * G * d, G + 100), v = randomArray(T * G * d, d + 200);
       const want = referenceAttention({ q, k, v, nHeads: H, nKvHeads: G, headDim: d, causal: true });
