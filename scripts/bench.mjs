@@ -15,6 +15,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadCore } from 'gqa-playground';
 import { filledCache, jsDecodeStep, stepInputs } from '../web/lib/bench-data.js';
+import { stepCost } from '../web/lib/core-facts.js';
 import { renderSvg } from './bench/chart.mjs';
 import { spawnThread } from './bench/parallel.mjs';
 import { parallelDecode } from '../web/lib/parallel.js';
@@ -129,7 +130,7 @@ async function main() {
     }
     const { ref, jsMs, ortResult } = refCache.get(shapeKey);
     const tol = tolerance(c.dtype, input.q, c.d);
-    const madds = 2 * H * c.T * c.d;
+    const madds = stepCost(simd, c).multiplyAdds;
     const impls = {};
     const add = (name, ms, out, kvBytes, probe, tolerance = tol) => {
       const err = maxAbsDiff(out, ref);
@@ -137,8 +138,8 @@ async function main() {
       impls[name] = { ms, kvBytes, gbs: kvBytes / ms / 1e6, roofMs, roofline: roofMs / ms, maxErr: err, tol: tolerance, ok: err <= tolerance };
       if (flag('outputs')) impls[name].out = Array.from(out);
     };
-    const f32Bytes = 2 * c.G * c.T * c.d * 4;
     if (c.dtype === 'f32') {
+      const f32Bytes = stepCost(simd, c).kvBytes;  // what plain JS and onnxruntime-web read
       add('js', jsMs, ref, f32Bytes, probes.wasmScalar, 0);
       if (ortResult) add('ort', ortResult.ms, ortResult.out, f32Bytes, probes.wasm);
     }

@@ -2,8 +2,12 @@
 // the page stays responsive and Cancel can simply terminate it.
 // In: { state }. Out: { progress: { done, total, label } } ... then { result } or { error }.
 import { loadCore } from '../core/core.js';
+import { stepCost } from '../lib/core-facts.js';
 import { parallelDecode } from '../lib/parallel.js';
 import { medianMs } from '../lib/timing.js';
+
+/** The largest cache (MHA's) a measurement allocates: T is capped to keep within it. */
+const BUDGET_BYTES = 256 * 2 ** 20;
 
 /** A nested Web Worker running ../lib/decode-shard.js: { call(msg), terminate() }. */
 function spawnWebWorker() {
@@ -38,9 +42,9 @@ self.onmessage = async ({ data }) => {
     main.warmUp();
     if (cores.simd) cores.scalar.warmUp();
     done++;
-    // one T for every variant, keeping the largest (MHA) cache within 256 MiB
-    const bytesPer = { f32: 4, f16: 2, int8: 1 }[dtype];
-    const T = Math.max(16, Math.min(t, 16384, Math.floor((256 * 2 ** 20) / (2 * h * d * bytesPer))));
+    // one T for every variant, keeping the largest (MHA) cache within the budget
+    const mhaBytesPerToken = stepCost(main, { H: h, G: h, d, T: 1, dtype }).kvBytes;
+    const T = Math.max(16, Math.min(t, 16384, Math.floor(BUDGET_BYTES / mhaBytesPerToken)));
     const q = new Float32Array(h * d).map((_, i) => Math.cos(i * 0.11));
     const rows = [];
     for (const [variant, G] of steps.slice(1).filter(([v]) => v !== 'parallel')) {
@@ -56,7 +60,7 @@ self.onmessage = async ({ data }) => {
           cache.append(kv.subarray(0, n * G * d), kv.subarray(0, n * G * d));
         }
         const ms = medianMs(() => cache.attend(q, { nHeads: h }), { maxReps: 31, budgetMs: 250 });
-        const madds = 2 * h * T * d;
+        const madds = stepCost(core, { H: h, G, d, T, dtype }).multiplyAdds;
         const memMs = (1e3 * cache.bytes) / probe.bytesPerSecond, computeMs = (1e3 * madds) / probe.maddsPerSecond;
         rows.push({ variant, nKvHeads: G, tokens: T, ms, kvBytes: cache.bytes, madds, roofMs: Math.max(memMs, computeMs),
           bound: memMs >= computeMs ? 'memory' : 'compute' });
@@ -81,7 +85,7 @@ self.onmessage = async ({ data }) => {
 
     // what the MHA cache at the reader's full T would need (one layer), when T had to be capped
     const fullBytes = main.kvCacheBytes({ layers: 1, nKvHeads: h, headDim: d, tokens: t, dtype });
-    self.postMessage({ result: { dtype, tokens: T, requestedTokens: t, fullBytes, isa: main.info.isa, simd: Boolean(cores.simd), probe, rows,
+    self.postMessage({ result: { dtype, tokens: T, requestedTokens: t, fullBytes, budgetBytes: BUDGET_BYTES, isa: main.info.isa, simd: Boolean(cores.simd), probe, rows,
       parallel, parallelTokens: Tp, cpus: self.navigator?.hardwareConcurrency ?? 0 } });
   } catch (err) {
     self.postMessage({ error: { name: err?.name ?? 'Error', message: String(err?.message ?? err) } });

@@ -4,6 +4,7 @@
 // core-client.js. Each method takes the loaded core and a structured-clonable argument.
 import { exampleInputs, repeatKv } from './example.js';
 import { EXAMPLE_TOKENS } from './lesson.js';
+import { kvNumbersPerToken } from '../lib/core-facts.js';
 
 function maxAbsDiff(a, b) {
   let m = 0;
@@ -30,7 +31,7 @@ export function snapshot(core, s) {
   const gqa = core.attention({ ...example, nHeads: h, nKvHeads: g, headDim: d, causal: true, returnWeights: true });
   const copied = core.attention({ q: example.q, k: repeatKv(example.k, { nHeads: h, nKvHeads: g, headDim: d }),
     v: repeatKv(example.v, { nHeads: h, nKvHeads: g, headDim: d }), nHeads: h, nKvHeads: h, headDim: d, causal: true });
-  const values = (G) => core.kvCacheBytes({ layers: 1, nKvHeads: G, headDim: d, tokens: 1, dtype: 'f32' }) / 4;
+  const values = (G) => kvNumbersPerToken(core, { nKvHeads: G, headDim: d });
   const llama = core.modelKvCache({ model: 'llama-3.1-70b', tokens: 131072 });
   const tp = [];
   for (const degree of [1, 2, 4, 8, 16, 32, 64, 128]) {

@@ -1,12 +1,13 @@
 // measure.js - "Measure on this machine": the decode benchmark in its own worker (bench-worker.js),
 // with progress and cancel, drawn as bars with the roofline and the parallel-decode table.
 import { el, mount } from '../dom.js';
+import { startWorker } from '../worker-task.js';
 import { kindLabel } from '../state.js';
 import { cacheBars } from './bars.js';
 import { formatBytes, formatCount, formatSeconds } from '../../lib/format.js';
 
 export class Measure {
-  #worker = null;
+  #task = null;  // the benchmark's worker, while it runs
 
   /** parts: { button, cancel, progress, view } elements; state() gives the reader's state. */
   constructor({ button, cancel, progress, view }, { state }) {
@@ -19,8 +20,8 @@ export class Measure {
   enable() { this.button.disabled = false; }
 
   stop(message) {
-    this.#worker?.terminate();
-    this.#worker = null;
+    this.#task?.stop();
+    this.#task = null;
     this.button.disabled = false;
     this.cancel.hidden = true;
     this.progress.hidden = true;
@@ -30,9 +31,23 @@ export class Measure {
   run() {
     this.stop();
     const s = this.state();
-    try {
-      this.#worker = new Worker(new URL('../bench-worker.js', import.meta.url), { type: 'module' });
-    } catch {
+    this.#task = startWorker(new URL('../bench-worker.js', import.meta.url), { state: s }, {
+      onMessage: (data) => {
+        if (data.progress) {
+          this.progress.max = data.progress.total;
+          this.progress.value = data.progress.done;
+          this.progress.textContent = `${data.progress.done} of ${data.progress.total}`;
+          mount(this.view, el('p', { class: 'fine' }, `measuring: ${data.progress.label}…`));
+        } else if (data.result) {
+          this.stop();
+          mount(this.view, ...measurement(data.result, s));
+        } else if (data.error) {
+          this.stop(`Measurement failed: ${data.error.message}`);
+        }
+      },
+      onError: (message) => this.stop(`Measurement failed: ${message ?? 'the worker stopped'}`),
+    });
+    if (!this.#task) {
       this.stop('Measuring needs a Web Worker, which this page may not start here (a sandboxed frame, or a script from another origin). Open the full playground to measure.');
       return;
     }
@@ -40,21 +55,6 @@ export class Measure {
     this.cancel.hidden = false;
     this.progress.hidden = false;
     this.progress.value = 0;
-    this.#worker.onmessage = ({ data }) => {
-      if (data.progress) {
-        this.progress.max = data.progress.total;
-        this.progress.value = data.progress.done;
-        this.progress.textContent = `${data.progress.done} of ${data.progress.total}`;
-        mount(this.view, el('p', { class: 'fine' }, `measuring: ${data.progress.label}…`));
-      } else if (data.result) {
-        this.stop();
-        mount(this.view, ...measurement(data.result, s));
-      } else if (data.error) {
-        this.stop(`Measurement failed: ${data.error.message}`);
-      }
-    };
-    this.#worker.onerror = (e) => { e.preventDefault(); this.stop(`Measurement failed: ${e.message ?? 'the worker stopped'}`); };
-    this.#worker.postMessage({ state: s });
   }
 
   destroy() { this.stop(); }
@@ -81,7 +81,7 @@ function measurement(r, s) {
     el('p', { class: 'fine' }, why),
     parallelTable(r, s),
     r.tokens < r.requestedTokens ? el('p', { class: 'fine', 'data-capped': true }, `T was capped at ${r.tokens.toLocaleString('en-US')} for this measurement: ` +
-      `at T = ${r.requestedTokens.toLocaleString('en-US')} one layer's MHA cache needs ${formatBytes(r.fullBytes)}, and a measurement here keeps its caches within 256 MiB.`) : null,
+      `at T = ${r.requestedTokens.toLocaleString('en-US')} one layer's MHA cache needs ${formatBytes(r.fullBytes)}, and a measurement here keeps its caches within ${formatBytes(r.budgetBytes)}.`) : null,
   ];
 }
 
