@@ -9,9 +9,6 @@
 namespace gqa {
 
 namespace {
-constexpr int64_t kMaxVocab = 4096;
-constexpr int64_t kMaxSeq = 1024;
-constexpr int64_t kMaxWidth = 4096;
 constexpr double kRmsEps = 1e-5;
 }  // namespace
 
@@ -20,10 +17,10 @@ constexpr double kRmsEps = 1e-5;
 Status validate_recall_task(const RecallTask& t) {
   GQA_RETURN_IF_ERROR(check_range("keyVocab", t.key_vocab, 1, kMaxVocab));
   GQA_RETURN_IF_ERROR(check_range("valueVocab", t.value_vocab, 2, kMaxVocab));
-  if (t.pairs < 1 || t.pairs > t.key_vocab || t.pairs > kMaxSeq) {
+  if (t.pairs < 1 || t.pairs > t.key_vocab || t.pairs > kMaxPairs) {
     return Status::error(StatusCode::kOutOfRange,
                          "pairs (%lld) must be an integer from 1 to keyVocab (%lld) and at most %lld: the keys of a "
-                         "sequence are distinct", (long long)t.pairs, (long long)t.key_vocab, (long long)kMaxSeq);
+                         "sequence are distinct", (long long)t.pairs, (long long)t.key_vocab, (long long)kMaxPairs);
   }
   if (t.queries < 1 || t.queries > t.pairs) {
     return Status::error(StatusCode::kOutOfRange,
