@@ -29,9 +29,10 @@ const quick = flag('quick');
 const log = (...m) => { if (!flag('json')) console.error(...m); };
 
 const H = 32;
+// dtype: null is every dtype the KV cache stores (core.info.dtypes.cache), filled in once a core is loaded
 const GRID = quick
-  ? { d: [64], G: [32, 8, 1], T: [256], dtype: ['f32', 'f16', 'int8'] }
-  : { d: [64, 128], G: [32, 8, 4, 1], T: [512, 2048, 8192, 32768], dtype: ['f32', 'f16', 'int8'] };
+  ? { d: [64], G: [32, 8, 1], T: [256], dtype: null }
+  : { d: [64, 128], G: [32, 8, 4, 1], T: [512, 2048, 8192, 32768], dtype: null };
 for (const axis of Object.keys(GRID)) {  // --d 128 --G 32,8 ...: time a subset of the grid
   const i = process.argv.indexOf(`--${axis}`);
   if (i > 0) GRID[axis] = process.argv[i + 1].split(',').map((x) => (axis === 'dtype' ? x : Number(x)));
@@ -78,12 +79,12 @@ function runNative(flavour, configs, probe) {
 }
 
 async function main() {
-  const configs = [];
-  for (const d of GRID.d) for (const T of GRID.T) for (const G of GRID.G) for (const dtype of GRID.dtype) configs.push({ H, G, d, T, dtype });
-
   log('probing the machine (WASM SIMD, WASM scalar)…');
   const simd = await loadCore({ simd: true });
   const scalar = await loadCore({ simd: false });
+  GRID.dtype ??= [...simd.info.dtypes.cache];
+  const configs = [];
+  for (const d of GRID.d) for (const T of GRID.T) for (const G of GRID.G) for (const dtype of GRID.dtype) configs.push({ H, G, d, T, dtype });
   const probes = { wasm: simd.probeMachine(), wasmScalar: scalar.probeMachine() };
   simd.warmUp();
   scalar.warmUp();
@@ -151,12 +152,12 @@ async function main() {
       const n = native[flavour].find((x) => x.G === c.G && x.d === c.d && x.T === c.T && x.dtype === c.dtype);
       if (n) add(`native-${flavour}`, n.ms, Float32Array.from(n.out), n.kvBytes, probes[flavour]);
     }
-    rows.push({ ...c, madds, impls });
+    rows.push({ ...c, kind: simd.attentionKind(H, c.G), madds, impls });
   }
 
   // GQA and MQA speedups over MHA, measured and roofline-predicted, per implementation
   for (const r of rows) {
-    const mha = rows.find((x) => x.d === r.d && x.T === r.T && x.dtype === r.dtype && x.G === H);
+    const mha = rows.find((x) => x.d === r.d && x.T === r.T && x.dtype === r.dtype && x.kind === 'MHA');
     for (const [name, v] of Object.entries(r.impls)) {
       const base = mha?.impls[name];
       if (base) { v.speedup = base.ms / v.ms; v.predictedSpeedup = base.roofMs / v.roofMs; }

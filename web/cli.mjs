@@ -51,7 +51,7 @@ function listCatalog(core, json) {
   if (json) return JSON.stringify({ models, devices }, null, 2);
   const m = textTable(['id', 'attention', 'layers', 'H', 'G', 'head_dim', 'context', 'params', 'KV/token (f16)'],
     models.map((x) => [x.id, x.attention, x.layers, x.nHeads, x.nKvHeads, x.headDim, x.maxContext, formatCount(x.params),
-      formatBytes(core.kvCacheSize({ layers: x.layers, nKvHeads: x.nKvHeads, headDim: x.headDim, tokens: 1, kvFactor: x.kvFactor }).totalBytes)]));
+      formatBytes(core.modelKvCache({ model: x.id, tokens: 1 }).perToken)]));
   const d = textTable(['device', 'name', 'memory', 'bandwidth'], devices.map((x) => [x.id, x.name, `${x.memoryGB} GB`, `${x.bandwidthGBs} GB/s`]));
   return `models\n${m}\n\ndevices\n${d}`;
 }

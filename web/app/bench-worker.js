@@ -25,7 +25,6 @@ function spawnWebWorker() {
 self.onmessage = async ({ data }) => {
   try {
     const { h, g, d, t, dtype: wanted } = data.state;
-    const dtype = ['f32', 'f16', 'int8'].includes(wanted) ? wanted : 'f32';  // the kinds the cache stores
     const cores = { simd: null, scalar: null };
     const cpus = Math.max(1, Math.min(4, self.navigator?.hardwareConcurrency ?? 2));
     const workerCounts = [...new Set([1, 2, cpus])];
@@ -38,6 +37,7 @@ self.onmessage = async ({ data }) => {
     cores.simd = await loadCore().catch(() => null);
     cores.scalar = await loadCore({ simd: false });
     const main = cores.simd ?? cores.scalar;
+    const dtype = main.info.dtypes.cache.includes(wanted) ? wanted : 'f32';  // the dtypes a KV cache stores
     const probe = main.probeMachine({ bytes: 64 * 2 ** 20, reps: 3, iters: 1e7 });
     main.warmUp();
     if (cores.simd) cores.scalar.warmUp();
@@ -62,7 +62,7 @@ self.onmessage = async ({ data }) => {
         const ms = medianMs(() => cache.attend(q, { nHeads: h }), { maxReps: 31, budgetMs: 250 });
         const madds = stepCost(core, { H: h, G, d, T, dtype }).multiplyAdds;
         const memMs = (1e3 * cache.bytes) / probe.bytesPerSecond, computeMs = (1e3 * madds) / probe.maddsPerSecond;
-        rows.push({ variant, nKvHeads: G, tokens: T, ms, kvBytes: cache.bytes, madds, roofMs: Math.max(memMs, computeMs),
+        rows.push({ variant, nKvHeads: G, kind: main.attentionKind(h, G), tokens: T, ms, kvBytes: cache.bytes, madds, roofMs: Math.max(memMs, computeMs),
           bound: memMs >= computeMs ? 'memory' : 'compute' });
       } finally {
         cache.delete();
@@ -75,7 +75,8 @@ self.onmessage = async ({ data }) => {
     for (const [mode, G, workers] of parallelPlan) {
       progress(`${workers} worker${workers > 1 ? 's' : ''}, split by ${mode === 'heads' ? 'K/V heads' : 'tokens'}, ${G} K/V head${G > 1 ? 's' : ''}`);
       const r = await parallelDecode(main, { H: h, G, d, T: Tp, dtype }, { mode, workers, spawn: spawnWebWorker, reps: 9 });
-      parallel.push(r ? { mode, G, workers, ms: r.ms } : { mode, G, workers, skipped: true });
+      const kind = main.attentionKind(h, G);
+      parallel.push(r ? { mode, G, kind, workers, ms: r.ms } : { mode, G, kind, workers, skipped: true });
       done++;
     }
     for (const p of parallel) {

@@ -189,7 +189,7 @@ export const QUALITY = {
     const mha = runs[0], mqa = runs.at(-1);
     const reach = (r) => r.evals.find((e) => e.accuracy >= threshold)?.step;
     const say = (r) => (reach(r) !== undefined ? `reached ${pct(threshold)} recall at step ${reach(r)}` : `did not reach ${pct(threshold)} recall`);
-    return `MHA (G = ${mha.nKvHeads}) ${say(mha)} and ends at ${formatPercent(mha.final.accuracy)}; MQA (G = ${mqa.nKvHeads}) ${say(mqa)} and ends at ` +
+    return `${mha.kind} (G = ${mha.nKvHeads}) ${say(mha)} and ends at ${formatPercent(mha.final.accuracy)}; ${mqa.kind} (G = ${mqa.nKvHeads}) ${say(mqa)} and ends at ` +
       `${formatPercent(mqa.final.accuracy)}. Same data, same steps: the gap is what one shared K/V head costs this model at this budget.`;
   },
   uptrainingTitle: 'Uptraining: MHA → GQA/MQA without starting over',

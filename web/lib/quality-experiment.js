@@ -21,7 +21,8 @@ export const RECALL_THRESHOLD = 0.9;
 
 /**
  * Runs it on `core`; post(message) receives { progress }, one { run } per G, then { uptrain }. Each
- * run carries the K/V numbers its model caches per token.
+ * run and uptraining row carries its attention kind ('MHA' | 'GQA' | 'MQA') as the core names it,
+ * and a run the K/V numbers its model caches per token.
  * args: QUALITY_EXPERIMENT's fields plus any createRecallTrainer option (nHeads, pairs, ...).
  * The first G must be nHeads (MHA): uptraining starts from it.
  */
@@ -40,11 +41,11 @@ export function runQualityExperiment(core, args, post = () => {}) {
       const { losses, evals } = trainer.run(steps, {
         evalEvery, onProgress: ({ step }) => post({ progress: { run: i, runs, step, steps, nKvHeads } }),
       });
-      const run = { nKvHeads, kvNumbersPerToken: kvNumbersPerToken(core, { nKvHeads, headDim }),
+      const run = { nKvHeads, kind: core.attentionKind(nHeads, nKvHeads), kvNumbersPerToken: kvNumbersPerToken(core, { nKvHeads, headDim }),
         losses, evals, final: evals.at(-1), parameterCount: trainer.parameterCount };
       results.push(run);
       post({ run });
-      if (nKvHeads === nHeads) mha = trainer; else trainer.delete();
+      if (run.kind === 'MHA') mha = trainer; else trainer.delete();
     }
     const uptrain = gs.slice(1).map((nKvHeads) => {
       const converted = mha.convert({ nKvHeads, method: 'mean' });
@@ -52,7 +53,7 @@ export function runQualityExperiment(core, args, post = () => {}) {
         const before = converted.evaluate();
         converted.train(uptrainSteps);
         const after = converted.evaluate();
-        return { nKvHeads, before, after, scratch: results.find((r) => r.nKvHeads === nKvHeads).final };
+        return { nKvHeads, kind: core.attentionKind(nHeads, nKvHeads), before, after, scratch: results.find((r) => r.nKvHeads === nKvHeads).final };
       } finally {
         converted.delete();
       }

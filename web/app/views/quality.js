@@ -195,7 +195,7 @@ export class QualityLab {
   trainingChart() {
     return lineChart({
       title: 'Held-out recall accuracy during training, per G',
-      series: this.#runs.map((r, i) => ({ name: `G = ${r.nKvHeads}${r.nKvHeads === 8 ? ' (MHA)' : r.nKvHeads === 1 ? ' (MQA)' : ''}`,
+      series: this.#runs.map((r, i) => ({ name: `G = ${r.nKvHeads}${r.kind === 'GQA' ? '' : ` (${r.kind})`}`,
         color: G_COLORS[i % G_COLORS.length], points: r.evals.map((e) => [e.step, e.accuracy]) })),
       x: { label: 'training step', ticks: this.#runs[0].evals.filter((_, i) => i % 2 === 0).map((e) => e.step) },
       y: { label: 'recall accuracy', min: 0, max: 1, format: (v) => `${Math.round(v * 100)}%` },
