@@ -46,6 +46,8 @@ export interface CoreLimits {
   layers: number;
   modelTokens: number;
   batch: number;
+  /** 2: a K and a V vector per K/V head (1 for MLA's latent). */
+  kvFactor: number;
   /** projectionParams' largest dModel (heads · headDim). */
   modelWidth: number;
   /** tensorParallelKv's largest tp. */

@@ -64,6 +64,7 @@ val limits_value() {
   l.set("layers", double(kMaxLayers));
   l.set("modelTokens", double(kMaxModelTokens));
   l.set("batch", double(kMaxBatch));
+  l.set("kvFactor", double(kMaxKvFactor));
   l.set("modelWidth", double(kMaxModelWidth));
   l.set("tensorParallel", double(kMaxTensorParallel));
   // the memory budget (memory_budget.h)

@@ -73,20 +73,20 @@ export function conversionArgs(args, limits) {
 
 /** createRecallTrainer's options, defaults filled in. */
 /**
- * createRecallTrainer's options, defaults filled in. The defaults of pairs and queries follow the
- * task, so keyVocab, pairs and nHeads are checked here; the core checks the other ranges.
+ * createRecallTrainer's options, defaults filled in (pairs and queries follow the task). The core
+ * checks the ranges but nHeads', which nKvHeads' message needs.
  */
 export function recallArgs(args, limits, what = 'createRecallTrainer', extra = []) {
   checkKeys(what, args, [...RECALL_KEYS, ...extra]);
   const d = RECALL_DEFAULTS;
   const nHeads = int('nHeads', args.nHeads, 1, limits.heads, d.nHeads);
-  const keyVocab = int('keyVocab', args.keyVocab, 1, limits.vocab, d.keyVocab);
-  const pairs = int('pairs', args.pairs, 1, Math.min(keyVocab, limits.pairs), Math.min(d.pairs, keyVocab));
+  const keyVocab = integer('keyVocab', args.keyVocab, [1, limits.vocab], d.keyVocab);
+  const pairs = integer('pairs', args.pairs, [1, Math.min(keyVocab, limits.pairs)], Math.min(d.pairs, keyVocab));
   return {
     keyVocab,
     valueVocab: integer('valueVocab', args.valueVocab, [2, limits.vocab], d.valueVocab),
     pairs,
-    queries: int('queries', args.queries, 1, pairs, Math.min(d.queries, pairs)),
+    queries: integer('queries', args.queries, [1, pairs], Math.min(d.queries, pairs)),
     dModel: integer('dModel', args.dModel, [1, limits.width], d.dModel),
     nHeads,
     nKvHeads: kvHeads(nHeads, args.nKvHeads, nHeads),

@@ -4,9 +4,21 @@
 // the what-if's model), ranges and sizes come from the core.
 import { checkKeys, int, integer, oneOf, optionalFinite, show, unwrap } from './validate.js';
 
+const SIZE_KEYS = ['layers', 'nKvHeads', 'headDim', 'tokens', 'batch', 'dtype'];
+
 /** Exact sizes of a KV cache: { dataBytes, scaleBytes, totalBytes, bitsPerElement, quantized }. */
-export function kvCacheSize(m, { limits, dtypes }, args, what = 'kvCacheSize') {
-  checkKeys(what, args, ['layers', 'nKvHeads', 'headDim', 'tokens', 'batch', 'dtype', ...(what === 'kvCacheSize' ? ['kvFactor'] : [])]);
+export function kvCacheSize(m, info, args) {
+  checkKeys('kvCacheSize', args, [...SIZE_KEYS, 'kvFactor']);
+  return kvSize(m, info, args);
+}
+
+/** 2 · layers · nKvHeads · headDim · tokens · batch · bytes per element, exact. */
+export function kvCacheBytes(m, info, args) {
+  checkKeys('kvCacheBytes', args, SIZE_KEYS);
+  return kvSize(m, info, args).dataBytes;
+}
+
+function kvSize(m, { limits, dtypes }, args) {
   return unwrap(m.kvCacheSize({
     layers: integer('layers', args.layers, [1, limits.layers]),
     nKvHeads: integer('nKvHeads', args.nKvHeads, [1, limits.heads]),
@@ -14,13 +26,8 @@ export function kvCacheSize(m, { limits, dtypes }, args, what = 'kvCacheSize') {
     tokens: integer('tokens', args.tokens, [1, limits.modelTokens]),
     batch: integer('batch', args.batch, [1, limits.batch], 1),
     dtype: oneOf('dtype', args.dtype, dtypes.memory, 'f16'),
-    kvFactor: integer('kvFactor', args.kvFactor, [1, 2], 2),
+    kvFactor: integer('kvFactor', args.kvFactor, [1, limits.kvFactor], limits.kvFactor),
   }));
-}
-
-/** 2 · layers · nKvHeads · headDim · tokens · batch · bytes per element, exact. */
-export function kvCacheBytes(m, info, args) {
-  return kvCacheSize(m, info, args, 'kvCacheBytes').dataBytes;
 }
 
 /** Weights of one layer's projections: { query, keyValue, output } (dModel defaults to nHeads · headDim). */
