@@ -9,7 +9,7 @@ export type CacheDtype = 'f32' | 'f16' | 'int8';
 export type MemoryDtype = 'f32' | 'f16' | 'bf16' | 'fp8' | 'int8' | 'int4';
 export type AttentionKind = 'MHA' | 'GQA' | 'MQA' | 'MLA';
 
-/** The storage types the memory model accepts, as a runtime list. */
+/** The storage types the memory model accepts, as a runtime list (= core.info.dtypes.memory). */
 export const MEMORY_DTYPES: readonly MemoryDtype[];
 
 export interface LoadCoreOptions {
@@ -35,14 +35,58 @@ export class CoreAbortedError extends Error {
   name: 'CoreAbortedError';
 }
 
+/** Every limit the core checks (from its C++ headers); refusals name the same numbers. */
+export interface CoreLimits {
+  /** Query or K/V heads (attention, the KV cache, the memory model). */
+  heads: number;
+  headDim: number;
+  /** Tokens of one attention call or KV cache, and the largest window. */
+  tokens: number;
+  /** The memory model: layers, tokens per sequence, sequences. */
+  layers: number;
+  modelTokens: number;
+  batch: number;
+  /** 2: a K and a V vector per K/V head (1 for MLA's latent). */
+  kvFactor: number;
+  /** projectionParams' largest dModel (heads · headDim). */
+  modelWidth: number;
+  /** tensorParallelKv's largest tp. */
+  tensorParallel: number;
+  /** The most one request may allocate, and the most the WASM memory may grow to. */
+  requestBytes: number;
+  memoryBytes: number;
+  /** The quality lab: conversion (dModel), the conversion-error experiment's layer and data. */
+  dModel: number;
+  experimentHeads: number;
+  experimentHeadDim: number;
+  seqLen: number;
+  samples: number;
+  /** The recall task and model: keys or values, pairs per sequence, dModel and dFf. */
+  vocab: number;
+  pairs: number;
+  width: number;
+  /** Training: sequences per step, held-out sequences, steps per call. */
+  trainBatch: number;
+  evalSequences: number;
+  steps: number;
+}
+
 export interface CoreInfo {
   isa: string;
   simd: boolean;
+  /** = limits.requestBytes */
   maxRequestBytes: number;
+  /** = limits.memoryBytes */
   maxMemoryBytes: number;
+  /** = limits.heads */
   maxHeads: number;
+  /** = limits.headDim */
   maxHeadDim: number;
+  /** = limits.tokens */
   maxTokens: number;
+  limits: Readonly<CoreLimits>;
+  /** The storage types of the KV cache object and of the memory model. */
+  dtypes: { readonly cache: readonly CacheDtype[]; readonly memory: readonly MemoryDtype[] };
 }
 
 export interface AttentionArgs {
@@ -272,6 +316,8 @@ export class Core {
 
   /** Grouped-query attention over a whole sequence (prefill). */
   attention(args: AttentionArgs): AttentionResult;
+  /** 'MHA' (nKvHeads = nHeads), 'MQA' (nKvHeads = 1) or 'GQA' (between); nKvHeads must divide nHeads. */
+  attentionKind(nHeads: number, nKvHeads: number): 'MHA' | 'GQA' | 'MQA';
   createKvCache(args: KvCacheArgs): KvCache;
   /** Combines attendPartial results over disjoint key ranges (the split-K merge) -> (tq, nHeads, headDim). */
   mergeAttention(parts: PartialAttention[], shape: { nHeads: number; headDim: number }): Float32Array;

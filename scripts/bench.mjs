@@ -15,6 +15,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadCore } from 'gqa-playground';
 import { filledCache, jsDecodeStep, stepInputs } from '../web/lib/bench-data.js';
+import { stepCost } from '../web/lib/core-facts.js';
 import { renderSvg } from './bench/chart.mjs';
 import { spawnThread } from './bench/parallel.mjs';
 import { parallelDecode } from '../web/lib/parallel.js';
@@ -28,9 +29,10 @@ const quick = flag('quick');
 const log = (...m) => { if (!flag('json')) console.error(...m); };
 
 const H = 32;
+// dtype: null is every dtype the KV cache stores (core.info.dtypes.cache), filled in once a core is loaded
 const GRID = quick
-  ? { d: [64], G: [32, 8, 1], T: [256], dtype: ['f32', 'f16', 'int8'] }
-  : { d: [64, 128], G: [32, 8, 4, 1], T: [512, 2048, 8192, 32768], dtype: ['f32', 'f16', 'int8'] };
+  ? { d: [64], G: [32, 8, 1], T: [256], dtype: null }
+  : { d: [64, 128], G: [32, 8, 4, 1], T: [512, 2048, 8192, 32768], dtype: null };
 for (const axis of Object.keys(GRID)) {  // --d 128 --G 32,8 ...: time a subset of the grid
   const i = process.argv.indexOf(`--${axis}`);
   if (i > 0) GRID[axis] = process.argv[i + 1].split(',').map((x) => (axis === 'dtype' ? x : Number(x)));
@@ -77,12 +79,12 @@ function runNative(flavour, configs, probe) {
 }
 
 async function main() {
-  const configs = [];
-  for (const d of GRID.d) for (const T of GRID.T) for (const G of GRID.G) for (const dtype of GRID.dtype) configs.push({ H, G, d, T, dtype });
-
   log('probing the machine (WASM SIMD, WASM scalar)…');
   const simd = await loadCore({ simd: true });
   const scalar = await loadCore({ simd: false });
+  GRID.dtype ??= [...simd.info.dtypes.cache];
+  const configs = [];
+  for (const d of GRID.d) for (const T of GRID.T) for (const G of GRID.G) for (const dtype of GRID.dtype) configs.push({ H, G, d, T, dtype });
   const probes = { wasm: simd.probeMachine(), wasmScalar: scalar.probeMachine() };
   simd.warmUp();
   scalar.warmUp();
@@ -129,7 +131,7 @@ async function main() {
     }
     const { ref, jsMs, ortResult } = refCache.get(shapeKey);
     const tol = tolerance(c.dtype, input.q, c.d);
-    const madds = 2 * H * c.T * c.d;
+    const madds = stepCost(simd, c).multiplyAdds;
     const impls = {};
     const add = (name, ms, out, kvBytes, probe, tolerance = tol) => {
       const err = maxAbsDiff(out, ref);
@@ -137,8 +139,8 @@ async function main() {
       impls[name] = { ms, kvBytes, gbs: kvBytes / ms / 1e6, roofMs, roofline: roofMs / ms, maxErr: err, tol: tolerance, ok: err <= tolerance };
       if (flag('outputs')) impls[name].out = Array.from(out);
     };
-    const f32Bytes = 2 * c.G * c.T * c.d * 4;
     if (c.dtype === 'f32') {
+      const f32Bytes = stepCost(simd, c).kvBytes;  // what plain JS and onnxruntime-web read
       add('js', jsMs, ref, f32Bytes, probes.wasmScalar, 0);
       if (ortResult) add('ort', ortResult.ms, ortResult.out, f32Bytes, probes.wasm);
     }
@@ -150,12 +152,12 @@ async function main() {
       const n = native[flavour].find((x) => x.G === c.G && x.d === c.d && x.T === c.T && x.dtype === c.dtype);
       if (n) add(`native-${flavour}`, n.ms, Float32Array.from(n.out), n.kvBytes, probes[flavour]);
     }
-    rows.push({ ...c, madds, impls });
+    rows.push({ ...c, kind: simd.attentionKind(H, c.G), madds, impls });
   }
 
   // GQA and MQA speedups over MHA, measured and roofline-predicted, per implementation
   for (const r of rows) {
-    const mha = rows.find((x) => x.d === r.d && x.T === r.T && x.dtype === r.dtype && x.G === H);
+    const mha = rows.find((x) => x.d === r.d && x.T === r.T && x.dtype === r.dtype && x.kind === 'MHA');
     for (const [name, v] of Object.entries(r.impls)) {
       const base = mha?.impls[name];
       if (base) { v.speedup = base.ms / v.ms; v.predictedSpeedup = base.roofMs / v.roofMs; }

@@ -4,9 +4,9 @@
 //   npx gqa-playground kv llama-3.1-70b --tokens 8192 --batch 8 --dtype f16 [--device h100-80gb]
 //   npx gqa-playground quality [--steps 200] [--seed 1] [--similarity 0.5]
 import { parseArgs } from 'node:util';
-import { loadCore, MEMORY_DTYPES, closestIds } from './core/core.js';
+import { loadCore, CONVERSION_DEFAULTS, MEMORY_DTYPES, closestIds } from './core/core.js';
 import { formatBytes, formatCount, formatDecimalBytes, formatFactor, formatPercent, formatSeconds, textTable } from './lib/format.js';
-import { QUALITY_EXPERIMENT, runQualityExperiment } from './lib/quality-experiment.js';
+import { QUALITY_EXPERIMENT, RECALL_THRESHOLD, runQualityExperiment, schedule } from './lib/quality-experiment.js';
 
 const USAGE = `usage: gqa-playground kv MODEL [options]     KV cache of a catalog model, with MHA/MQA what-ifs
        gqa-playground quality [options]      what sharing K/V costs: conversion error, recall per G
@@ -26,7 +26,7 @@ options for kv:
 options for quality (the page's experiment, G = ${QUALITY_EXPERIMENT.gs.join(', ')}):
   --steps N          training steps per model (default ${QUALITY_EXPERIMENT.steps}; uptraining takes 5% more)
   --seed N           seed of the weights and data (default ${QUALITY_EXPERIMENT.seed})
-  --similarity S     how alike the synthetic layer's heads are, 0 to 1 (default 0.5)
+  --similarity S     how alike the synthetic layer's heads are, 0 to 1 (default ${CONVERSION_DEFAULTS.similarity})
 
   --json             machine-readable output
   --help             this text`;
@@ -51,7 +51,7 @@ function listCatalog(core, json) {
   if (json) return JSON.stringify({ models, devices }, null, 2);
   const m = textTable(['id', 'attention', 'layers', 'H', 'G', 'head_dim', 'context', 'params', 'KV/token (f16)'],
     models.map((x) => [x.id, x.attention, x.layers, x.nHeads, x.nKvHeads, x.headDim, x.maxContext, formatCount(x.params),
-      formatBytes(core.kvCacheSize({ layers: x.layers, nKvHeads: x.nKvHeads, headDim: x.headDim, tokens: 1, kvFactor: x.kvFactor }).totalBytes)]));
+      formatBytes(core.modelKvCache({ model: x.id, tokens: 1 }).perToken)]));
   const d = textTable(['device', 'name', 'memory', 'bandwidth'], devices.map((x) => [x.id, x.name, `${x.memoryGB} GB`, `${x.bandwidthGBs} GB/s`]));
   return `models\n${m}\n\ndevices\n${d}`;
 }
@@ -106,12 +106,12 @@ function kvReport(core, values, id) {
 function qualityReport(core, values) {
   const steps = integerFlag('steps', values.steps) ?? QUALITY_EXPERIMENT.steps;
   const seed = integerFlag('seed', values.seed) ?? QUALITY_EXPERIMENT.seed;
-  const similarity = numberFlag('similarity', values.similarity) ?? 0.5;
+  const similarity = numberFlag('similarity', values.similarity) ?? CONVERSION_DEFAULTS.similarity;
   const conversion = core.conversionError({ similarity, seed });
-  const uptrainSteps = Math.max(1, Math.round(steps * 0.05));
+  const { uptrainSteps, evalEvery } = schedule(steps);
   const progress = process.stderr.isTTY && !values.json ? ({ progress: p }) => process.stderr.write(
     `\r${p.nKvHeads === null ? 'uptraining' : `training G = ${p.nKvHeads}`}: step ${p.step} of ${p.steps}   `) : () => {};
-  const { runs, uptrain } = runQualityExperiment(core, { steps, seed, uptrainSteps, evalEvery: Math.max(1, Math.round(steps / 10)) },
+  const { runs, uptrain } = runQualityExperiment(core, { steps, seed, uptrainSteps, evalEvery },
     (m) => (m.progress ? progress(m) : null));
   if (process.stderr.isTTY && !values.json) process.stderr.write('\r\x1b[K');
   if (values.json) {
@@ -119,12 +119,12 @@ function qualityReport(core, values) {
       runs: runs.map(({ losses, ...r }) => ({ ...r, losses: Array.from(losses) })), uptrain }, null, 2);
   }
   return [
-    `conversion of a synthetic 8-head layer (similarity ${similarity}): relative error of the attention output`,
+    `conversion of a synthetic ${CONVERSION_DEFAULTS.nHeads}-head layer (similarity ${similarity}): relative error of the attention output`,
     textTable(['G', 'mean-pool', 'first head', 'random'], [...conversion].reverse().map((p) => [p.nKvHeads, p.mean.toFixed(3), p.first.toFixed(3), p.random.toFixed(3)])),
     '',
     `associative recall, ${steps} steps per model, seed ${seed}: held-out loss and recall accuracy`,
-    textTable(['G', 'parameters', 'loss', 'accuracy', 'first step >= 90%'], runs.map((r) => [r.nKvHeads, formatCount(r.parameterCount),
-      r.final.loss.toFixed(3), formatPercent(r.final.accuracy), r.evals.find((e) => e.accuracy >= 0.9)?.step ?? '-'])),
+    textTable(['G', 'parameters', 'loss', 'accuracy', `first step >= ${Math.round(RECALL_THRESHOLD * 100)}%`], runs.map((r) => [r.nKvHeads, formatCount(r.parameterCount),
+      r.final.loss.toFixed(3), formatPercent(r.final.accuracy), r.evals.find((e) => e.accuracy >= RECALL_THRESHOLD)?.step ?? '-'])),
     '',
     `uptraining: the MHA model mean-pooled to G, then ${uptrainSteps} more steps (accuracy)`,
     textTable(['G', 'pooled', `+${uptrainSteps} steps`, `from scratch`], uptrain.map((u) => [u.nKvHeads, formatPercent(u.before.accuracy), formatPercent(u.after.accuracy), formatPercent(u.scratch.accuracy)])),

@@ -14,7 +14,8 @@ import { sharedClient } from './app/core-client.js';
 import { APP_CSS, KATEX_CSS, KATEX_FONTS_CSS } from './app/generated/styles.js';
 import { SECTION_NAMES, parseSections } from './app/sections.js';
 import { ATTRIBUTES } from './app/snippets.js';
-import { DEFAULTS, DTYPES, RANGES, THEMES, normalize } from './app/state.js';
+import { DEFAULTS, RANGES, THEMES, normalize } from './app/state.js';
+import { MEMORY_DTYPES } from './core/dtypes.js';
 
 const KATEX_BASE = new URL('./vendor/katex/', import.meta.url).href;
 const MODEL_ID = /^[a-z0-9][a-z0-9.-]{0,39}$/;
@@ -53,7 +54,7 @@ function parseField(key, raw) {
     const n = /^\s*\d{1,9}\s*$/.test(raw) ? Number(raw) : NaN;
     return { value: n >= min && n <= max ? n : undefined, expected: `an integer from ${min} to ${max}` };
   }
-  if (key === 'dtype') return { value: DTYPES.includes(raw) ? raw : undefined, expected: `one of ${DTYPES.join(', ')}` };
+  if (key === 'dtype') return { value: MEMORY_DTYPES.includes(raw) ? raw : undefined, expected: `one of ${MEMORY_DTYPES.join(', ')}` };
   if (key === 'theme') return { value: THEMES.includes(raw) ? raw : undefined, expected: `one of ${THEMES.join(', ')}` };
   if (key === 'model') return { value: MODEL_ID.test(raw) ? raw : undefined, expected: 'a catalog model id such as llama-3.1-70b' };
   return { value: undefined, expected: 'nothing' };

@@ -34,15 +34,6 @@ class Status {
   bool is_ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
-  /// "TypeError" for wrong kinds of values, "RangeError" for values out of range, else "Error".
-  const char* js_error_name() const {
-    switch (code_) {
-      case StatusCode::kInvalidArgument: return "TypeError";
-      case StatusCode::kOutOfRange: return "RangeError";
-      case StatusCode::kOverBudget: return "RangeError";
-      default: return "Error";
-    }
-  }
 
  private:
   StatusCode code_ = StatusCode::kOk;

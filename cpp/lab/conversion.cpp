@@ -12,15 +12,12 @@
 namespace gqa {
 
 namespace {
-constexpr const char* kMethodNames[] = {"mean", "first", "random"};
-constexpr int64_t kMaxDModel = 4096;
-constexpr int64_t kMaxSeqLen = 4096;
-constexpr int64_t kMaxSamples = 1024;
+constexpr const char* kMethodNames[kConvertMethodCount] = {"mean", "first", "random"};
 using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 }  // namespace
 
 bool parse_convert_method(const char* s, ConvertMethod* m) {
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < kConvertMethodCount; ++i) {
     if (std::strcmp(s, kMethodNames[i]) == 0) {
       *m = ConvertMethod(i);
       return true;
@@ -103,6 +100,8 @@ RowMat similar_heads(const ConversionExperiment& e, Rng* rng) {
 }  // namespace
 
 Status conversion_error(const ConversionExperiment& e, std::vector<ConversionPoint>* points) {
+  GQA_RETURN_IF_ERROR(check_range("nHeads", e.n_heads, 1, kMaxExperimentHeads));
+  GQA_RETURN_IF_ERROR(check_range("headDim", e.head_dim, 1, kMaxExperimentHeadDim));
   GQA_RETURN_IF_ERROR(validate_convert({e.d_model, e.n_heads, e.head_dim, 1}));
   GQA_RETURN_IF_ERROR(check_range("seqLen", e.seq_len, 1, kMaxSeqLen));
   GQA_RETURN_IF_ERROR(check_range("samples", e.samples, 1, kMaxSamples));

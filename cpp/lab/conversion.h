@@ -14,11 +14,19 @@
 
 namespace gqa {
 
+/// Limits of the conversion inputs (heads and head_dim: attention.h's) and of the experiment.
+constexpr int64_t kMaxDModel = 4096;            // D, input features
+constexpr int64_t kMaxExperimentHeads = 256;    // H of the synthetic layer
+constexpr int64_t kMaxExperimentHeadDim = 1024; // d of the synthetic layer
+constexpr int64_t kMaxSeqLen = 4096;            // tokens per held-out sequence
+constexpr int64_t kMaxSamples = 1024;           // held-out sequences
+
 enum class ConvertMethod {
   kMean,    // mean-pool the heads of each group (the paper's choice)
   kFirst,   // keep the first head of each group, drop the others
   kRandom,  // forget the checkpoint: fresh nn.Linear-style init, uniform in ±1/sqrt(D)
 };
+constexpr int kConvertMethodCount = 3;
 
 bool parse_convert_method(const char* s, ConvertMethod* m);
 const char* convert_method_name(ConvertMethod m);
@@ -60,7 +68,7 @@ struct ConversionExperiment {
 
 struct ConversionPoint {
   int64_t n_kv_heads = 0;
-  double error[3] = {0, 0, 0};  // indexed by ConvertMethod
+  double error[kConvertMethodCount] = {};  // indexed by ConvertMethod
 };
 
 Status conversion_error(const ConversionExperiment& e, std::vector<ConversionPoint>* points);

@@ -1,6 +1,7 @@
 // recall.cpp - the recall task's data, and the tiny model's forward and hand-written backward pass.
 #include "lab/recall.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "attention/attention.h"
@@ -9,9 +10,6 @@
 namespace gqa {
 
 namespace {
-constexpr int64_t kMaxVocab = 4096;
-constexpr int64_t kMaxSeq = 1024;
-constexpr int64_t kMaxWidth = 4096;
 constexpr double kRmsEps = 1e-5;
 }  // namespace
 
@@ -20,16 +18,9 @@ constexpr double kRmsEps = 1e-5;
 Status validate_recall_task(const RecallTask& t) {
   GQA_RETURN_IF_ERROR(check_range("keyVocab", t.key_vocab, 1, kMaxVocab));
   GQA_RETURN_IF_ERROR(check_range("valueVocab", t.value_vocab, 2, kMaxVocab));
-  if (t.pairs < 1 || t.pairs > t.key_vocab || t.pairs > kMaxSeq) {
-    return Status::error(StatusCode::kOutOfRange,
-                         "pairs (%lld) must be an integer from 1 to keyVocab (%lld) and at most %lld: the keys of a "
-                         "sequence are distinct", (long long)t.pairs, (long long)t.key_vocab, (long long)kMaxSeq);
-  }
-  if (t.queries < 1 || t.queries > t.pairs) {
-    return Status::error(StatusCode::kOutOfRange,
-                         "queries (%lld) must be an integer from 1 to pairs (%lld): each asks for a distinct key",
-                         (long long)t.queries, (long long)t.pairs);
-  }
+  // the keys of a sequence are distinct, and each query asks for a distinct one of them
+  GQA_RETURN_IF_ERROR(check_range("pairs", t.pairs, 1, std::min(t.key_vocab, kMaxPairs)));
+  GQA_RETURN_IF_ERROR(check_range("queries", t.queries, 1, t.pairs));
   return Status::ok();
 }
 

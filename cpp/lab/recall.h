@@ -32,6 +32,11 @@ namespace gqa {
 
 // ---- the task ------------------------------------------------------------------------------------
 
+/// Limits of the task and the model (heads and head_dim: attention.h's).
+constexpr int64_t kMaxVocab = 4096;  // keys, and values
+constexpr int64_t kMaxPairs = 1024;  // key→value pairs per sequence
+constexpr int64_t kMaxWidth = 4096;  // d_model and d_ff
+
 struct RecallTask {
   int64_t key_vocab = 64;    // distinct keys
   int64_t value_vocab = 64;  // distinct values (the output classes)

@@ -10,22 +10,19 @@
 namespace gqa {
 
 namespace {
-constexpr int64_t kMaxBatch = 1024;
-constexpr int64_t kMaxEval = 65536;
-constexpr int64_t kMaxSteps = 1000000;
 constexpr double kBeta1 = 0.9, kBeta2 = 0.999, kAdamEps = 1e-8;
 constexpr uint64_t kInitStream = 1, kDataStream = 2, kHeldOutStream = 3;
 }  // namespace
 
 Status validate_train_options(const TrainOptions& o) {
-  GQA_RETURN_IF_ERROR(check_range("batch", o.batch, 1, kMaxBatch));
+  GQA_RETURN_IF_ERROR(check_range("batch", o.batch, 1, kMaxTrainBatch));
   if (!(o.lr > 0.0 && o.lr <= 1.0)) {
     return Status::error(StatusCode::kOutOfRange, "lr (%g) must be a number above 0 and at most 1", o.lr);
   }
   if (!(o.clip >= 0.0 && o.clip <= 1e6)) {
     return Status::error(StatusCode::kOutOfRange, "clip (%g) must be 0 (off) or a positive number up to 1e6", o.clip);
   }
-  GQA_RETURN_IF_ERROR(check_range("evalSequences", o.eval_sequences, 1, kMaxEval));
+  GQA_RETURN_IF_ERROR(check_range("evalSequences", o.eval_sequences, 1, kMaxEvalSequences));
   return Status::ok();
 }
 
@@ -124,7 +121,7 @@ void RecallTrainer::adam_step(RecallParams<float>& grad) {
 
 Status RecallTrainer::train(int64_t steps, std::vector<float>* losses) {
   if (!ready_) return Status::error(StatusCode::kInvalidArgument, "the trainer has not been initialised");
-  GQA_RETURN_IF_ERROR(check_range("steps", steps, 1, kMaxSteps));
+  GQA_RETURN_IF_ERROR(check_range("steps", steps, 1, kMaxTrainSteps));
   RecallBatch batch;
   RecallParams<float> grad;
   for (int64_t i = 0; i < steps; ++i) {

@@ -16,6 +16,11 @@
 
 namespace gqa {
 
+/// Limits of training.
+constexpr int64_t kMaxTrainBatch = 1024;        // sequences per step
+constexpr int64_t kMaxEvalSequences = 65536;    // the held-out set
+constexpr int64_t kMaxTrainSteps = 1000000;     // steps per train() call
+
 struct TrainOptions {
   int64_t batch = 32;             // sequences per step
   double lr = 3e-3;               // Adam step size

@@ -8,10 +8,7 @@ namespace gqa {
 
 Status projection_params(int64_t d_model, int64_t n_heads, int64_t n_kv_heads, int64_t head_dim, ProjectionParams* out) {
   GQA_RETURN_IF_ERROR(validate_heads(n_heads, n_kv_heads, head_dim));
-  if (d_model < 1 || d_model > kMaxHeads * kMaxHeadDim) {
-    return Status::error(StatusCode::kOutOfRange, "dModel (%lld) must be an integer from 1 to %lld", (long long)d_model,
-                         (long long)(kMaxHeads * kMaxHeadDim));
-  }
+  GQA_RETURN_IF_ERROR(check_range("dModel", d_model, 1, kMaxModelWidth));
   const uint64_t dm = uint64_t(d_model), hd = uint64_t(head_dim);
   out->query = dm * uint64_t(n_heads) * hd;
   out->key_value = 2 * dm * uint64_t(n_kv_heads) * hd;
@@ -36,13 +33,8 @@ Status decode_step_cost(int64_t layers, int64_t n_heads, int64_t n_kv_heads, int
 }
 
 Status tensor_parallel_kv(int64_t n_kv_heads, int64_t tp, TensorParallelKv* out) {
-  if (n_kv_heads < 1 || n_kv_heads > kMaxHeads) {
-    return Status::error(StatusCode::kOutOfRange, "nKvHeads (%lld) must be an integer from 1 to %lld",
-                         (long long)n_kv_heads, (long long)kMaxHeads);
-  }
-  if (tp < 1 || tp > 4096) {
-    return Status::error(StatusCode::kOutOfRange, "tp (%lld) must be an integer from 1 to 4096", (long long)tp);
-  }
+  GQA_RETURN_IF_ERROR(check_range("nKvHeads", n_kv_heads, 1, kMaxHeads));
+  GQA_RETURN_IF_ERROR(check_range("tp", tp, 1, kMaxTensorParallel));
   if (tp <= n_kv_heads) {
     if (n_kv_heads % tp != 0) {
       return Status::error(StatusCode::kOutOfRange, "tp (%lld) must divide nKvHeads (%lld) to split the heads evenly",

@@ -4,10 +4,14 @@
 
 #include <cstdint>
 
-#include "sizing/memory_model.h"
+#include "attention/attention.h"
 #include "base/status.h"
+#include "sizing/memory_model.h"
 
 namespace gqa {
+
+/// The widest d_model projection_params takes: every head at the widest head_dim.
+constexpr int64_t kMaxModelWidth = kMaxHeads * kMaxHeadDim;
 
 /// Weights of one attention layer's projections (no biases), d_model -> heads.
 struct ProjectionParams {
@@ -28,6 +32,7 @@ Status decode_step_cost(int64_t layers, int64_t n_heads, int64_t n_kv_heads, int
 
 /// K/V heads on each of `tp` tensor-parallel devices. With tp <= G each device holds G / tp heads
 /// (tp must divide G); with tp > G each head must be copied to tp / G devices (G must divide tp).
+constexpr int64_t kMaxTensorParallel = 4096;  // tp, devices
 struct TensorParallelKv {
   int64_t heads_per_device = 0;
   int64_t replication = 1;  // copies of each K/V head across the devices

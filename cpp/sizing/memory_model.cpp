@@ -33,7 +33,7 @@ Status kv_cache_size(const KvSizeQuery& q, KvSize* out) {
   GQA_RETURN_IF_ERROR(check_range("headDim", q.head_dim, 1, kMaxHeadDim));
   GQA_RETURN_IF_ERROR(check_range("tokens", q.tokens, 1, kMaxModelTokens));
   GQA_RETURN_IF_ERROR(check_range("batch", q.batch, 1, kMaxBatch));
-  GQA_RETURN_IF_ERROR(check_range("kvFactor", q.kv_factor, 1, 2));
+  GQA_RETURN_IF_ERROR(check_range("kvFactor", q.kv_factor, 1, kMaxKvFactor));
   // rows = kv_factor · layers · heads · tokens · batch: one K (or V, or latent) vector each
   uint64_t rows = uint64_t(q.kv_factor);
   bool ok = checked_mul(rows, uint64_t(q.layers), &rows) && checked_mul(rows, uint64_t(q.n_kv_heads), &rows) &&

@@ -27,6 +27,7 @@ bool cache_dtype_quantized(CacheDtype t);
 constexpr int64_t kMaxLayers = 100000;
 constexpr int64_t kMaxModelTokens = int64_t(1) << 40;
 constexpr int64_t kMaxBatch = int64_t(1) << 24;
+constexpr int64_t kMaxKvFactor = 2;  // a K and a V vector per head (MLA: 1 latent)
 
 struct KvSizeQuery {
   int64_t layers = 0, n_kv_heads = 0, head_dim = 0, tokens = 0, batch = 1;

@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "attention/attention_kind.h"
+
 namespace gqa {
 
 namespace {
@@ -63,12 +65,7 @@ constexpr DeviceSpec kDevices[] = {
 
 }  // namespace
 
-const char* attention_kind(const ModelSpec& m) {
-  if (m.mla) return "MLA";
-  if (m.n_kv_heads == m.n_heads) return "MHA";
-  if (m.n_kv_heads == 1) return "MQA";
-  return "GQA";
-}
+const char* attention_kind(const ModelSpec& m) { return m.mla ? "MLA" : attention_kind(m.n_heads, m.n_kv_heads); }
 
 const ModelSpec* model_catalog(size_t* count) {
   *count = sizeof kModels / sizeof kModels[0];

@@ -25,10 +25,14 @@ struct ModelSpec {
   const char* source;
 };
 
-/// "MHA" (G == H), "MQA" (G == 1), "GQA" (between), or "MLA".
+/// "MLA", else attention_kind(H, G) (attention_kind.h): "MHA", "GQA" or "MQA".
 const char* attention_kind(const ModelSpec& m);
 /// 2 (a K and a V vector per KV head), or 1 for MLA's single latent.
 inline int kv_factor(const ModelSpec& m) { return m.mla ? 1 : 2; }
+/// Tokens a sequence of `tokens` keeps in the cache: min(tokens, sliding window) if the model has one.
+inline int64_t cached_tokens(const ModelSpec& m, int64_t tokens) {
+  return m.sliding_window > 0 && tokens > m.sliding_window ? m.sliding_window : tokens;
+}
 
 const ModelSpec* model_catalog(size_t* count);
 const ModelSpec* find_model(const char* id);

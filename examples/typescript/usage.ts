@@ -12,6 +12,12 @@ export async function kvCacheReport(): Promise<string> {
   return `${bytes} ${llama.variants.map((v) => v.label).join(', ')} ${fit.maxBatch} ${custom.device.name}`;
 }
 
+export function describe(core: Core, nHeads: number, nKvHeads: number): string {
+  const kind: 'MHA' | 'GQA' | 'MQA' = core.attentionKind(nHeads, nKvHeads);
+  const { limits, dtypes } = core.info;
+  return `${kind}: up to ${limits.heads} heads of ${limits.headDim}, ${limits.modelTokens} tokens; ${dtypes.memory.join(', ')}`;
+}
+
 export function decode(core: Core, q: Float32Array, k: Float32Array, v: Float32Array): Float32Array {
   const cache: KvCache = core.createKvCache({ nKvHeads: 2, headDim: 64, capacity: 4096, dtype: 'int8' });
   try {
@@ -52,6 +58,10 @@ export function element(): PlaygroundState | null {
 export function wrongTypes(core: Core): void {
   // @ts-expect-error: the cache stores f32, f16 or int8, not fp8
   core.createKvCache({ nKvHeads: 2, headDim: 64, capacity: 16, dtype: 'fp8' });
+  // @ts-expect-error: the limits are read-only
+  core.info.limits.heads = 4;
+  // @ts-expect-error: attentionKind never answers MLA (that is a catalog model's property)
+  const mla: 'MLA' = core.attentionKind(8, 1);
   // @ts-expect-error: nHeads is required
   core.attention({ q: new Float32Array(1), k: new Float32Array(1), v: new Float32Array(1), nKvHeads: 1, headDim: 1 });
   // @ts-expect-error: the conversion methods are mean, first and random

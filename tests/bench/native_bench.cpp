@@ -24,7 +24,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-/// mulberry32 in [-1, 1), identical to fill() in web/lib/bench-data.js.
+/// mulberry32 in [-1, 1), identical to fillUniform() in web/lib/rng.js.
 void fill(float* out, size_t n, uint32_t seed) {
   uint32_t a = seed;
   for (size_t i = 0; i < n; ++i) {

@@ -4,8 +4,10 @@
 #include <string>
 
 #include "attention/attention.h"
+#include "attention/attention_kind.h"
 #include "sizing/budget_solver.h"
 #include "sizing/memory_model.h"
+#include "sizing/model_cache.h"
 #include "sizing/model_catalog.h"
 
 using namespace gqa;
@@ -169,4 +171,58 @@ TEST_CASE("cost model: projection parameters, decode-step cost, tensor-parallel 
   REQUIRE(tensor_parallel_kv(1, 8, &t).is_ok());
   REQUIRE(t.replication == 8);
   REQUIRE(tensor_parallel_kv(8, 3, &t).message() == "tp (3) must divide nKvHeads (8) to split the heads evenly");
+}
+
+TEST_CASE("attention_kind: G = H is MHA, G = 1 is MQA, between is GQA; a bad pair names the field", "[memory][catalog]") {
+  REQUIRE(std::string(attention_kind(8, 8)) == "MHA");
+  REQUIRE(std::string(attention_kind(1, 1)) == "MHA");
+  REQUIRE(std::string(attention_kind(8, 1)) == "MQA");
+  REQUIRE(std::string(attention_kind(8, 2)) == "GQA");
+  REQUIRE(std::string(attention_kind(71, 1)) == "MQA");
+  const char* kind = nullptr;
+  REQUIRE(checked_attention_kind(64, 8, &kind).is_ok());
+  REQUIRE(std::string(kind) == "GQA");
+  REQUIRE(checked_attention_kind(8, 3, &kind).message() == "nHeads (8) must be a multiple of nKvHeads (3)");
+  REQUIRE(checked_attention_kind(0, 1, &kind).message() == "nHeads (0) must be an integer from 1 to 1024");
+  REQUIRE(checked_attention_kind(8, 2048, &kind).message() == "nKvHeads (2048) must be an integer from 1 to 1024");
+  // the catalog's kind is the same function, plus MLA
+  ModelSpec what_if = *find_model("llama-3.1-70b");
+  what_if.n_kv_heads = 64;
+  REQUIRE(std::string(attention_kind(what_if)) == "MHA");
+  what_if.n_kv_heads = 1;
+  REQUIRE(std::string(attention_kind(what_if)) == "MQA");
+}
+
+TEST_CASE("model_kv_cache: the sliding window caps the cache once, uncapped beside it", "[memory][catalog]") {
+  const ModelSpec& mistral = *find_model("mistral-7b");  // window 4096, 32 layers, 8 K/V heads of 128
+  REQUIRE(cached_tokens(mistral, 1000) == 1000);
+  REQUIRE(cached_tokens(mistral, 4096) == 4096);
+  REQUIRE(cached_tokens(mistral, 32768) == 4096);
+  REQUIRE(cached_tokens(*find_model("llama-3.1-8b"), 131072) == 131072);  // no window
+  const uint64_t per_token = 2 * 32 * 8 * 128 * 2;
+  ModelCache c;
+  REQUIRE(model_kv_cache({mistral, 32768, 3, CacheDtype::kF16}, &c).is_ok());
+  REQUIRE(c.cached_tokens == 4096);
+  REQUIRE(c.per_token == per_token);
+  REQUIRE(c.per_sequence == per_token * 4096);
+  REQUIRE(c.total == per_token * 4096 * 3);
+  REQUIRE(c.uncapped_per_sequence == per_token * 32768);
+  REQUIRE(c.uncapped_total == per_token * 32768 * 3);
+  // int8 adds one f32 scale per token per K/V head, K and V, per layer
+  REQUIRE(model_kv_cache({mistral, 100, 1, CacheDtype::kInt8}, &c).is_ok());
+  REQUIRE(c.per_sequence == 100 * (2 * 32 * 8 * 128 + 2 * 32 * 8 * 4));
+  // the solver reads the same figures
+  SolverQuery q;
+  q.model = mistral;
+  q.memory_bytes = 80e9;
+  q.bandwidth = 3350e9;
+  q.tokens = 32768;
+  SolverResult r;
+  REQUIRE(solve_budget(q, &r).is_ok());
+  REQUIRE(r.cached_tokens == 4096);
+  REQUIRE(r.kv_bytes_per_sequence == per_token * 4096);
+  ModelSpec bad = mistral;
+  bad.n_kv_heads = 3;
+  REQUIRE(model_kv_cache({bad, 10, 1, CacheDtype::kF16}, &c).message() == "nKvHeads (3) must divide the model's 32 query heads");
+  REQUIRE(model_kv_cache({mistral, 0, 1, CacheDtype::kF16}, &c).message() == "tokens (0) must be an integer from 1 to 1099511627776");
 }

@@ -47,6 +47,9 @@ test('all five walkthrough steps by keyboard, with the step in the URL', async (
   await page.focus('.step-nav .btn.primary');
   await page.keyboard.press('Enter');
   assert.match(await page.textContent('.step-title'), /^5\./);
+  // step 5 compares the caches of the steps' kinds, named and coloured by the core's kind
+  assert.deepEqual(await page.$$eval('.step .bar-row', (r) => r.map((x) => [x.dataset.label, x.querySelector('.bar-fill').className])),
+    [['MHA (8 K/V heads)', 'bar-fill kind-mha'], ['GQA (2 K/V heads)', 'bar-fill kind-gqa'], ['MQA (1 K/V head)', 'bar-fill kind-mqa']]);
   assert.deepEqual(problems, clean);
   await context.close();
 });
@@ -54,6 +57,9 @@ test('all five walkthrough steps by keyboard, with the step in the URL', async (
 test('changing G updates the cache bars to the core’s kvCacheBytes', async () => {
   const { page, context, problems } = await h.open('/#h=16&g=16&d=128&t=4096&l=24&b=2&dtype=int8');
   await ready(page);
+  // the G options name the core's kind of each divisor of H
+  assert.deepEqual(await page.$$eval('select[name=g] option', (o) => o.map((x) => x.textContent)),
+    ['1 (MQA)', '2 (GQA, 8 per group)', '4 (GQA, 4 per group)', '8 (GQA, 2 per group)', '16 (MHA)']);
   for (const g of ['4', '2', '1', '8']) {
     await page.selectOption('select[name=g]', g);
     await page.waitForFunction((want) => document.querySelector('#cache-view .bar-row:nth-child(2)')?.dataset.label.includes(`GQA-${want}`) ||

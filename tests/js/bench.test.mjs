@@ -30,6 +30,10 @@ test('npm run bench --quick: every implementation matches the float64 reference'
       assert.equal(impl.ok, true);
       assert.ok(impl.ms > 0 && impl.kvBytes > 0 && impl.roofline > 0);
     }
+    // the row's kind and multiply-adds are the core's: checked against the textbook rule and 2·H·T·d
+    assert.equal(row.kind, row.G === row.H ? 'MHA' : row.G === 1 ? 'MQA' : 'GQA', `G=${row.G}`);
+    assert.equal(row.madds, 2 * row.H * row.T * row.d);
+    if (row.impls.js) assert.equal(row.impls.js.kvBytes, 2 * row.G * row.T * row.d * 4);
     const simd = row.impls['wasm-simd'];
     const bits = { f32: 32, f16: 16, int8: 8 }[row.dtype];
     assert.equal(simd.kvBytes, 2 * row.G * row.T * row.d * bits / 8 + (row.dtype === 'int8' ? 2 * row.G * row.T * 4 : 0));

@@ -77,6 +77,12 @@ test('modelKvCache: sliding window cap, uncapped figure, what-ifs and reductions
   assert.equal(r.total, exact(32, 8, 128, 4096, 2, 16));
   assert.equal(r.uncapped.total, exact(32, 8, 128, 32768, 2, 16));
   assert.deepEqual(r.variants.map((v) => [v.nKvHeads, v.reductionVsMha]), [[32, 1], [8, 4], [1, 32]]);
+  // the window caps only longer contexts; models without one cache every token
+  const short = core.modelKvCache({ model: 'mistral-7b', tokens: 1000 });
+  assert.deepEqual([short.cachedTokens, short.perSequence, short.uncapped.perSequence], [1000, exact(32, 8, 128, 1000, 1, 16), exact(32, 8, 128, 1000, 1, 16)]);
+  assert.equal(core.modelKvCache({ model: 'llama-3.1-8b', tokens: 131072 }).cachedTokens, 131072);
+  assert.equal(r.cachedTokens, core.solveBudget({ model: 'mistral-7b', device: 'h100-80gb', tokens: 32768 }).cachedTokens, 'one cap, two callers');
+  assert.deepEqual(r.variants.map((v) => v.attention), ['MHA', 'GQA', 'MQA']);
   const w = core.modelKvCache({ model: 'llama-3.1-70b', tokens: 131072, nKvHeads: 16 });
   assert.deepEqual(w.variants.map((v) => v.nKvHeads), [64, 8, 16, 1]);
   assert.equal(w.total, exact(80, 16, 128, 131072, 1, 16));

@@ -144,6 +144,11 @@ test('runQualityExperiment (the page\'s experiment, shortened): every G, then up
   const { runs, uptrain } = runQualityExperiment(core, { ...SMALL, gs: [8, 2, 1], steps: 40, uptrainSteps: 4, evalEvery: 20 }, (m) => messages.push(m));
   assert.deepEqual(runs.map((r) => r.nKvHeads), [8, 2, 1]);
   assert.deepEqual(uptrain.map((u) => u.nKvHeads), [2, 1]);
+  // the core's kinds: G = H is MHA, G = 1 MQA
+  assert.deepEqual(runs.map((r) => r.kind), ['MHA', 'GQA', 'MQA']);
+  assert.deepEqual(uptrain.map((u) => u.kind), ['GQA', 'MQA']);
+  // K and V, G heads of headDim each: what one token adds to one layer's cache
+  assert.deepEqual(runs.map((r) => r.kvNumbersPerToken), [2 * 8 * SMALL.headDim, 2 * 2 * SMALL.headDim, 2 * 1 * SMALL.headDim]);
   // the same seed and steps as a single trainRecall
   assert.deepEqual(runs[1].losses, core.trainRecall({ ...SMALL, nKvHeads: 2, steps: 40, evalEvery: 20 }).losses);
   for (const u of uptrain) {

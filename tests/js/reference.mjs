@@ -1,18 +1,10 @@
 // reference.mjs - float64 grouped attention in plain JavaScript, written independently of the
 // core, and deterministic test data.
+import { fillUniform } from '../../web/lib/rng.js';
 
-/** Deterministic uniform numbers in [-amp, amp] (mulberry32). */
+/** Deterministic uniform numbers in [-amp, amp) (mulberry32, web/lib/rng.js). */
 export function randomArray(n, seed, amp = 1) {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1) * amp;
-  }
-  return out;
+  return fillUniform(new Float32Array(n), seed, amp);
 }
 
 /**

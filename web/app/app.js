@@ -4,9 +4,9 @@
 // (the URL hash, the element's attributes) through onState, and read progress through onCore and
 // onRender.
 import { el, mount } from './dom.js';
-import { DEFAULTS, kindLabel, normalize } from './state.js';
+import { DEFAULTS, normalize } from './state.js';
 import { SECTION_NAMES, buildSections } from './sections.js';
-import { formatBytes, formatFactor } from '../lib/format.js';
+import { formatBytes, formatFactor, kindLabel } from '../lib/format.js';
 
 const SHAPE_KEYS = ['h', 'g', 'd', 'l'];
 
@@ -158,8 +158,8 @@ export class App {
   }
 
   #announce(snap) {
-    const s = snap.state, c = snap.cache;
-    this.announcer.textContent = `${kindLabel(s.h, s.g)}: KV cache ${formatBytes(c.current.bytes)}, ${formatFactor(c.mha.bytes / c.current.bytes)} smaller than MHA.`;
+    const c = snap.cache;
+    this.announcer.textContent = `${kindLabel(c.current.kind, c.current.nKvHeads)}: KV cache ${formatBytes(c.current.bytes)}, ${formatFactor(c.mha.bytes / c.current.bytes)} smaller than MHA.`;
   }
 
   /** Stops measurements and listeners; the container keeps its last drawing. */

@@ -3,7 +3,9 @@
 // iframe, a page on another origin than the element's script), the main-thread fallback in
 // core-client.js. Each method takes the loaded core and a structured-clonable argument.
 import { exampleInputs, repeatKv } from './example.js';
-import { EXAMPLE_TOKENS } from './lesson.js';
+import { EXAMPLE_TOKENS, WALKTHROUGH } from './lesson.js';
+import { divisors } from './state.js';
+import { kvNumbersPerToken } from '../lib/core-facts.js';
 
 function maxAbsDiff(a, b) {
   let m = 0;
@@ -18,19 +20,36 @@ function exampleWeights(core, h, g, d) {
   return core.attention({ q, k, v, nHeads: h, nKvHeads: g, headDim: d, causal: true, returnWeights: true }).weights;
 }
 
+/**
+ * The walkthrough's figures: for each H of its steps, MHA and every G a step shows, G descending,
+ * with its kind and its cache at the reader's settings (`bytes(G)`); and the example step's weights.
+ */
+function walkthroughFacts(core, d, bytes) {
+  const shapes = new Map();  // H -> Set of G
+  for (const step of WALKTHROUGH) {
+    if (!shapes.has(step.heads)) shapes.set(step.heads, new Set([step.heads]));
+    shapes.get(step.heads).add(step.kvHeads);
+  }
+  const rows = [...shapes].flatMap(([H, gs]) => [...gs].sort((a, b) => b - a)
+    .map((G) => ({ nHeads: H, nKvHeads: G, kind: core.attentionKind(H, G), bytes: bytes(G) })));
+  const example = WALKTHROUGH.find((step) => step.example);
+  return { rows, weights: exampleWeights(core, example.heads, example.kvHeads, Math.min(d, 64)) };
+}
+
 /** Every number the page shows for one state, in one round trip. */
 export function snapshot(core, s) {
   const { h, g, d, t, l, b, dtype } = s;
-  // a sliding-window model (state.model) caches at most `window` tokens per sequence
-  const window = s.model ? core.models().find((m) => m.id === s.model)?.slidingWindow : undefined;
-  const cached = window ? Math.min(t, window) : t;
+  // a sliding-window model (state.model) caches at most its window of tokens per sequence
+  const model = s.model ? core.models().find((m) => m.id === s.model) : undefined;
+  const cached = model ? core.modelKvCache({ model: model.id, tokens: t }).cachedTokens : t;
   const bytes = (G, tokens = cached, batch = b) => core.kvCacheBytes({ layers: l, nKvHeads: G, headDim: d, tokens, batch, dtype });
-  const entry = (G) => ({ nKvHeads: G, bytes: bytes(G), perToken: bytes(G, 1, 1), uncapped: bytes(G, t) });
+  const kind = (G) => core.attentionKind(h, G);
+  const entry = (G) => ({ nKvHeads: G, kind: kind(G), bytes: bytes(G), perToken: bytes(G, 1, 1), uncapped: bytes(G, t) });
   const example = exampleInputs({ nHeads: h, nKvHeads: g, headDim: d, tokens: EXAMPLE_TOKENS.length });
   const gqa = core.attention({ ...example, nHeads: h, nKvHeads: g, headDim: d, causal: true, returnWeights: true });
   const copied = core.attention({ q: example.q, k: repeatKv(example.k, { nHeads: h, nKvHeads: g, headDim: d }),
     v: repeatKv(example.v, { nHeads: h, nKvHeads: g, headDim: d }), nHeads: h, nKvHeads: h, headDim: d, causal: true });
-  const values = (G) => core.kvCacheBytes({ layers: 1, nKvHeads: G, headDim: d, tokens: 1, dtype: 'f32' }) / 4;
+  const values = (G) => kvNumbersPerToken(core, { nKvHeads: G, headDim: d });
   const llama = core.modelKvCache({ model: 'llama-3.1-70b', tokens: 131072 });
   const tp = [];
   for (const degree of [1, 2, 4, 8, 16, 32, 64, 128]) {
@@ -39,13 +58,12 @@ export function snapshot(core, s) {
   }
   return {
     state: s,
-    cache: { mha: entry(h), current: entry(g), mqa: entry(1), window: window ?? 0, cachedTokens: cached,
-      maxMemoryBytes: core.info.maxMemoryBytes },
+    // the attention kind of every G the controls offer for this H ('MHA' | 'GQA' | 'MQA')
+    kinds: divisors(h).map((G) => ({ nKvHeads: G, kind: kind(G) })),
+    cache: { mha: entry(h), current: entry(g), mqa: entry(1), window: model?.slidingWindow ?? 0, cachedTokens: cached,
+      maxMemoryBytes: core.info.limits.memoryBytes },
     example: { tokens: EXAMPLE_TOKENS, weights: gqa.weights },
-    walk: {
-      weights: exampleWeights(core, 8, 2, Math.min(d, 64)),
-      cache: { 8: bytes(8), 2: bytes(2), 1: bytes(1) },
-    },
+    walk: walkthroughFacts(core, d, bytes),
     facts: {
       equalsMha: maxAbsDiff(gqa.out, copied.out),
       params: { mha: core.projectionParams({ nHeads: h, nKvHeads: h, headDim: d }), current: core.projectionParams({ nHeads: h, nKvHeads: g, headDim: d }) },

@@ -1,15 +1,5 @@
 // example.js - the deterministic inputs behind the heatmaps, shared by the worker and the tests.
-
-/** mulberry32: a tiny seeded generator, uniform in [-1, 1). */
-function uniform(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
-}
+import { mulberry32 } from '../lib/rng.js';
 
 /**
  * q (T, H, d), k and v (T, G, d) for a T-token example. Keys carry a shared "position" direction
@@ -17,7 +7,7 @@ function uniform(seed) {
  * mix it in with a per-head strength, so heads in one group still differ.
  */
 export function exampleInputs({ nHeads: H, nKvHeads: G, headDim: d, tokens: T, seed = 7 }) {
-  const r = uniform(seed * 1000003 + H * 131 + G * 17 + d);
+  const r = mulberry32(seed * 1000003 + H * 131 + G * 17 + d);
   const q = new Float32Array(T * H * d), k = new Float32Array(T * G * d), v = new Float32Array(T * G * d);
   const pos = (t, c) => Math.cos((c + 1) * (t + 1) * 0.7);
   for (let t = 0; t < T; t++) {

@@ -169,10 +169,10 @@ export const QUALITY = {
   intro: 'The savings above are arithmetic. The price is not: it depends on what the heads would have learned. ' +
     'These two experiments put a number on it, computed here by the same core, in a background worker.',
   conversionTitle: 'Converting a trained MHA layer',
-  conversion: 'Take one attention layer with 8 heads and pool its key and value heads into fewer. How much the output ' +
+  conversion: (o) => `Take one attention layer with ${o.nHeads} heads and pool its key and value heads into fewer. How much the output ` +
     'moves depends on how alike the heads already were, so the layer here is synthetic with a knob for exactly that: ' +
     'each head’s K and V weights are a shared part plus a private part, and the slider sets the shared fraction. ' +
-    'Three ways to get G heads out of 8: average each group (mean-pool, what the GQA paper does), keep the first head of ' +
+    `Three ways to get G heads out of ${o.nHeads}: average each group (mean-pool, what the GQA paper does), keep the first head of ` +
     'each group, or start the K/V weights from scratch. The error is how far the attention output moves from the ' +
     'original MHA output on inputs the layer has not seen (relative, 0 = identical).',
   conversionSummary: (p, s) => `At similarity ${s.toFixed(2)}, going to G = ${p.nKvHeads} moves the output by ` +
@@ -189,7 +189,7 @@ export const QUALITY = {
     const mha = runs[0], mqa = runs.at(-1);
     const reach = (r) => r.evals.find((e) => e.accuracy >= threshold)?.step;
     const say = (r) => (reach(r) !== undefined ? `reached ${pct(threshold)} recall at step ${reach(r)}` : `did not reach ${pct(threshold)} recall`);
-    return `MHA (G = ${mha.nKvHeads}) ${say(mha)} and ends at ${formatPercent(mha.final.accuracy)}; MQA (G = ${mqa.nKvHeads}) ${say(mqa)} and ends at ` +
+    return `${mha.kind} (G = ${mha.nKvHeads}) ${say(mha)} and ends at ${formatPercent(mha.final.accuracy)}; ${mqa.kind} (G = ${mqa.nKvHeads}) ${say(mqa)} and ends at ` +
       `${formatPercent(mqa.final.accuracy)}. Same data, same steps: the gap is what one shared K/V head costs this model at this budget.`;
   },
   uptrainingTitle: 'Uptraining: MHA → GQA/MQA without starting over',
@@ -206,7 +206,8 @@ export const QUALITY = {
         'recover part of it; the paper’s large models had far more steps in their 5 %.'
       : 'Here the pooling did not hurt monotonically with fewer heads; the seed and this short run decide the details.');
   },
-  pending: 'Press “Train” to run the four models; it takes a few seconds to a minute depending on this machine.',
+  pending: (gs) => `Press “Train” to run the ${gs.length} models; it takes a few seconds to a minute depending on this machine.`,
+  noWorker: 'Training needs a Web Worker, which this embedding does not allow; open the full playground to run it.',
 };
 
 function pct(x) {

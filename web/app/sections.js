@@ -5,7 +5,6 @@
 // anything up by id in the document: it keeps references to what it built, so several instances
 // live side by side (each <gqa-playground> in its own shadow root).
 import { el, mount } from './dom.js';
-import { kindLabel } from './state.js';
 import { cacheBars } from './views/bars.js';
 import { Controls } from './views/controls.js';
 import { headDiagram } from './views/heads.js';
@@ -14,7 +13,7 @@ import { renderModels, renderQuestions, renderTheory } from './views/lesson-view
 import { Measure } from './views/measure.js';
 import { QualityLab } from './views/quality.js';
 import { Walkthrough } from './views/walkthrough.js';
-import { formatBytes, formatFactor } from '../lib/format.js';
+import { formatBytes, formatFactor, kindLabel } from '../lib/format.js';
 
 /** name: what it shows. The order is the order on the page. */
 export const SECTIONS = Object.freeze({
@@ -89,6 +88,7 @@ export function buildSections(names, ctx) {
         name: 'controls',
         nodes: [],
         coreReady(models) { controls.models = models; controls.render(ctx.state()); },
+        render(snap) { controls.labelKinds(snap); },
         stateChanged(state, { controls: redraw }) { if (redraw) controls.render(state); },
       });
     }
@@ -177,13 +177,14 @@ export function buildSections(names, ctx) {
 
 function renderCache(snapshot, cacheView, cacheNote) {
   const s = snapshot.state, c = snapshot.cache;
+  // MHA always; the current G when it is GQA (MHA and MQA have bars of their own); MQA unless H = 1 makes it MHA
   mount(cacheView, cacheBars([
-    { label: `MHA (G = ${s.h})`, bytes: c.mha.bytes, kind: 'mha' },
-    ...(s.g !== s.h && s.g !== 1 ? [{ label: `${kindLabel(s.h, s.g)} (current)`, bytes: c.current.bytes, factor: c.mha.bytes / c.current.bytes, kind: 'gqa' }] : []),
-    ...(s.h !== 1 ? [{ label: 'MQA (G = 1)', bytes: c.mqa.bytes, factor: c.mha.bytes / c.mqa.bytes, kind: 'mqa' }] : []),
+    { label: `${c.mha.kind} (G = ${c.mha.nKvHeads})`, bytes: c.mha.bytes, kind: c.mha.kind },
+    ...(c.current.kind === 'GQA' ? [{ label: `${kindLabel(c.current.kind, c.current.nKvHeads)} (current)`, bytes: c.current.bytes, factor: c.mha.bytes / c.current.bytes, kind: c.current.kind }] : []),
+    ...(c.mqa.kind === 'MQA' ? [{ label: `${c.mqa.kind} (G = ${c.mqa.nKvHeads})`, bytes: c.mqa.bytes, factor: c.mha.bytes / c.mqa.bytes, kind: c.mqa.kind }] : []),
   ], { caption: 'KV cache for the current settings' }));
   cacheNote.textContent = `${s.l} layers × ${s.t.toLocaleString('en-US')} tokens × batch ${s.b}, ${s.dtype}. ` +
-    `Current ${kindLabel(s.h, s.g)}: ${formatBytes(c.current.perToken)} per token; H/G = ${formatFactor(s.h / s.g)} smaller than MHA.` +
+    `Current ${kindLabel(c.current.kind, c.current.nKvHeads)}: ${formatBytes(c.current.perToken)} per token; H/G = ${formatFactor(c.mha.bytes / c.current.bytes)} smaller than MHA.` +
     (c.cachedTokens < s.t ? ` The model's ${c.window.toLocaleString('en-US')}-token sliding window caps the cache at ` +
       `${c.cachedTokens.toLocaleString('en-US')} tokens per sequence: ${formatBytes(c.current.bytes)} instead of ${formatBytes(c.current.uncapped)} uncapped.` : '') +
     (c.current.bytes > c.maxMemoryBytes ? ` A cache of ${formatBytes(c.current.bytes)} could not live in this page: its WebAssembly memory stops at ` +

@@ -1,8 +1,9 @@
 // state.js - the reader's parameters, and the URL hash that holds them (a permalink).
 // The hash is untrusted: only whitelisted keys are read, numbers are parsed strictly and
 // clamped, strings must be one of the known values, and nothing ever reaches innerHTML.
+// The ranges are the page's own choices; the cache dtypes are the core's memory-model dtypes.
+import { MEMORY_DTYPES } from '../core/dtypes.js';
 
-export const DTYPES = ['f32', 'f16', 'bf16', 'fp8', 'int8', 'int4'];
 export const THEMES = ['auto', 'light', 'dark'];
 export const HEAD_DIMS = [32, 64, 80, 96, 128, 160, 192, 256, 576];
 
@@ -40,7 +41,7 @@ export function normalize(input = {}) {
   for (const key of Object.keys(RANGES)) s[key] = clampInt(input[key], RANGES[key], DEFAULTS[key]);
   // G must divide H: take the largest divisor not above the request
   s.g = Math.max(...divisors(s.h).filter((x) => x <= s.g));
-  s.dtype = DTYPES.includes(input.dtype) ? input.dtype : DEFAULTS.dtype;
+  s.dtype = MEMORY_DTYPES.includes(input.dtype) ? input.dtype : DEFAULTS.dtype;
   s.theme = THEMES.includes(input.theme) ? input.theme : DEFAULTS.theme;
   s.model = typeof input.model === 'string' && /^[a-z0-9][a-z0-9.-]{0,39}$/.test(input.model) ? input.model : '';
   return s;
@@ -65,9 +66,4 @@ export function toHash(s) {
   const keys = ['h', 'g', 'd', 't', 'l', 'b', 'dtype', 'model', 'step', 'theme'];
   return '#' + keys.filter((k) => k === 'h' || k === 'g' || s[k] !== DEFAULTS[k])
     .map((k) => `${k}=${encodeURIComponent(s[k])}`).join('&');
-}
-
-/** "MHA", "MQA" or "GQA-G" for H query heads and G K/V heads. */
-export function kindLabel(h, g) {
-  return g === h ? 'MHA' : g === 1 ? 'MQA' : `GQA-${g}`;
 }

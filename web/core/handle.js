@@ -1,6 +1,23 @@
 // handle.js - one native Embind object owned by one JS wrapper (KvCache, RecallTrainer). Every
 // call goes through the core's trap guard; after delete(), or once the WASM instance it lived in
 // has aborted, each call throws an Error that says so and how to get a new one.
+import { refusal } from './validate.js';
+
+/**
+ * A new native object of class `kind` ('KvCache' | 'RecallTrainer') in the guarded module,
+ * initialised by init(native); a refusal deletes it and is thrown.
+ * → [native, { guard, alive }]: what its NativeHandle needs.
+ */
+export function createNative(guarded, kind, init) {
+  const native = new guarded.module[kind]();
+  const r = guarded.guard(() => init(native));
+  if (r !== undefined) {
+    native.delete();
+    throw refusal(r);
+  }
+  return [native, { guard: (fn) => guarded.guard(fn), alive: guarded.aliveCheck() }];
+}
+
 export class NativeHandle {
   #native;
   #core;   // { guard, alive } from the Core that made it

@@ -2,13 +2,13 @@
 // Ainslie et al. 2023), the conversion-error experiment, and the associative-recall model trained
 // per G. Core (core.js) exposes these as core.convertKvHeads, core.conversionError,
 // core.createRecallTrainer and core.trainRecall; the checks here run before anything reaches
-// Embind, so every refusal names the field, the value and what was expected.
+// Embind, so every refusal names the field, the value and what was expected. The limits are the
+// core's own (core.info.limits, from cpp/lab/*.h).
 import { NativeHandle } from './handle.js';
-import { checkKeys, exactly, int, oneOf, show, unwrap } from './validate.js';
+import { checkKeys, exactly, int, integer, oneOf, show, unwrap } from './validate.js';
 
 export const CONVERT_METHODS = ['mean', 'first', 'random'];
-const MAX_SEED = Number.MAX_SAFE_INTEGER;
-const MAX_WIDTH = 4096;
+const MAX_SEED = Number.MAX_SAFE_INTEGER;  // seeds cross as exact JS numbers
 
 /** The recall experiment's defaults: the page's settings, and node's unless told otherwise. */
 export const RECALL_DEFAULTS = Object.freeze({
@@ -18,10 +18,11 @@ export const RECALL_DEFAULTS = Object.freeze({
 });
 const RECALL_KEYS = Object.keys(RECALL_DEFAULTS);
 
-function number(field, value, fallback, ok, expected) {
+/** A finite number (the core checks its range, and says `expected` too), or `fallback` when undefined. */
+function finite(field, value, fallback, expected) {
   if (value === undefined) return fallback;
   if (typeof value !== 'number') throw new TypeError(`${field} (${show(value)}) must be ${expected}`);
-  if (!ok(value)) throw new RangeError(`${field} (${show(value)}) must be ${expected}`);
+  if (!Number.isFinite(value)) throw new RangeError(`${field} (${show(value)}) must be ${expected}`);
   return value;
 }
 
@@ -34,17 +35,19 @@ function kvHeads(nHeads, value, fallback) {
   return g;
 }
 
-export function convertArgs(args) {
+/** convertKvHeads' arguments, checked before the weights' lengths depend on them. */
+export function convertArgs(args, limits) {
   checkKeys('convertKvHeads', args, ['wk', 'wv', 'dModel', 'nHeads', 'headDim', 'nKvHeads', 'method', 'seed']);
-  const dModel = int('dModel', args.dModel, 1, MAX_WIDTH);
-  const nHeads = int('nHeads', args.nHeads, 1, 1024);
-  const headDim = int('headDim', args.headDim, 1, MAX_WIDTH);
+  const dModel = int('dModel', args.dModel, 1, limits.dModel);
+  const nHeads = int('nHeads', args.nHeads, 1, limits.heads);
+  const headDim = int('headDim', args.headDim, 1, limits.headDim);
   const nKvHeads = kvHeads(nHeads, args.nKvHeads);
   const method = oneOf('method', args.method, CONVERT_METHODS, 'mean');
   const seed = seedOf(args.seed);
   const shape = `[nHeads·headDim=${nHeads * headDim}][dModel=${dModel}] (nn.Linear layout)`;
-  if (nHeads * headDim * dModel > 2 ** 28) {
-    throw new RangeError(`wk (${nHeads * headDim} × ${dModel}) is over the 2^28 weights this converter takes at once`);
+  const maxWeights = limits.requestBytes / 4;  // floats in one request
+  if (nHeads * headDim * dModel > maxWeights) {
+    throw new RangeError(`wk (${nHeads * headDim} × ${dModel}) is over the 2^${Math.log2(maxWeights)} weights this converter takes at once`);
   }
   exactly('wk', args.wk, nHeads * headDim * dModel, shape);
   exactly('wv', args.wv, nHeads * headDim * dModel, shape);
@@ -53,41 +56,46 @@ export function convertArgs(args) {
 
 export const CONVERSION_DEFAULTS = Object.freeze({ dModel: 64, nHeads: 8, headDim: 8, seqLen: 32, samples: 16, similarity: 0.5, seed: 1 });
 
-export function conversionArgs(args = {}) {
+/** conversionError's options, defaults filled in; the core checks the ranges. */
+export function conversionArgs(args, limits) {
   checkKeys('conversionError', args, Object.keys(CONVERSION_DEFAULTS));
   const d = CONVERSION_DEFAULTS;
   return {
-    dModel: int('dModel', args.dModel, 1, MAX_WIDTH, d.dModel),
-    nHeads: int('nHeads', args.nHeads, 1, 256, d.nHeads),
-    headDim: int('headDim', args.headDim, 1, 1024, d.headDim),
-    seqLen: int('seqLen', args.seqLen, 1, 4096, d.seqLen),
-    samples: int('samples', args.samples, 1, 1024, d.samples),
-    similarity: number('similarity', args.similarity, d.similarity, (x) => x >= 0 && x <= 1, 'a number from 0 to 1'),
+    dModel: integer('dModel', args.dModel, [1, limits.dModel], d.dModel),
+    nHeads: integer('nHeads', args.nHeads, [1, limits.experimentHeads], d.nHeads),
+    headDim: integer('headDim', args.headDim, [1, limits.experimentHeadDim], d.headDim),
+    seqLen: integer('seqLen', args.seqLen, [1, limits.seqLen], d.seqLen),
+    samples: integer('samples', args.samples, [1, limits.samples], d.samples),
+    similarity: finite('similarity', args.similarity, d.similarity, 'a number from 0 to 1'),
     seed: seedOf(args.seed, d.seed),
   };
 }
 
 /** createRecallTrainer's options, defaults filled in. */
-export function recallArgs(args = {}, what = 'createRecallTrainer', extra = []) {
+/**
+ * createRecallTrainer's options, defaults filled in (pairs and queries follow the task). The core
+ * checks the ranges but nHeads', which nKvHeads' message needs.
+ */
+export function recallArgs(args, limits, what = 'createRecallTrainer', extra = []) {
   checkKeys(what, args, [...RECALL_KEYS, ...extra]);
   const d = RECALL_DEFAULTS;
-  const nHeads = int('nHeads', args.nHeads, 1, 1024, d.nHeads);
-  const keyVocab = int('keyVocab', args.keyVocab, 1, 4096, d.keyVocab);
-  const pairs = int('pairs', args.pairs, 1, Math.min(keyVocab, 1024), Math.min(d.pairs, keyVocab));
+  const nHeads = int('nHeads', args.nHeads, 1, limits.heads, d.nHeads);
+  const keyVocab = integer('keyVocab', args.keyVocab, [1, limits.vocab], d.keyVocab);
+  const pairs = integer('pairs', args.pairs, [1, Math.min(keyVocab, limits.pairs)], Math.min(d.pairs, keyVocab));
   return {
     keyVocab,
-    valueVocab: int('valueVocab', args.valueVocab, 2, 4096, d.valueVocab),
+    valueVocab: integer('valueVocab', args.valueVocab, [2, limits.vocab], d.valueVocab),
     pairs,
-    queries: int('queries', args.queries, 1, pairs, Math.min(d.queries, pairs)),
-    dModel: int('dModel', args.dModel, 1, MAX_WIDTH, d.dModel),
+    queries: integer('queries', args.queries, [1, pairs], Math.min(d.queries, pairs)),
+    dModel: integer('dModel', args.dModel, [1, limits.width], d.dModel),
     nHeads,
     nKvHeads: kvHeads(nHeads, args.nKvHeads, nHeads),
-    headDim: int('headDim', args.headDim, 1, MAX_WIDTH, d.headDim),
-    dFf: int('dFf', args.dFf, 1, MAX_WIDTH, d.dFf),
-    batch: int('batch', args.batch, 1, 1024, d.batch),
-    lr: number('lr', args.lr, d.lr, (x) => x > 0 && x <= 1, 'a number above 0 and at most 1'),
-    clip: number('clip', args.clip, d.clip, (x) => x >= 0 && x <= 1e6, '0 (off) or a positive number up to 1e6'),
-    evalSequences: int('evalSequences', args.evalSequences, 1, 65536, d.evalSequences),
+    headDim: integer('headDim', args.headDim, [1, limits.headDim], d.headDim),
+    dFf: integer('dFf', args.dFf, [1, limits.width], d.dFf),
+    batch: integer('batch', args.batch, [1, limits.trainBatch], d.batch),
+    lr: finite('lr', args.lr, d.lr, 'a number above 0 and at most 1'),
+    clip: finite('clip', args.clip, d.clip, '0 (off) or a positive number up to 1e6'),
+    evalSequences: integer('evalSequences', args.evalSequences, [1, limits.evalSequences], d.evalSequences),
     seed: seedOf(args.seed, d.seed),
   };
 }
@@ -99,12 +107,14 @@ export function recallArgs(args = {}, what = 'createRecallTrainer', extra = []) 
 export class RecallTrainer {
   #handle;
   #make;  // (options, init) -> a new RecallTrainer from the Core that made this one
+  #limits;
   #options;
 
-  /** core: { guard, alive, make } from the Core that made it. */
+  /** core: { guard, alive, limits, make } from the Core that made it. */
   constructor(native, options, core) {
     this.#handle = new NativeHandle(native, core, { kind: 'RecallTrainer', noun: 'trainer', remedy: 'core.createRecallTrainer()' });
     this.#make = core.make;
+    this.#limits = core.limits;
     this.#options = Object.freeze({ ...options });
   }
 
@@ -116,7 +126,7 @@ export class RecallTrainer {
   /** `steps` Adam steps on fresh batches → Float32Array of each step's training loss. */
   train(steps) {
     const native = this.#live('train');
-    return unwrap(native.train(int('steps', steps, 1, 1e6)));
+    return unwrap(native.train(integer('steps', steps, [1, this.#limits.steps])));
   }
 
   /**
@@ -126,7 +136,7 @@ export class RecallTrainer {
    */
   run(steps, { evalEvery, onProgress } = {}) {
     this.#live('run');
-    steps = int('steps', steps, 1, 1e6);
+    steps = int('steps', steps, 1, this.#limits.steps);  // the losses array is allocated here
     evalEvery = int('evalEvery', evalEvery, 1, steps, Math.max(1, Math.round(steps / 10)));
     if (onProgress !== undefined && typeof onProgress !== 'function') {
       throw new TypeError(`onProgress (${show(onProgress)}) must be a function`);
@@ -177,8 +187,8 @@ export class RecallTrainer {
  * One run of the recall experiment: a fresh model trained `steps` steps, evaluated every
  * `evalEvery` steps (see RecallTrainer.run), then deleted.
  */
-export function trainRecallWith(createTrainer, args = {}) {
-  const options = recallArgs(args, 'trainRecall', ['steps', 'evalEvery', 'onProgress']);
+export function trainRecallWith(createTrainer, args, limits) {
+  const options = recallArgs(args, limits, 'trainRecall', ['steps', 'evalEvery', 'onProgress']);
   const trainer = createTrainer(options);
   try {
     const { losses, evals } = trainer.run(args.steps ?? 300, { evalEvery: args.evalEvery, onProgress: args.onProgress });

@@ -25,13 +25,27 @@ export function checkKeys(what, args, allowed) {
   }
 }
 
-/** An integer in [min, max]; `fallback` when undefined and a default exists. */
-export function int(field, value, min, max, fallback) {
+/**
+ * A safe integer for the core, which checks its range: the JS face checks only what the core
+ * cannot see (Embind turns "abc" into 0, and NaN or 1e300 into an undefined int64). [min, max]
+ * is the core's range (from core.info.limits), named in the message; `fallback` when undefined.
+ */
+export function integer(field, value, [min, max], fallback) {
   if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== 'number') {
     throw new TypeError(`${field} (${show(value)}) must be an integer from ${min} to ${max}`);
   }
-  if (!Number.isInteger(value) || value < min || value > max) {
+  if (!Number.isSafeInteger(value)) {
+    throw new RangeError(`${field} (${show(value)}) must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** An integer in [min, max], for what only the JS face checks; `fallback` when undefined. */
+export function int(field, value, min, max, fallback) {
+  integer(field, value, [min, max], fallback);
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (value < min || value > max) {
     throw new RangeError(`${field} (${show(value)}) must be an integer from ${min} to ${max}`);
   }
   return value;

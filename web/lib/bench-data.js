@@ -1,25 +1,14 @@
 // bench-data.js - the benchmark's deterministic inputs (the native bench generates the same ones) and
 // the plain-JavaScript reference decode step.
-
-/** mulberry32 in [-1, 1): the same stream as fill() in tests/bench/native_bench.cpp. */
-export function fill(out, seed) {
-  let a = seed >>> 0;
-  for (let i = 0; i < out.length; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
-}
+import { fillUniform } from './rng.js';
 
 /** Inputs of one decode step: q (H, d), k and v (T, G, d). Seeds depend on the shape only. */
 export function stepInputs({ H, G, d, T }) {
   const seed = H * 7919 + G * 104729 + d * 1299709 + T;
   return {
-    q: fill(new Float32Array(H * d), seed),
-    k: fill(new Float32Array(T * G * d), seed + 1),
-    v: fill(new Float32Array(T * G * d), seed + 2),
+    q: fillUniform(new Float32Array(H * d), seed),
+    k: fillUniform(new Float32Array(T * G * d), seed + 1),
+    v: fillUniform(new Float32Array(T * G * d), seed + 2),
   };
 }
 

@@ -44,6 +44,14 @@ export function formatSeconds(s) {
   return `${+(s * 1e6).toPrecision(3)} µs`;
 }
 
+/**
+ * How the page names an attention kind the core computed ('MHA' | 'GQA' | 'MQA'): GQA with its
+ * number of K/V heads, 'GQA' and 4 -> "GQA-4"; the others as they are.
+ */
+export function kindLabel(kind, nKvHeads) {
+  return kind === 'GQA' ? `GQA-${nKvHeads}` : kind;
+}
+
 /** Left-aligned first column, right-aligned others, for terminal tables. */
 export function textTable(header, rows) {
   const all = [header, ...rows].map((r) => r.map(String));

@@ -3,18 +3,32 @@
 // data and steps, then uptraining (Ainslie et al. 2023): the trained MHA model's K/V heads
 // mean-pooled to each smaller G and trained on for a few more steps.
 import { RECALL_DEFAULTS } from '../core/quality.js';
-
-/** The page's experiment: H = 8, G ∈ {8, 4, 2, 1}, 200 steps, uptraining for 5 % of them. */
-export const QUALITY_EXPERIMENT = Object.freeze({ gs: [8, 4, 2, 1], steps: 200, uptrainSteps: 10, evalEvery: 20, seed: 1 });
+import { kvNumbersPerToken } from './core-facts.js';
 
 /**
- * Runs it on `core`; post(message) receives { progress }, one { run } per G, then { uptrain }.
+ * The steps of a run of `steps` training steps: held-out evaluation every tenth of the run, and
+ * uptraining for 5 % of it (the share Ainslie et al. 2023 used).
+ */
+export function schedule(steps) {
+  return { steps, uptrainSteps: Math.max(1, Math.round(steps * 0.05)), evalEvery: Math.max(1, Math.round(steps / 10)) };
+}
+
+/** The page's experiment: RECALL_DEFAULTS' H = 8 query heads, G ∈ {8, 4, 2, 1}, 200 steps. */
+export const QUALITY_EXPERIMENT = Object.freeze({ gs: [8, 4, 2, 1], seed: 1, ...schedule(200) });
+
+/** A model "recalls" once its held-out accuracy reaches this (the page's and the CLI's summaries). */
+export const RECALL_THRESHOLD = 0.9;
+
+/**
+ * Runs it on `core`; post(message) receives { progress }, one { run } per G, then { uptrain }. Each
+ * run and uptraining row carries its attention kind ('MHA' | 'GQA' | 'MQA') as the core names it,
+ * and a run the K/V numbers its model caches per token.
  * args: QUALITY_EXPERIMENT's fields plus any createRecallTrainer option (nHeads, pairs, ...).
  * The first G must be nHeads (MHA): uptraining starts from it.
  */
 export function runQualityExperiment(core, args, post = () => {}) {
   const { gs, steps, uptrainSteps, evalEvery, ...options } = { ...QUALITY_EXPERIMENT, ...args };
-  const nHeads = options.nHeads ?? RECALL_DEFAULTS.nHeads;
+  const nHeads = options.nHeads ?? RECALL_DEFAULTS.nHeads, headDim = options.headDim ?? RECALL_DEFAULTS.headDim;
   if (!Array.isArray(gs) || gs.length === 0 || gs[0] !== nHeads) {
     throw new RangeError(`gs (${JSON.stringify(gs)}) must be a list of K/V head counts starting with nHeads (${nHeads}), the MHA model uptraining starts from`);
   }
@@ -27,10 +41,11 @@ export function runQualityExperiment(core, args, post = () => {}) {
       const { losses, evals } = trainer.run(steps, {
         evalEvery, onProgress: ({ step }) => post({ progress: { run: i, runs, step, steps, nKvHeads } }),
       });
-      const run = { nKvHeads, losses, evals, final: evals.at(-1), parameterCount: trainer.parameterCount };
+      const run = { nKvHeads, kind: core.attentionKind(nHeads, nKvHeads), kvNumbersPerToken: kvNumbersPerToken(core, { nKvHeads, headDim }),
+        losses, evals, final: evals.at(-1), parameterCount: trainer.parameterCount };
       results.push(run);
       post({ run });
-      if (nKvHeads === nHeads) mha = trainer; else trainer.delete();
+      if (run.kind === 'MHA') mha = trainer; else trainer.delete();
     }
     const uptrain = gs.slice(1).map((nKvHeads) => {
       const converted = mha.convert({ nKvHeads, method: 'mean' });
@@ -38,7 +53,7 @@ export function runQualityExperiment(core, args, post = () => {}) {
         const before = converted.evaluate();
         converted.train(uptrainSteps);
         const after = converted.evaluate();
-        return { nKvHeads, before, after, scratch: results.find((r) => r.nKvHeads === nKvHeads).final };
+        return { nKvHeads, kind: core.attentionKind(nHeads, nKvHeads), before, after, scratch: results.find((r) => r.nKvHeads === nKvHeads).final };
       } finally {
         converted.delete();
       }

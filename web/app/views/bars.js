@@ -2,12 +2,15 @@
 import { el } from '../dom.js';
 import { formatBytes, formatFactor } from '../../lib/format.js';
 
-/** rows: [{ label, bytes, factor?, note?, kind? }]; `format` renders the value (bytes by default). */
+/**
+ * rows: [{ label, bytes, factor?, note?, kind? }], kind the core's 'MHA' | 'GQA' | 'MQA' (it picks the
+ * bar's colour); `format` renders the value (bytes by default).
+ */
 export function cacheBars(rows, { caption, format = formatBytes } = {}) {
   const max = Math.max(...rows.map((r) => r.bytes));
   const list = el('div', { class: 'bars', role: 'list', 'aria-label': caption ?? 'KV-cache size' });
   for (const r of rows) {
-    const fill = el('span', { class: `bar-fill${r.kind ? ` kind-${r.kind}` : ''}` });
+    const fill = el('span', { class: `bar-fill${r.kind ? ` kind-${r.kind.toLowerCase()}` : ''}` });
     fill.style.width = `${Math.max(0.5, (100 * r.bytes) / max)}%`;
     list.append(el('div', { class: 'bar-row', role: 'listitem', 'data-bytes': r.bytes, 'data-label': r.label },
       el('span', { class: 'bar-label' }, r.label),

@@ -1,13 +1,21 @@
 // controls.js - the parameter form: real model, H, G, head_dim, T, L, batch, cache dtype.
 // It reads and writes whole states; the App decides what a change means.
 import { el, mount } from '../dom.js';
-import { DEFAULTS, DTYPES, HEAD_DIMS, RANGES, divisors, normalize } from '../state.js';
+import { DEFAULTS, HEAD_DIMS, RANGES, divisors, normalize } from '../state.js';
+import { MEMORY_DTYPES } from '../../core/dtypes.js';
+
+/** A G option's text: the number, and once the core has named it, its kind (GQA with its group size). */
+function kvOption(h, g, kind) {
+  if (!kind) return String(g);
+  return `${g} (${kind === 'GQA' ? `GQA, ${h / g} per group` : kind})`;
+}
 
 export class Controls {
   /** form: the <form> to render into; onChange(nextState) after the reader changed a field. */
   constructor(form, { onChange }) {
     this.form = form;
     this.models = [];
+    this.kinds = { h: 0, byG: new Map() };  // the core's kind of each G, from the latest snapshot
     form.addEventListener('change', (event) => onChange(this.#next(event.target.name)));
     form.addEventListener('submit', (e) => e.preventDefault());
   }
@@ -15,7 +23,8 @@ export class Controls {
   render(state) {
     this.state = state;
     const headDims = [...new Set([...HEAD_DIMS, state.d])].sort((a, b) => a - b);
-    const kvOptions = divisors(state.h).map((g) => [g, `${g}${g === state.h ? ' (MHA)' : g === 1 ? ' (MQA)' : ` (GQA, ${state.h / g} per group)`}`]);
+    const kinds = this.kinds.h === state.h ? this.kinds.byG : new Map();
+    const kvOptions = divisors(state.h).map((g) => [g, kvOption(state.h, g, kinds.get(g))]);
     mount(this.form,
       this.#select('model', 'Real model', [['', 'custom settings'], ...this.models.map((m) => [m.id, `${m.name} (${m.attention})`])]),
       this.#number('h', 'Query heads H'),
@@ -24,7 +33,17 @@ export class Controls {
       this.#number('t', 'Sequence length T', 'tokens per sequence'),
       this.#number('l', 'Layers L'),
       this.#number('b', 'Batch B'),
-      this.#select('dtype', 'Cache dtype', DTYPES.map((d) => [d, d])));
+      this.#select('dtype', 'Cache dtype', MEMORY_DTYPES.map((d) => [d, d])));
+  }
+
+  /** Names each G option with the kind the snapshot's core computed, in place (the form keeps its focus). */
+  labelKinds(snap) {
+    const h = snap.state.h;
+    this.kinds = { h, byG: new Map(snap.kinds.map((k) => [k.nKvHeads, k.kind])) };
+    if (this.state?.h !== h) return;  // the form shows another H already: its snapshot is on its way
+    for (const option of this.form.querySelectorAll('select[name=g] option')) {
+      option.textContent = kvOption(h, Number(option.value), this.kinds.byG.get(Number(option.value)));
+    }
   }
 
   #number(key, label, help) {

@@ -1,12 +1,12 @@
 // measure.js - "Measure on this machine": the decode benchmark in its own worker (bench-worker.js),
 // with progress and cancel, drawn as bars with the roofline and the parallel-decode table.
 import { el, mount } from '../dom.js';
-import { kindLabel } from '../state.js';
+import { startWorker } from '../worker-task.js';
 import { cacheBars } from './bars.js';
-import { formatBytes, formatCount, formatSeconds } from '../../lib/format.js';
+import { formatBytes, formatCount, formatSeconds, kindLabel } from '../../lib/format.js';
 
 export class Measure {
-  #worker = null;
+  #task = null;  // the benchmark's worker, while it runs
 
   /** parts: { button, cancel, progress, view } elements; state() gives the reader's state. */
   constructor({ button, cancel, progress, view }, { state }) {
@@ -19,8 +19,8 @@ export class Measure {
   enable() { this.button.disabled = false; }
 
   stop(message) {
-    this.#worker?.terminate();
-    this.#worker = null;
+    this.#task?.stop();
+    this.#task = null;
     this.button.disabled = false;
     this.cancel.hidden = true;
     this.progress.hidden = true;
@@ -30,9 +30,23 @@ export class Measure {
   run() {
     this.stop();
     const s = this.state();
-    try {
-      this.#worker = new Worker(new URL('../bench-worker.js', import.meta.url), { type: 'module' });
-    } catch {
+    this.#task = startWorker(new URL('../bench-worker.js', import.meta.url), { state: s }, {
+      onMessage: (data) => {
+        if (data.progress) {
+          this.progress.max = data.progress.total;
+          this.progress.value = data.progress.done;
+          this.progress.textContent = `${data.progress.done} of ${data.progress.total}`;
+          mount(this.view, el('p', { class: 'fine' }, `measuring: ${data.progress.label}…`));
+        } else if (data.result) {
+          this.stop();
+          mount(this.view, ...measurement(data.result, s));
+        } else if (data.error) {
+          this.stop(`Measurement failed: ${data.error.message}`);
+        }
+      },
+      onError: (message) => this.stop(`Measurement failed: ${message ?? 'the worker stopped'}`),
+    });
+    if (!this.#task) {
       this.stop('Measuring needs a Web Worker, which this page may not start here (a sandboxed frame, or a script from another origin). Open the full playground to measure.');
       return;
     }
@@ -40,21 +54,6 @@ export class Measure {
     this.cancel.hidden = false;
     this.progress.hidden = false;
     this.progress.value = 0;
-    this.#worker.onmessage = ({ data }) => {
-      if (data.progress) {
-        this.progress.max = data.progress.total;
-        this.progress.value = data.progress.done;
-        this.progress.textContent = `${data.progress.done} of ${data.progress.total}`;
-        mount(this.view, el('p', { class: 'fine' }, `measuring: ${data.progress.label}…`));
-      } else if (data.result) {
-        this.stop();
-        mount(this.view, ...measurement(data.result, s));
-      } else if (data.error) {
-        this.stop(`Measurement failed: ${data.error.message}`);
-      }
-    };
-    this.#worker.onerror = (e) => { e.preventDefault(); this.stop(`Measurement failed: ${e.message ?? 'the worker stopped'}`); };
-    this.#worker.postMessage({ state: s });
   }
 
   destroy() { this.stop(); }
@@ -62,11 +61,11 @@ export class Measure {
 
 function measurement(r, s) {
   const best = r.rows.filter((x) => x.variant === (r.simd ? 'simd' : 'scalar'));
-  const mha = best[0];
+  const mha = best.find((x) => x.kind === 'MHA');
   const scalarOf = (G) => r.rows.find((x) => x.variant === 'scalar' && x.nKvHeads === G);
   const rows = best.map((x) => ({
-    label: kindLabel(s.h, x.nKvHeads), bytes: x.ms * 1e6, kind: x.nKvHeads === s.h ? 'mha' : x.nKvHeads === 1 ? 'mqa' : 'gqa',
-    factor: x.nKvHeads === mha.nKvHeads ? undefined : mha.ms / x.ms,
+    label: kindLabel(x.kind, x.nKvHeads), bytes: x.ms * 1e6, kind: x.kind,
+    factor: x === mha ? undefined : mha.ms / x.ms,
     note: `${x.ms.toFixed(3)} ms per token · ${Math.round((100 * x.roofMs) / x.ms)}% of the roofline (${x.bound}-bound)` +
       (r.simd && scalarOf(x.nKvHeads) ? ` · SIMD ${(scalarOf(x.nKvHeads).ms / x.ms).toFixed(1)}× faster than scalar` : ''),
   }));
@@ -79,17 +78,17 @@ function measurement(r, s) {
     el('p', { class: 'fine' }, `One layer, H = ${s.h}, head_dim ${s.d}, T = ${r.tokens.toLocaleString('en-US')} cached tokens, ${r.dtype} cache, ${r.isa} kernels. ` +
       `This machine: ${(r.probe.bytesPerSecond / 1e9).toFixed(1)} GB/s read, ${formatCount(r.probe.maddsPerSecond)} multiply-adds/s. ÷ shows the speed-up over MHA.`),
     el('p', { class: 'fine' }, why),
-    parallelTable(r, s),
+    parallelTable(r),
     r.tokens < r.requestedTokens ? el('p', { class: 'fine', 'data-capped': true }, `T was capped at ${r.tokens.toLocaleString('en-US')} for this measurement: ` +
-      `at T = ${r.requestedTokens.toLocaleString('en-US')} one layer's MHA cache needs ${formatBytes(r.fullBytes)}, and a measurement here keeps its caches within 256 MiB.`) : null,
+      `at T = ${r.requestedTokens.toLocaleString('en-US')} one layer's MHA cache needs ${formatBytes(r.fullBytes)}, and a measurement here keeps its caches within ${formatBytes(r.budgetBytes)}.`) : null,
   ];
 }
 
 /** The parallel-decode results: time per token for each split and worker count. */
-function parallelTable(r, s) {
+function parallelTable(r) {
   if (!r.parallel?.length) return null;
   const rows = r.parallel.map((p) => el('tr', {},
-    el('th', { scope: 'row' }, kindLabel(s.h, p.G)), el('td', {}, p.mode === 'heads' ? 'K/V heads' : 'tokens'), el('td', {}, p.workers),
+    el('th', { scope: 'row' }, kindLabel(p.kind, p.G)), el('td', {}, p.mode === 'heads' ? 'K/V heads' : 'tokens'), el('td', {}, p.workers),
     el('td', {}, p.skipped ? `— (${p.G} K/V head${p.G > 1 ? 's' : ''} cannot split ${p.workers} ways)` : `${p.ms.toFixed(3)} ms`),
     el('td', {}, p.skipped ? '' : `${p.speedup.toFixed(2)}×`)));
   return el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Parallel decode' },

@@ -1,18 +1,19 @@
 // quality.js - "What does it cost?": the conversion-error curve with its similarity slider, the
 // recall models trained per G with loss and accuracy curves, and uptraining. The conversion curve
-// comes from the page's core (through its client); training runs in quality-worker.js, a worker
-// with its own core, so Cancel can terminate it. This module draws what comes back.
+// comes from the page's core (through its client); training runs in a worker of its own
+// (quality-runner.js). This module draws what comes back; every count in its text is a parameter
+// of the experiment (CONVERSION_DEFAULTS, RECALL_DEFAULTS, QUALITY_EXPERIMENT) or of a run.
 import { el, mount, GROUP_COLORS } from '../dom.js';
 import { QUALITY } from '../lesson.js';
+import { startTraining } from '../quality-runner.js';
 import { formatCount, formatPercent } from '../../lib/format.js';
-import { QUALITY_EXPERIMENT } from '../../lib/quality-experiment.js';
-import { RECALL_DEFAULTS } from '../../core/quality.js';
+import { QUALITY_EXPERIMENT, RECALL_THRESHOLD } from '../../lib/quality-experiment.js';
+import { CONVERSION_DEFAULTS, RECALL_DEFAULTS } from '../../core/quality.js';
 import { lineChart } from './line-chart.js';
 
 const METHODS = [['mean', 'mean-pool'], ['first', 'first head'], ['random', 'random init']];
 const METHOD_COLORS = { mean: GROUP_COLORS[0], first: GROUP_COLORS[1], random: GROUP_COLORS[5] };
-const G_COLORS = [GROUP_COLORS[0], GROUP_COLORS[2], GROUP_COLORS[1], GROUP_COLORS[5]];  // G = 8, 4, 2, 1
-const THRESHOLD = 0.9;  // "recalls" in the summary: held-out accuracy at or above this
+const G_COLORS = [GROUP_COLORS[0], GROUP_COLORS[2], GROUP_COLORS[1], GROUP_COLORS[5]];  // the runs in order, G descending
 
 /** Mean of each window of `n` losses: the training loss is noisy batch to batch. */
 function smooth(losses, n) {
@@ -29,20 +30,19 @@ function smooth(losses, n) {
 export class QualityLab {
   #root;
   #call;                  // (method, args) -> Promise: the page's core
-  #worker = null;         // the training worker, while one exists
+  #training = null;       // the training run ({ cancel() }), while one runs
   #workerUrl;
   #conversionNo = 0;      // the newest conversion request (older answers are dropped)
-  #similarity = 0.5;
+  #similarity = CONVERSION_DEFAULTS.similarity;
   #conversion = null;     // [{ nKvHeads, mean, first, random }]
   #runs = [];             // trained models, G descending
   #uptrain = null;        // { steps, from, rows }
-  #training = false;
   #els = {};
   /** Called when results change (the Q&A shows them too). */
   onChange = null;
 
-  /** root: where to draw; call(method, args): the core, as the page's CoreClient offers it. */
-  constructor(root, { call, workerUrl = new URL('../quality-worker.js', import.meta.url) }) {
+  /** root: where to draw; call(method, args): the core, as the page's CoreClient offers it; workerUrl: quality-runner.js's. */
+  constructor(root, { call, workerUrl }) {
     this.#root = root;
     this.#call = call;
     this.#workerUrl = workerUrl;
@@ -66,10 +66,10 @@ export class QualityLab {
       this.#convert();
     });
     e.conversion = el('div', { class: 'quality-conversion', 'aria-live': 'polite' }, el('p', { class: 'fine' }, 'computing…'));
-    e.train = el('button', { type: 'button', class: 'btn primary', id: 'quality-train', disabled: true, part: 'button button-primary' }, 'Train the four models');
+    e.train = el('button', { type: 'button', class: 'btn primary', id: 'quality-train', disabled: true, part: 'button button-primary' }, `Train the ${QUALITY_EXPERIMENT.gs.length} models`);
     e.cancel = el('button', { type: 'button', class: 'btn', id: 'quality-cancel', hidden: true, part: 'button' }, 'Cancel');
     e.progress = el('progress', { id: 'quality-progress', max: 1, value: 0, hidden: true, 'aria-label': 'Training progress' });
-    e.status = el('p', { class: 'fine', id: 'quality-status', 'aria-live': 'polite' }, QUALITY.pending);
+    e.status = el('p', { class: 'fine', id: 'quality-status', 'aria-live': 'polite' }, QUALITY.pending(QUALITY_EXPERIMENT.gs));
     e.training = el('div', { class: 'quality-training' });
     e.uptraining = el('div', { class: 'quality-uptraining' });
     e.train.addEventListener('click', () => this.train());
@@ -78,8 +78,8 @@ export class QualityLab {
       el('p', {}, QUALITY.intro),
       el('div', { class: 'view wide' },
         el('h3', {}, QUALITY.conversionTitle),
-        el('p', { class: 'fine' }, QUALITY.conversion),
-        el('label', { class: 'field slider' }, el('span', {}, 'How alike the 8 heads are (similarity)'), e.slider, e.sliderValue),
+        el('p', { class: 'fine' }, QUALITY.conversion(CONVERSION_DEFAULTS)),
+        el('label', { class: 'field slider' }, el('span', {}, `How alike the ${CONVERSION_DEFAULTS.nHeads} heads are (similarity)`), e.slider, e.sliderValue),
         e.conversion),
       el('div', { class: 'view wide' },
         el('h3', {}, QUALITY.trainingTitle),
@@ -105,24 +105,40 @@ export class QualityLab {
     }
   }
 
-  /** Trains the models (G = 8, 4, 2, 1) and uptrains them; results stream in. */
+  /** Trains the models (one per G of QUALITY_EXPERIMENT) and uptrains them; results stream in. */
   train() {
     if (this.#training) return;
     const e = this.#els;
-    try {
-      this.#worker = new Worker(this.#workerUrl, { type: 'module' });
-    } catch {
+    const { gs } = QUALITY_EXPERIMENT;
+    this.#training = startTraining(QUALITY_EXPERIMENT, {
+      progress: (p) => {
+        e.progress.value = (p.run + p.step / p.steps) / p.runs;
+        e.status.textContent = p.nKvHeads === null ? 'uptraining…' : `training G = ${p.nKvHeads}: step ${p.step} of ${p.steps}`;
+      },
+      run: (run) => {
+        this.#runs.push(run);
+        this.#renderTraining();
+        this.onChange?.();
+      },
+      uptrain: (u) => {
+        this.#uptrain = u;
+        this.#renderUptraining();
+      },
+      done: () => {
+        this.#stop(QUALITY.trainingSummary(this.#runs, RECALL_THRESHOLD));
+        this.onChange?.();
+      },
+      fail: (message) => {
+        this.#stop(`The experiment failed: ${message}`);
+        e.status.classList.add('error');
+      },
+    }, { workerUrl: this.#workerUrl });
+    if (!this.#training) {
       // a sandboxed iframe or a script from another origin: no module worker, and training on the
       // main thread would freeze the page for many seconds
-      e.status.textContent = 'Training needs a Web Worker, which this embedding does not allow; open the full playground to run it.';
+      e.status.textContent = QUALITY.noWorker;
       return;
     }
-    this.#worker.onerror = (event) => {
-      event.preventDefault();
-      this.#fail(`the training worker stopped (${event.message ?? 'unknown error'})`);
-    };
-    this.#worker.onmessage = ({ data }) => this.#receive(data);
-    this.#training = true;
     this.#runs = [];
     this.#uptrain = null;
     e.train.disabled = true;
@@ -130,56 +146,22 @@ export class QualityLab {
     e.progress.hidden = false;
     e.progress.value = 0;
     e.status.classList.remove('error');
-    e.status.textContent = 'training G = 8 (MHA)…';
+    e.status.textContent = `training G = ${gs[0]}…`;
     mount(e.training);
     mount(e.uptraining);
-    this.#worker.postMessage({ train: { ...QUALITY_EXPERIMENT } });
   }
 
-  #receive(data) {
+  /** The run ended (done, failed or cancelled): the controls are ready again, the status says `message`. */
+  #stop(message) {
     const e = this.#els;
-    if (data.error) return this.#fail(data.error.message);
-    if (data.progress) {
-      const p = data.progress;
-      e.progress.value = (p.run + p.step / p.steps) / p.runs;
-      e.status.textContent = p.nKvHeads === null ? 'uptraining…' : `training G = ${p.nKvHeads}: step ${p.step} of ${p.steps}`;
-    }
-    if (data.run) {
-      this.#runs.push(data.run);
-      this.#renderTraining();
-      this.onChange?.();
-    }
-    if (data.uptrain) {
-      this.#uptrain = data.uptrain;
-      this.#renderUptraining();
-    }
-    if (data.done) {
-      this.#finish();
-      e.status.classList.remove('error');
-      e.status.textContent = QUALITY.trainingSummary(this.#runs, THRESHOLD);
-      this.onChange?.();
-    }
-  }
-
-  #finish() {
-    const e = this.#els;
-    this.#worker?.terminate();
-    this.#worker = null;
-    this.#training = false;
+    this.#training?.cancel();
+    this.#training = null;
     e.train.disabled = false;
     e.train.textContent = 'Train again';
     e.cancel.hidden = true;
     e.progress.hidden = true;
-  }
-
-  #stop(message) {
-    this.#finish();
-    this.#els.status.textContent = message;
-  }
-
-  #fail(message) {
-    this.#stop(`The experiment failed: ${message}`);
-    this.#els.status.classList.add('error');
+    e.status.classList.remove('error');
+    e.status.textContent = message;
   }
 
   // ---- drawing --------------------------------------------------------------------------------
@@ -187,7 +169,7 @@ export class QualityLab {
   conversionChart() {
     const pts = this.#conversion;
     return lineChart({
-      title: `Relative error of the attention output after converting 8 heads to G, similarity ${this.#similarity.toFixed(2)}`,
+      title: `Relative error of the attention output after converting ${CONVERSION_DEFAULTS.nHeads} heads to G, similarity ${this.#similarity.toFixed(2)}`,
       series: METHODS.map(([key, name]) => ({ name, color: METHOD_COLORS[key], points: pts.map((p) => [p.nKvHeads, p[key]]) })),
       x: { label: 'K/V heads G after conversion', log2: true },
       y: { label: 'relative error', format: (v) => v.toFixed(2) },
@@ -202,7 +184,7 @@ export class QualityLab {
       this.conversionChart(),
       el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Conversion error per G' },
         el('table', { class: 'models', id: 'conversion-table' },
-          el('caption', {}, 'Relative error ‖O_G − O_MHA‖ / ‖O_MHA‖ over 16 held-out sequences of 32 tokens'),
+          el('caption', {}, `Relative error ‖O_G − O_MHA‖ / ‖O_MHA‖ over ${CONVERSION_DEFAULTS.samples} held-out sequences of ${CONVERSION_DEFAULTS.seqLen} tokens`),
           el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'G'), METHODS.map(([, n]) => el('th', { scope: 'col' }, n)))),
           el('tbody', {}, rows.map((p) => el('tr', { 'data-g': p.nKvHeads }, el('th', { scope: 'row' }, p.nKvHeads),
             METHODS.map(([k]) => el('td', { 'data-method': k }, p[k].toFixed(3)))))))),
@@ -213,7 +195,7 @@ export class QualityLab {
   trainingChart() {
     return lineChart({
       title: 'Held-out recall accuracy during training, per G',
-      series: this.#runs.map((r, i) => ({ name: `G = ${r.nKvHeads}${r.nKvHeads === 8 ? ' (MHA)' : r.nKvHeads === 1 ? ' (MQA)' : ''}`,
+      series: this.#runs.map((r, i) => ({ name: `G = ${r.nKvHeads}${r.kind === 'GQA' ? '' : ` (${r.kind})`}`,
         color: G_COLORS[i % G_COLORS.length], points: r.evals.map((e) => [e.step, e.accuracy]) })),
       x: { label: 'training step', ticks: this.#runs[0].evals.filter((_, i) => i % 2 === 0).map((e) => e.step) },
       y: { label: 'recall accuracy', min: 0, max: 1, format: (v) => `${Math.round(v * 100)}%` },
@@ -239,15 +221,15 @@ export class QualityLab {
       el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Recall per G' },
         el('table', { class: 'models', id: 'training-table' },
           el('caption', {}, `After ${mha.evals.at(-1).step} steps, on ${mha.final.asked.toLocaleString('en-US')} held-out queries`),
-          el('thead', {}, el('tr', {}, ['G', 'K/V cache per token', 'parameters', 'held-out loss', 'recall accuracy', `first step ≥ ${Math.round(THRESHOLD * 100)}%`]
+          el('thead', {}, el('tr', {}, ['G', 'K/V cache per token', 'parameters', 'held-out loss', 'recall accuracy', `first step ≥ ${Math.round(RECALL_THRESHOLD * 100)}%`]
             .map((h) => el('th', { scope: 'col' }, h)))),
           el('tbody', {}, this.#runs.map((r) => el('tr', { 'data-g': r.nKvHeads },
             el('th', { scope: 'row' }, r.nKvHeads),
-            el('td', {}, `${2 * r.nKvHeads * this.#options().headDim} numbers`),
+            el('td', {}, `${r.kvNumbersPerToken} numbers`),
             el('td', {}, formatCount(r.parameterCount)),
             el('td', {}, r.final.loss.toFixed(3)),
             el('td', { 'data-accuracy': r.final.accuracy }, formatPercent(r.final.accuracy)),
-            el('td', {}, String(r.evals.find((e) => e.accuracy >= THRESHOLD)?.step ?? '—'))))))));
+            el('td', {}, String(r.evals.find((e) => e.accuracy >= RECALL_THRESHOLD)?.step ?? '—'))))))));
     this.#markCurrent();
   }
 
@@ -291,7 +273,7 @@ export class QualityLab {
   }
 
   destroy() {
-    this.#worker?.terminate();
-    this.#worker = null;
+    this.#training?.cancel();
+    this.#training = null;
   }
 }

@@ -5,6 +5,8 @@ import { cacheBars } from './bars.js';
 import { headDiagram } from './heads.js';
 import { heatmaps, paintSwatches } from './heatmaps.js';
 
+const kvHeads = (n) => `${n} K/V head${n > 1 ? 's' : ''}`;
+
 export class Walkthrough {
   constructor(root, { onStep }) {
     this.root = root;
@@ -43,19 +45,18 @@ export class Walkthrough {
       headDiagram({ h: spec.heads, g: spec.kvHeads }),
     ];
     if (snap) {
-      const c = snap.walk.cache;
+      // the core's rows for this step's H, G descending, each with its kind and cache
+      const rows = snap.walk.rows.filter((r) => r.nHeads === spec.heads);
+      const mha = rows.find((r) => r.kind === 'MHA');
+      const bar = (r, label) => ({ label, bytes: r.bytes, kind: r.kind, factor: r === mha ? undefined : mha.bytes / r.bytes });
       if (spec.example) {
-        parts.push(heatmaps({ h: 8, g: 2, tokens: snap.example.tokens, weights: snap.walk.weights }));
+        parts.push(heatmaps({ h: spec.heads, g: spec.kvHeads, tokens: snap.example.tokens, weights: snap.walk.weights }));
       } else if (spec.compare) {
-        parts.push(cacheBars([
-          { label: 'MHA (8 K/V heads)', bytes: c[8], kind: 'mha' },
-          { label: 'GQA (2 K/V heads)', bytes: c[2], factor: c[8] / c[2], kind: 'gqa' },
-          { label: 'MQA (1 K/V head)', bytes: c[1], factor: c[8] / c[1], kind: 'mqa' },
-        ], { caption: 'KV cache for 8 query heads' }));
+        parts.push(cacheBars(rows.map((r) => bar(r, `${r.kind} (${kvHeads(r.nKvHeads)})`)), { caption: `KV cache for ${spec.heads} query heads` }));
       } else {
-        const rows = [{ label: 'MHA: full cache', bytes: c[8], kind: 'mha' }];
-        if (spec.kvHeads !== 8) rows.push({ label: `${spec.kvHeads === 1 ? 'MQA' : 'GQA'}: ${spec.kvHeads} K/V head${spec.kvHeads > 1 ? 's' : ''}`, bytes: c[spec.kvHeads], factor: c[8] / c[spec.kvHeads], kind: spec.kvHeads === 1 ? 'mqa' : 'gqa' });
-        parts.push(cacheBars(rows, { caption: 'KV cache' }));
+        const own = rows.find((r) => r.nKvHeads === spec.kvHeads);
+        parts.push(cacheBars([bar(mha, `${mha.kind}: full cache`), ...(own === mha ? [] : [bar(own, `${own.kind}: ${kvHeads(own.nKvHeads)}`)])],
+          { caption: 'KV cache' }));
       }
       const s = snap.state;
       parts.push(el('p', { class: 'fine' }, `Cache sizes for ${s.l} layers, head_dim ${s.d}, ${s.t} tokens, batch ${s.b}, ${s.dtype} (your settings below).`));

@@ -1,0 +1,198 @@
+// sizing_js.cpp - the memory model, catalogs, model cache, solver and cost model for JS (see sizing_js.h).
+#include "bindings/sizing_js.h"
+
+#include "bindings/js_values.h"
+#include "sizing/budget_solver.h"
+#include "sizing/cost_model.h"
+#include "sizing/memory_model.h"
+#include "sizing/model_cache.h"
+#include "sizing/model_catalog.h"
+
+namespace gqa::js {
+
+namespace {
+
+/// A memory-model dtype option, or the refusal listing memory_model's dtypes.
+Status parse_cache_dtype_field(const char* field, const std::string& s, CacheDtype* t) {
+  return parse_choice(field, s, kCacheDtypeCount, [](int i) { return cache_dtype_name(CacheDtype(i)); }, t);
+}
+
+/// The catalog entry `id` with nKvHeads > 0 as a what-if, or the refusal.
+Status model_field(const std::string& id, double n_kv_heads, ModelSpec* out) {
+  const ModelSpec* m = find_model(id.c_str());
+  if (!m) return Status::error(StatusCode::kOutOfRange, "model ('%s') is not in the catalog", id.c_str());
+  *out = *m;
+  if (n_kv_heads > 0) out->n_kv_heads = int(n_kv_heads);
+  return Status::ok();
+}
+
+val model_value(const ModelSpec& m) {
+  val o = val::object();
+  o.set("id", std::string(m.id));
+  o.set("name", std::string(m.name));
+  o.set("family", std::string(m.family));
+  o.set("layers", m.layers);
+  o.set("nHeads", m.n_heads);
+  o.set("nKvHeads", m.n_kv_heads);
+  o.set("headDim", m.head_dim);
+  o.set("maxContext", double(m.max_context));
+  o.set("params", m.params);
+  o.set("activeParams", m.active_params);
+  if (m.sliding_window > 0) o.set("slidingWindow", double(m.sliding_window));
+  o.set("attention", std::string(attention_kind(m)));
+  o.set("kvFactor", kv_factor(m));
+  o.set("source", std::string(m.source));
+  return o;
+}
+
+}  // namespace
+
+val kv_cache_size_js(const KvSizeArgs& a) {
+  KvSizeQuery q{int64_t(a.layers), int64_t(a.nKvHeads), int64_t(a.headDim), int64_t(a.tokens), int64_t(a.batch),
+                CacheDtype::kF16, int64_t(a.kvFactor)};
+  Status st = parse_cache_dtype_field("dtype", a.dtype, &q.dtype);
+  KvSize size;
+  if (st.is_ok()) st = kv_cache_size(q, &size);
+  double data = 0, scales = 0, total = 0;
+  if (st.is_ok()) st = exact_number(size.total_bytes, &total);
+  if (!st.is_ok()) return error_value(st);
+  exact_number(size.data_bytes, &data);
+  exact_number(size.scale_bytes, &scales);
+  val r = val::object();
+  r.set("dataBytes", data);
+  r.set("scaleBytes", scales);
+  r.set("totalBytes", total);
+  r.set("bitsPerElement", cache_dtype_bits(q.dtype));
+  r.set("quantized", cache_dtype_quantized(q.dtype));
+  return r;
+}
+
+val models_js() {
+  size_t n = 0;
+  const ModelSpec* ms = model_catalog(&n);
+  val arr = val::array();
+  for (size_t i = 0; i < n; ++i) arr.call<void>("push", model_value(ms[i]));
+  return arr;
+}
+
+val devices_js() {
+  size_t n = 0;
+  const DeviceSpec* ds = device_catalog(&n);
+  val arr = val::array();
+  for (size_t i = 0; i < n; ++i) {
+    val o = val::object();
+    o.set("id", std::string(ds[i].id));
+    o.set("name", std::string(ds[i].name));
+    o.set("memoryGB", ds[i].memory_gb);
+    o.set("bandwidthGBs", ds[i].bandwidth_gbs);
+    arr.call<void>("push", o);
+  }
+  return arr;
+}
+
+val model_kv_cache_js(const ModelCacheArgs& a) {
+  ModelCacheQuery q;
+  q.tokens = int64_t(a.tokens);
+  q.batch = int64_t(a.batch);
+  Status st = model_field(a.model, a.nKvHeads, &q.model);
+  if (st.is_ok()) st = parse_cache_dtype_field("dtype", a.dtype, &q.dtype);
+  ModelCache c;
+  if (st.is_ok()) st = model_kv_cache(q, &c);
+  double per_token = 0, per_sequence = 0, total = 0, uncapped_per_sequence = 0, uncapped_total = 0;
+  auto exact = [&st](uint64_t bytes, double* out) { if (st.is_ok()) st = exact_number(bytes, out); };
+  exact(c.per_token, &per_token);
+  exact(c.per_sequence, &per_sequence);
+  exact(c.total, &total);
+  exact(c.uncapped_per_sequence, &uncapped_per_sequence);
+  exact(c.uncapped_total, &uncapped_total);
+  if (!st.is_ok()) return error_value(st);
+  val o = val::object();
+  o.set("nKvHeads", q.model.n_kv_heads);
+  o.set("attention", std::string(attention_kind(q.model)));
+  o.set("cachedTokens", double(c.cached_tokens));
+  o.set("perToken", per_token);
+  o.set("perSequence", per_sequence);
+  o.set("total", total);
+  val uncapped = val::object();
+  uncapped.set("perSequence", uncapped_per_sequence);
+  uncapped.set("total", uncapped_total);
+  o.set("uncapped", uncapped);
+  return o;
+}
+
+val solve_budget_js(const SolverArgs& a) {
+  SolverQuery q;
+  Status st = model_field(a.model, a.nKvHeads, &q.model);
+  q.memory_bytes = a.memoryBytes;
+  q.bandwidth = a.bandwidth;
+  q.reserve = a.reserve;
+  q.tokens = int64_t(a.tokens);
+  q.batch = int64_t(a.batch);
+  CacheDtype wt = CacheDtype::kF16;
+  if (st.is_ok()) st = parse_cache_dtype_field("weightDtype", a.weightDtype, &wt);
+  if (st.is_ok()) st = parse_cache_dtype_field("kvDtype", a.kvDtype, &q.kv_dtype);
+  q.weight_bits = cache_dtype_bits(wt);
+  SolverResult r;
+  if (st.is_ok()) st = solve_budget(q, &r);
+  if (!st.is_ok()) return error_value(st);
+  val o = val::object();
+  o.set("nKvHeads", q.model.n_kv_heads);
+  o.set("attention", std::string(attention_kind(q.model)));
+  o.set("weightBytes", r.weight_bytes);
+  o.set("usableBytes", r.usable_bytes);
+  o.set("kvBudgetBytes", r.kv_budget_bytes);
+  o.set("weightsFit", r.weights_fit);
+  o.set("kvBytesPerToken", double(r.kv_bytes_per_token));
+  o.set("cachedTokens", double(r.cached_tokens));
+  o.set("kvBytesPerSequence", double(r.kv_bytes_per_sequence));
+  o.set("maxContext", double(r.max_context));
+  o.set("maxContextMemoryBound", r.max_context_memory_bound);
+  o.set("maxBatch", double(r.max_batch));
+  o.set("requestFits", r.request_fits);
+  o.set("bytesPerStep", r.bytes_per_step);
+  o.set("stepSeconds", r.step_seconds);
+  o.set("tokensPerSecond", r.tokens_per_second);
+  o.set("aggregateTokensPerSecond", r.aggregate_tokens_per_second);
+  return o;
+}
+
+val projection_params_js(double d_model, double n_heads, double n_kv_heads, double head_dim) {
+  ProjectionParams p;
+  Status st = projection_params(int64_t(d_model), int64_t(n_heads), int64_t(n_kv_heads), int64_t(head_dim), &p);
+  if (!st.is_ok()) return error_value(st);
+  val o = val::object();
+  o.set("query", double(p.query));
+  o.set("keyValue", double(p.key_value));
+  o.set("output", double(p.output));
+  return o;
+}
+
+val decode_step_cost_js(double layers, double n_heads, double n_kv_heads, double head_dim, double tokens,
+                        const std::string& dtype) {
+  CacheDtype t;
+  Status st = parse_cache_dtype_field("dtype", dtype, &t);
+  DecodeStepCost c;
+  if (st.is_ok()) st = decode_step_cost(int64_t(layers), int64_t(n_heads), int64_t(n_kv_heads), int64_t(head_dim),
+                                        int64_t(tokens), t, &c);
+  double kv = 0, madds = 0;
+  if (st.is_ok()) st = exact_number(c.kv_bytes, &kv);
+  if (st.is_ok()) st = exact_number(c.multiply_adds, &madds);
+  if (!st.is_ok()) return error_value(st);
+  val o = val::object();
+  o.set("kvBytes", kv);
+  o.set("multiplyAdds", madds);
+  o.set("intensity", c.intensity);
+  return o;
+}
+
+val tensor_parallel_kv_js(double n_kv_heads, double tp) {
+  TensorParallelKv r;
+  Status st = tensor_parallel_kv(int64_t(n_kv_heads), int64_t(tp), &r);
+  if (!st.is_ok()) return error_value(st);
+  val o = val::object();
+  o.set("headsPerDevice", double(r.heads_per_device));
+  o.set("replication", double(r.replication));
+  return o;
+}
+
+}  // namespace gqa::js

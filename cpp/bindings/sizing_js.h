@@ -1,0 +1,46 @@
+// sizing_js.h - the memory model, the catalogs, the model cache, the budget solver and the cost
+// model as JS calls them. Byte counts come back as exact JS numbers or a refusal.
+#pragma once
+
+#include <emscripten/val.h>
+
+#include <string>
+
+namespace gqa::js {
+
+using emscripten::val;
+
+struct KvSizeArgs {
+  double layers, nKvHeads, headDim, tokens, batch, kvFactor;
+  std::string dtype;
+};
+/// { dataBytes, scaleBytes, totalBytes, bitsPerElement, quantized }
+val kv_cache_size_js(const KvSizeArgs& a);
+
+/// The model catalog and the accelerators, fresh objects on every call.
+val models_js();
+val devices_js();
+
+struct ModelCacheArgs {
+  std::string model, dtype;
+  double nKvHeads, tokens, batch;  // nKvHeads 0: as published
+};
+/// { nKvHeads, attention, cachedTokens, perToken, perSequence, total, uncapped: { perSequence, total } }
+val model_kv_cache_js(const ModelCacheArgs& a);
+
+struct SolverArgs {
+  std::string model, weightDtype, kvDtype;
+  double nKvHeads, memoryBytes, bandwidth, reserve, tokens, batch;  // nKvHeads 0: as published
+};
+/// What fits and the roofline estimate (SolverResult's fields, camelCase).
+val solve_budget_js(const SolverArgs& a);
+
+/// { query, keyValue, output }
+val projection_params_js(double d_model, double n_heads, double n_kv_heads, double head_dim);
+/// { kvBytes, multiplyAdds, intensity }
+val decode_step_cost_js(double layers, double n_heads, double n_kv_heads, double head_dim, double tokens,
+                        const std::string& dtype);
+/// { headsPerDevice, replication }
+val tensor_parallel_kv_js(double n_kv_heads, double tp);
+
+}  // namespace gqa::js

@@ -1,0 +1,33 @@
+// model_cache.h - a catalog model's KV cache at a context length and batch, with the sliding
+// window applied: the figures the calculator, the page and the budget solver all show.
+#pragma once
+
+#include <cstdint>
+
+#include "base/status.h"
+#include "sizing/memory_model.h"
+#include "sizing/model_catalog.h"
+
+namespace gqa {
+
+struct ModelCacheQuery {
+  ModelSpec model{};  // as published, or a what-if copy with another n_kv_heads
+  int64_t tokens = 0; // context per sequence
+  int64_t batch = 1;  // sequences
+  CacheDtype dtype = CacheDtype::kF16;
+};
+
+/// Bytes are total_bytes of kv_cache_size (scales included), all layers.
+struct ModelCache {
+  int64_t cached_tokens = 0;            // cached_tokens(model, tokens): the window caps the cache
+  uint64_t per_token = 0;               // one token of one sequence
+  uint64_t per_sequence = 0;            // cached_tokens of one sequence
+  uint64_t total = 0;                   // batch sequences
+  uint64_t uncapped_per_sequence = 0;   // as if the model had no window
+  uint64_t uncapped_total = 0;
+};
+
+/// Checks the query (G divides H, sizes within the memory model's limits) and sizes the cache.
+Status model_kv_cache(const ModelCacheQuery& q, ModelCache* out);
+
+}  // namespace gqa

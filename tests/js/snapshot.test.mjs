@@ -1,0 +1,50 @@
+// The page's snapshot (web/app/core-methods.js, run here in node on the built dist/): the attention
+// kind of every G it shows is the core's, the walkthrough's rows follow the lesson's steps, and a
+// sliding-window model's cap is the core's cachedTokens. Values against independent arithmetic.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadCore } from 'gqa-playground';
+import { snapshot } from '../../dist/app/core-methods.js';
+import { WALKTHROUGH } from '../../dist/app/lesson.js';
+import { normalize } from '../../dist/app/state.js';
+
+const core = await loadCore();
+/** The textbook rule, written out independently: G = H is MHA, G = 1 is MQA, anything between GQA. */
+const expectedKind = (H, G) => (G === H ? 'MHA' : G === 1 ? 'MQA' : 'GQA');
+
+test('snapshot: the kind of the current G, of MHA and MQA, and of every G the controls offer', () => {
+  for (const [h, g] of [[8, 2], [8, 8], [8, 1], [1, 1], [12, 3], [128, 8]]) {
+    const snap = snapshot(core, normalize({ h, g, d: 64, t: 512 }));
+    assert.deepEqual([snap.cache.mha.kind, snap.cache.current.kind, snap.cache.mqa.kind], [expectedKind(h, h), expectedKind(h, g), expectedKind(h, 1)], `H=${h} G=${g}`);
+    assert.deepEqual(snap.kinds.map((k) => k.nKvHeads), Array.from({ length: h }, (_, i) => i + 1).filter((x) => h % x === 0));
+    for (const k of snap.kinds) assert.equal(k.kind, expectedKind(h, k.nKvHeads), `H=${h} G=${k.nKvHeads}`);
+  }
+});
+
+test('snapshot: the walkthrough\'s rows are its steps\' (H, G) with MHA, G descending, cached at the reader\'s settings', () => {
+  const s = normalize({ h: 16, g: 4, d: 96, t: 3000, l: 12, b: 3, dtype: 'int8' });
+  const snap = snapshot(core, s);
+  assert.deepEqual(snap.walk.rows.map((r) => [r.nHeads, r.nKvHeads, r.kind]), [[8, 8, 'MHA'], [8, 2, 'GQA'], [8, 1, 'MQA']]);
+  for (const r of snap.walk.rows) assert.equal(r.bytes, 2 * 12 * r.nKvHeads * 96 * 3000 * 3 * 1);
+  const example = WALKTHROUGH.find((step) => step.example);
+  const T = snap.example.tokens.length;
+  assert.equal(snap.walk.weights.length, example.heads * T * T);
+});
+
+test('snapshot: a sliding-window model caches the core\'s cachedTokens; without a model, every token', () => {
+  const mistral = snapshot(core, normalize({ model: 'mistral-7b', h: 32, g: 8, d: 128, l: 32, t: 32768 }));
+  assert.equal(mistral.cache.window, 4096);
+  assert.equal(mistral.cache.cachedTokens, core.modelKvCache({ model: 'mistral-7b', tokens: 32768 }).cachedTokens);
+  assert.equal(mistral.cache.cachedTokens, 4096);
+  assert.equal(mistral.cache.current.bytes, 2 * 32 * 8 * 128 * 4096 * 2);
+  assert.equal(mistral.cache.current.uncapped, 2 * 32 * 8 * 128 * 32768 * 2);
+  const short = snapshot(core, normalize({ model: 'mistral-7b', h: 32, g: 8, d: 128, l: 32, t: 1000 }));
+  assert.equal(short.cache.cachedTokens, 1000);
+  const custom = snapshot(core, normalize({ h: 32, g: 8, d: 128, l: 32, t: 32768 }));
+  assert.deepEqual([custom.cache.window, custom.cache.cachedTokens], [0, 32768]);
+});
+
+test('snapshot: K/V numbers per token per layer for MHA, the current G and MQA', () => {
+  const snap = snapshot(core, normalize({ h: 8, g: 2, d: 64 }));
+  assert.deepEqual(snap.facts.kvValues, { mha: 2 * 8 * 64, current: 2 * 2 * 64, mqa: 2 * 64 });
+});

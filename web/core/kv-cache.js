@@ -1,0 +1,78 @@
+// kv-cache.js - the KV cache in the WASM heap as JS owns it: one owner, one delete(). Shapes and
+// array lengths are checked here; ranges and their messages come from the core.
+import { NativeHandle } from './handle.js';
+import { checkKeys, exactly, integer, optionalFinite, rows, unwrap } from './validate.js';
+
+/** A KV cache in the WASM heap. One owner; call delete() to return its memory. */
+export class KvCache {
+  #handle;
+  #core;  // { guard, alive, limits, module } from the Core that made it
+  #nKvHeads;
+  #headDim;
+
+  constructor(native, nKvHeads, headDim, core) {
+    this.#handle = new NativeHandle(native, core, { kind: 'KvCache', noun: 'cache', remedy: 'core.createKvCache()' });
+    this.#core = core;
+    this.#nKvHeads = nKvHeads;
+    this.#headDim = headDim;
+  }
+
+  #live(method) { return this.#handle.live(method); }
+
+  /** Appends n tokens: k and v are Float32Array (n, nKvHeads, headDim), n >= 1. */
+  append(k, v) {
+    const native = this.#live('append');
+    const shape = `[n][nKvHeads=${this.#nKvHeads}][headDim=${this.#headDim}]`;
+    const n = rows('k', k, this.#nKvHeads * this.#headDim, shape);
+    exactly('v', v, k.length, `${shape} like k`);
+    unwrap(native.append(k, v, n));  // the core refuses past the capacity
+  }
+
+  /**
+   * Attention of q (tq, nHeads, headDim), the queries of the last tq appended tokens, over the
+   * cache: causal with respect to it, optional sliding window. → Float32Array shaped like q.
+   */
+  attend(q, options = {}) {
+    const native = this.#live('attend');
+    checkKeys('attend', options, ['nHeads', 'scale', 'window']);
+    return unwrap(native.attend(q, this.#attendArgs(q, options)));
+  }
+
+  /**
+   * attend() plus each row's softmax statistics, for splitting a cache along T across workers:
+   * → { out (tq, nHeads, headDim), max (tq, nHeads), sum (tq, nHeads) }; see core.mergeAttention.
+   */
+  attendPartial(q, options = {}) {
+    const native = this.#live('attendPartial');
+    checkKeys('attendPartial', options, ['nHeads', 'scale', 'window']);
+    return unwrap(native.attendPartial(q, this.#attendArgs(q, options)));
+  }
+
+  #attendArgs(q, options) {
+    const { limits, module } = this.#core;
+    const nHeads = integer('nHeads', options.nHeads, [1, limits.heads]);
+    const scale = optionalFinite('scale', options.scale);
+    const window = integer('window', options.window, [0, limits.tokens], 0);
+    unwrap(module().validateHeads(nHeads, this.#nKvHeads, this.#headDim));  // before q's length depends on it
+    const tq = rows('q', q, nHeads * this.#headDim, `[tq][nHeads=${nHeads}][headDim=${this.#headDim}]`);
+    if (tq > this.length) {
+      throw new RangeError(`tq (${tq}) must be from 1 to the cache length (${this.length}): the queries are those of the last tq appended tokens`);
+    }
+    return { tq, nHeads, window, scale: scale ?? 0, hasScale: scale !== undefined };
+  }
+
+  /** Forgets every token; keeps the memory. */
+  clear() { this.#live('clear').clear(); }
+
+  /** Returns the cache's memory to the WASM heap. Safe to call twice. */
+  delete() { this.#handle.delete(); }
+
+  get deleted() { return this.#handle.deleted; }
+  get length() { return this.#live('length').length(); }
+  get capacity() { return this.#live('capacity').capacity(); }
+  get dtype() { return this.#live('dtype').dtype(); }
+  /** Exact bytes of storage held for K and V, int8 scales included. */
+  get bytes() { return this.#live('bytes').bytes(); }
+  get nKvHeads() { return this.#nKvHeads; }
+  get headDim() { return this.#headDim; }
+}

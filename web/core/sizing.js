@@ -1,0 +1,182 @@
+// sizing.js - the memory model, the catalogs, the budget solver and the cost model as the JS
+// face offers them (Core's kvCacheSize, modelKvCache, solveBudget, ... call these). Each takes the
+// live module `m` and core.info: the checks here are what the core cannot see (types, integers,
+// the what-if's model), ranges and sizes come from the core.
+import { checkKeys, int, integer, oneOf, optionalFinite, show, unwrap } from './validate.js';
+
+const SIZE_KEYS = ['layers', 'nKvHeads', 'headDim', 'tokens', 'batch', 'dtype'];
+
+/** Exact sizes of a KV cache: { dataBytes, scaleBytes, totalBytes, bitsPerElement, quantized }. */
+export function kvCacheSize(m, info, args) {
+  checkKeys('kvCacheSize', args, [...SIZE_KEYS, 'kvFactor']);
+  return kvSize(m, info, args);
+}
+
+/** 2 · layers · nKvHeads · headDim · tokens · batch · bytes per element, exact. */
+export function kvCacheBytes(m, info, args) {
+  checkKeys('kvCacheBytes', args, SIZE_KEYS);
+  return kvSize(m, info, args).dataBytes;
+}
+
+function kvSize(m, { limits, dtypes }, args) {
+  return unwrap(m.kvCacheSize({
+    layers: integer('layers', args.layers, [1, limits.layers]),
+    nKvHeads: integer('nKvHeads', args.nKvHeads, [1, limits.heads]),
+    headDim: integer('headDim', args.headDim, [1, limits.headDim]),
+    tokens: integer('tokens', args.tokens, [1, limits.modelTokens]),
+    batch: integer('batch', args.batch, [1, limits.batch], 1),
+    dtype: oneOf('dtype', args.dtype, dtypes.memory, 'f16'),
+    kvFactor: integer('kvFactor', args.kvFactor, [1, limits.kvFactor], limits.kvFactor),
+  }));
+}
+
+/** Weights of one layer's projections: { query, keyValue, output } (dModel defaults to nHeads · headDim). */
+export function projectionParams(m, { limits }, args) {
+  checkKeys('projectionParams', args, ['dModel', 'nHeads', 'nKvHeads', 'headDim']);
+  const nHeads = integer('nHeads', args.nHeads, [1, limits.heads]);
+  const headDim = integer('headDim', args.headDim, [1, limits.headDim]);
+  const nKvHeads = integer('nKvHeads', args.nKvHeads, [1, limits.heads]);
+  const dModel = integer('dModel', args.dModel, [1, limits.modelWidth], nHeads * headDim);
+  return unwrap(m.projectionParams(dModel, nHeads, nKvHeads, headDim));
+}
+
+/** One decode step over `tokens` cached tokens, all layers: { kvBytes, multiplyAdds, intensity }. */
+export function decodeStepCost(m, { limits, dtypes }, args) {
+  checkKeys('decodeStepCost', args, ['layers', 'nHeads', 'nKvHeads', 'headDim', 'tokens', 'dtype']);
+  const layers = integer('layers', args.layers, [1, limits.layers], 1);
+  const nHeads = integer('nHeads', args.nHeads, [1, limits.heads]);
+  const nKvHeads = integer('nKvHeads', args.nKvHeads, [1, limits.heads]);
+  const headDim = integer('headDim', args.headDim, [1, limits.headDim]);
+  const tokens = integer('tokens', args.tokens, [1, limits.modelTokens]);
+  const dtype = oneOf('dtype', args.dtype, dtypes.memory, 'f16');
+  return unwrap(m.decodeStepCost(layers, nHeads, nKvHeads, headDim, tokens, dtype));
+}
+
+/** K/V heads per device under tensor parallelism of degree tp: { headsPerDevice, replication }. */
+export function tensorParallelKv(m, { limits }, args) {
+  checkKeys('tensorParallelKv', args, ['nKvHeads', 'tp']);
+  const nKvHeads = integer('nKvHeads', args.nKvHeads, [1, limits.heads]);
+  return unwrap(m.tensorParallelKv(nKvHeads, integer('tp', args.tp, [1, limits.tensorParallel])));
+}
+
+/** The catalog entry for `id`, or a RangeError naming the closest ids. */
+export function model(m, id) {
+  return findById('model', id, m.models());
+}
+
+/**
+ * A model's KV cache for `tokens` per sequence and `batch` sequences, with what-ifs:
+ * { model, nKvHeads, attention, dtype, tokens, batch, cachedTokens, perToken, perSequence, total,
+ * uncapped, variants }. Bytes are totalBytes (scales included); the core applies the sliding
+ * window (cachedTokens) and `uncapped` gives the figure without it.
+ */
+export function modelKvCache(m, { limits, dtypes }, args) {
+  checkKeys('modelKvCache', args, ['model', 'tokens', 'batch', 'dtype', 'nKvHeads']);
+  const spec = model(m, args.model);
+  const tokens = integer('tokens', args.tokens, [1, limits.modelTokens]);
+  const batch = integer('batch', args.batch, [1, limits.batch], 1);
+  const dtype = oneOf('dtype', args.dtype, dtypes.memory, 'f16');
+  const G = whatIfHeads(spec, args.nKvHeads);
+  const cache = (nKvHeads) => unwrap(m.modelKvCache({ model: spec.id, nKvHeads, tokens, batch, dtype }));
+  const variants = whatIfs(m, spec, G).map(([label, nKvHeads]) => {
+    const c = cache(nKvHeads);
+    return { label, nKvHeads, attention: c.attention, perToken: c.perToken, total: c.total };
+  });
+  const mha = variants.find((v) => v.nKvHeads === spec.nHeads) ?? variants[0];
+  for (const v of variants) v.reductionVsMha = mha.total / v.total;
+  const c = cache(G);
+  return {
+    model: spec, nKvHeads: G, attention: c.attention, dtype, tokens, batch, cachedTokens: c.cachedTokens,
+    perToken: c.perToken, perSequence: c.perSequence, total: c.total, uncapped: c.uncapped, variants,
+  };
+}
+
+/**
+ * What fits on one accelerator: max context at `batch`, max batch at `tokens`, and a roofline
+ * decode estimate (bytes per step over bandwidth), for the model as published and what-ifs.
+ * Give `device` (an id from devices()) or `memoryGB` and `bandwidthGBs`.
+ */
+export function solveBudget(m, { limits, dtypes }, args) {
+  checkKeys('solveBudget', args, ['model', 'device', 'memoryGB', 'bandwidthGBs', 'weightDtype', 'kvDtype', 'reserve',
+    'tokens', 'batch', 'nKvHeads']);
+  const spec = model(m, args.model);
+  let device;
+  if (args.device !== undefined) {
+    if (args.memoryGB !== undefined || args.bandwidthGBs !== undefined) {
+      throw new TypeError('solveBudget: give either device or memoryGB and bandwidthGBs, not both');
+    }
+    device = findById('device', args.device, m.devices());
+  } else {
+    const memoryGB = optionalFinite('memoryGB', args.memoryGB);
+    const bandwidthGBs = optionalFinite('bandwidthGBs', args.bandwidthGBs);
+    if (!(memoryGB > 0)) throw new RangeError(`memoryGB (${show(args.memoryGB)}) must be a positive number (or give device)`);
+    if (!(bandwidthGBs > 0)) throw new RangeError(`bandwidthGBs (${show(args.bandwidthGBs)}) must be a positive number (or give device)`);
+    device = { id: 'custom', name: `custom ${memoryGB} GB, ${bandwidthGBs} GB/s`, memoryGB, bandwidthGBs };
+  }
+  const reserve = optionalFinite('reserve', args.reserve) ?? 0.1;  // the core checks 0 <= reserve < 1
+  const q = {
+    model: spec.id,
+    weightDtype: oneOf('weightDtype', args.weightDtype, dtypes.memory, 'f16'),
+    kvDtype: oneOf('kvDtype', args.kvDtype, dtypes.memory, 'f16'),
+    memoryBytes: device.memoryGB * 1e9,
+    bandwidth: device.bandwidthGBs * 1e9,
+    reserve,
+    tokens: integer('tokens', args.tokens, [1, limits.modelTokens], Math.min(spec.maxContext, 8192)),
+    batch: integer('batch', args.batch, [1, limits.batch], 1),
+  };
+  const G = whatIfHeads(spec, args.nKvHeads);
+  const variants = whatIfs(m, spec, G).map(([label, nKvHeads]) => ({ label, ...unwrap(m.solveBudget({ ...q, nKvHeads })) }));
+  return { model: spec, device, weightDtype: q.weightDtype, kvDtype: q.kvDtype, reserve, tokens: q.tokens, batch: q.batch,
+    estimate: 'roofline: a decode step reads the active weights and the whole KV cache once, at the stated bandwidth',
+    ...variants.find((v) => v.nKvHeads === G), variants };
+}
+
+// ---- catalog helpers ------------------------------------------------------------------------
+
+/** The K/V heads of a what-if (the model's own without one); refused for MLA or a G not dividing H. */
+function whatIfHeads(spec, nKvHeads) {
+  if (nKvHeads === undefined) return spec.nKvHeads;
+  if (spec.attention === 'MLA') throw new RangeError(`nKvHeads: ${spec.id} uses MLA (one cached latent), so a K/V-head what-if does not apply`);
+  const g = int('nKvHeads', nKvHeads, 1, spec.nHeads);
+  if (spec.nHeads % g !== 0) {
+    throw new RangeError(`nKvHeads (${g}) must divide ${spec.id}'s ${spec.nHeads} query heads`);
+  }
+  return g;
+}
+
+/** [label, nKvHeads] rows: MHA, the published G, a what-if G, MQA; MLA models only as published. */
+function whatIfs(m, spec, G) {
+  if (spec.attention === 'MLA') return [['as published (MLA)', spec.nKvHeads]];
+  const rows = [[`MHA (G = ${spec.nHeads})`, spec.nHeads], [`as published (${spec.attention}, G = ${spec.nKvHeads})`, spec.nKvHeads]];
+  if (G !== spec.nKvHeads) rows.push([`what-if (${unwrap(m.attentionKind(spec.nHeads, G))}, G = ${G})`, G]);
+  rows.push(['MQA (G = 1)', 1]);
+  const seen = new Set();
+  return rows.filter(([, g]) => (seen.has(g) ? false : seen.add(g)));
+}
+
+/** Edit distance, for "did you mean" lists. */
+function editDistance(a, b) {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/** The ids of `items` closest to `id`, best first. */
+export function closestIds(id, items, count = 3) {
+  const key = String(id).toLowerCase();
+  return items.map((m) => [m.id, m.id.includes(key) || key.includes(m.id) ? -1 : editDistance(key, m.id)])
+    .sort((a, b) => a[1] - b[1]).slice(0, count).map(([i]) => i);
+}
+
+/** The entry of `items` whose id is `id`, or an Error naming the closest ids. */
+export function findById(field, id, items) {
+  if (typeof id !== 'string') throw new TypeError(`${field} (${show(id)}) must be an id string such as '${items[0].id}'`);
+  const found = items.find((m) => m.id === id);
+  if (!found) throw new RangeError(`${field} (${show(id)}) is not in the catalog; closest: ${closestIds(id, items).join(', ')}`);
+  return found;
+}
