@@ -1,24 +1,32 @@
 #!/usr/bin/env bash
-# fuzz.sh [SECONDS] - build the libFuzzer targets (clang, ASan + UBSan) and run each for SECONDS
-# (default 300) on the seed corpus in tests/fuzz/corpus/TARGET. New inputs go to
-# build/fuzz/corpus/TARGET; a crash is saved as build/fuzz/crash-* and fails the run.
+# fuzz.sh [SECONDS] - build the libFuzzer targets (clang, ASan + UBSan; scripts/asan.sh) and run
+# each for SECONDS (default 300), JOBS (2) at a time, on the seed corpus in tests/fuzz/corpus/TARGET.
+# New inputs go to build/asan/corpus/TARGET; a crash is saved as build/asan/crash-* and fails the run.
 # `npm test` runs it with 20 seconds per target; `npm run fuzz` with the default.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH="${1:-300}"
-CXX_FUZZ="${CXX_FUZZ:-clang++-14}"
-command -v "$CXX_FUZZ" >/dev/null || CXX_FUZZ=clang++
-if [ ! -f build/fuzz/CMakeCache.txt ]; then
-  cmake -S . -B build/fuzz -DCMAKE_CXX_COMPILER="$CXX_FUZZ" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGQA_TESTS=OFF -DGQA_FUZZ=ON >/dev/null
-fi
-cmake --build build/fuzz -j"${JOBS:-2}" --target fuzz_attention fuzz_kv_cache fuzz_memory_model fuzz_quality >/dev/null
+bash scripts/asan.sh fuzz_attention fuzz_kv_cache fuzz_memory_model fuzz_quality
+# run_target NAME: one target for SECONDS_EACH; its log in build/asan/NAME.log, its status as the exit code
+run_target() {
+  mkdir -p "build/asan/corpus/$1"
+  UBSAN_OPTIONS=print_stacktrace=1 "build/asan/fuzz_$1" -max_total_time="$SECONDS_EACH" -print_final_stats=1 \
+    -artifact_prefix="build/asan/" "build/asan/corpus/$1" "tests/fuzz/corpus/$1" >"build/asan/$1.log" 2>&1
+}
+# JOBS targets at a time (each is one process): on 2 cores the layer takes half the wall time.
+targets=(attention kv_cache memory_model quality)
+status=()
+for ((i = 0; i < ${#targets[@]}; i += ${JOBS:-2})); do
+  pids=()
+  for target in "${targets[@]:i:${JOBS:-2}}"; do run_target "$target" & pids+=($!); done
+  for pid in "${pids[@]}"; do if wait "$pid"; then status+=(0); else status+=(1); fi; done
+done
 total=0
-for target in attention kv_cache memory_model quality; do
-  mkdir -p "build/fuzz/corpus/$target"
-  log="build/fuzz/$target.log"
-  if ! UBSAN_OPTIONS=print_stacktrace=1 "build/fuzz/fuzz_$target" -max_total_time="$SECONDS_EACH" -print_final_stats=1 \
-      -artifact_prefix="build/fuzz/" "build/fuzz/corpus/$target" "tests/fuzz/corpus/$target" >"$log" 2>&1; then
-    echo "fuzz_$target: FINDING (see $log and build/fuzz/crash-*)"
+for i in "${!targets[@]}"; do
+  target=${targets[$i]}
+  log="build/asan/$target.log"
+  if [ "${status[$i]}" != 0 ]; then
+    echo "fuzz_$target: FINDING (see $log and build/asan/crash-*)"
     grep -E "check failed|runtime error|ERROR|SUMMARY" "$log" | head -5
     exit 1
   fi

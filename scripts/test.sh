@@ -2,7 +2,7 @@
 # test.sh [LAYER ...] - the test layers, in order; stops at the first failing one with a non-zero
 # status. No LAYER runs them all (what `npm test` and CI do). Each layer builds what it needs
 # (incrementally) and nothing else, so one layer alone runs in seconds once its build exists.
-#   cpp   Catch2, native, under AddressSanitizer + UndefinedBehaviorSanitizer
+#   cpp   Catch2, native (clang), under AddressSanitizer + UndefinedBehaviorSanitizer
 #   fuzz  each libFuzzer target for FUZZ_SECONDS (default 20; 0 skips the layer)
 #   wasm  the same Catch2 suite compiled to WASM, SIMD and scalar builds, run by node
 #   js    node --test: the JS API against the built module (SIMD and scalar), the CLI, the packed
@@ -43,9 +43,8 @@ build_site() {
 }
 
 layer_cpp() {
-  configure build/native-asan -DGQA_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
-  quiet cmake --build build/native-asan -j"$JOBS"
-  UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build/native-asan --output-on-failure
+  bash scripts/asan.sh gqa_tests  # the core under ASan + UBSan, shared with the fuzz layer
+  UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir build/asan --output-on-failure
 }
 
 layer_fuzz() {
