@@ -87,6 +87,8 @@ export interface CoreInfo {
   limits: Readonly<CoreLimits>;
   /** The storage types of the KV cache object and of the memory model. */
   dtypes: { readonly cache: readonly CacheDtype[]; readonly memory: readonly MemoryDtype[] };
+  /** The quality lab's K/V conversion methods (= CONVERT_METHODS). */
+  convertMethods: readonly ConvertMethod[];
 }
 
 export interface AttentionArgs {

@@ -95,6 +95,7 @@ EMSCRIPTEN_BINDINGS(gqa_core) {
   function("validateHeads", &validate_heads_js);
   function("kvCacheSize", &kv_cache_size_js);
   function("modelKvCache", &model_kv_cache_js);
+  function("kvVariants", &kv_variants_js);
   function("models", &models_js);
   function("devices", &devices_js);
   function("solveBudget", &solve_budget_js);

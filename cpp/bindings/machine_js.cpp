@@ -101,6 +101,7 @@ val build_info() {
   dtypes.set("cache", name_list(int(std::size(kDtypes)), [](int i) { return dtype_name(kDtypes[i]); }));
   dtypes.set("memory", name_list(kCacheDtypeCount, [](int i) { return cache_dtype_name(CacheDtype(i)); }));
   info.set("dtypes", dtypes);
+  info.set("convertMethods", name_list(kConvertMethodCount, [](int i) { return convert_method_name(ConvertMethod(i)); }));
   return info;
 }
 

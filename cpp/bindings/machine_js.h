@@ -19,7 +19,7 @@ val probe_bandwidth(double bytes, double reps);
 val probe_madd_throughput(double iters, double reps);
 
 /// core.info: { isa, simd, maxRequestBytes, maxMemoryBytes, maxHeads, maxHeadDim, maxTokens,
-/// limits: { every limit the core checks }, dtypes: { cache, memory } }.
+/// limits: { every limit the core checks }, dtypes: { cache, memory }, convertMethods }.
 val build_info();
 
 /// Debug only (core.debug.abort() with loadCore({ debug: true })): trap the instance the way a

@@ -120,6 +120,29 @@ val model_kv_cache_js(const ModelCacheArgs& a) {
   return o;
 }
 
+val kv_variants_js(const std::string& model, bool has_what_if, double what_if) {
+  ModelSpec m;
+  Status st = model_field(model, 0, &m);
+  KvVariant rows[kKvVariantRows];
+  int count = 0, n_kv_heads = 0;
+  if (st.is_ok()) st = kv_variants(m, has_what_if, int64_t(what_if), rows, &count, &n_kv_heads);
+  if (!st.is_ok()) return error_value(st);
+  val variants = val::array();
+  for (int i = 0; i < count; ++i) {
+    ModelSpec v = m;
+    v.n_kv_heads = rows[i].n_kv_heads;
+    val o = val::object();
+    o.set("row", std::string(kv_variant_row_name(rows[i].row)));
+    o.set("nKvHeads", rows[i].n_kv_heads);
+    o.set("attention", std::string(attention_kind(v)));
+    variants.call<void>("push", o);
+  }
+  val r = val::object();
+  r.set("nKvHeads", n_kv_heads);
+  r.set("variants", variants);
+  return r;
+}
+
 val solve_budget_js(const SolverArgs& a) {
   SolverQuery q;
   Status st = model_field(a.model, a.nKvHeads, &q.model);

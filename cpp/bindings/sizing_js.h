@@ -28,6 +28,10 @@ struct ModelCacheArgs {
 /// { nKvHeads, attention, cachedTokens, perToken, perSequence, total, uncapped: { perSequence, total } }
 val model_kv_cache_js(const ModelCacheArgs& a);
 
+/// The rows a model is compared at: { nKvHeads (the one asked about), variants: [{ row ('mha' |
+/// 'published' | 'whatIf' | 'mqa'), nKvHeads, attention }] }, or the refusal of the what-if.
+val kv_variants_js(const std::string& model, bool has_what_if, double what_if);
+
 struct SolverArgs {
   std::string model, weightDtype, kvDtype;
   double nKvHeads, memoryBytes, bandwidth, reserve, tokens, batch;  // nKvHeads 0: as published

@@ -27,4 +27,41 @@ Status model_kv_cache(const ModelCacheQuery& q, ModelCache* out) {
   return Status::ok();
 }
 
+const char* kv_variant_row_name(KvVariantRow r) {
+  constexpr const char* kNames[kKvVariantRows] = {"mha", "published", "whatIf", "mqa"};
+  return kNames[int(r)];
+}
+
+Status kv_variants(const ModelSpec& m, bool has_what_if, int64_t what_if, KvVariant out[kKvVariantRows], int* count,
+                   int* n_kv_heads) {
+  *count = 0;
+  *n_kv_heads = m.n_kv_heads;
+  if (m.mla) {
+    if (has_what_if) {
+      return Status::error(StatusCode::kOutOfRange,
+                           "nKvHeads: %s uses MLA (one cached latent), so a K/V-head what-if does not apply", m.id);
+    }
+    out[(*count)++] = {KvVariantRow::kPublished, m.n_kv_heads};
+    return Status::ok();
+  }
+  if (has_what_if) {
+    GQA_RETURN_IF_ERROR(check_range("nKvHeads", what_if, 1, m.n_heads));
+    if (m.n_heads % what_if != 0) {
+      return Status::error(StatusCode::kOutOfRange, "nKvHeads (%lld) must divide %s's %d query heads", (long long)what_if,
+                           m.id, m.n_heads);
+    }
+    *n_kv_heads = int(what_if);
+  }
+  const KvVariant rows[kKvVariantRows] = {{KvVariantRow::kMha, m.n_heads},
+                                          {KvVariantRow::kPublished, m.n_kv_heads},
+                                          {KvVariantRow::kWhatIf, *n_kv_heads},
+                                          {KvVariantRow::kMqa, 1}};
+  for (const KvVariant& v : rows) {
+    bool seen = false;
+    for (int i = 0; i < *count; ++i) seen = seen || out[i].n_kv_heads == v.n_kv_heads;
+    if (!seen) out[(*count)++] = v;
+  }
+  return Status::ok();
+}
+
 }  // namespace gqa

@@ -30,4 +30,21 @@ struct ModelCache {
 /// Checks the query (G divides H, sizes within the memory model's limits) and sizes the cache.
 Status model_kv_cache(const ModelCacheQuery& q, ModelCache* out);
 
+/// The K/V-head counts a model's cache is compared at, each G once, in this order: MHA (G = H),
+/// as published, the what-if, MQA (G = 1). An MLA model is shown only as published.
+enum class KvVariantRow { kMha = 0, kPublished, kWhatIf, kMqa };
+constexpr int kKvVariantRows = 4;
+const char* kv_variant_row_name(KvVariantRow r);  // "mha", "published", "whatIf", "mqa"
+
+struct KvVariant {
+  KvVariantRow row;
+  int n_kv_heads;
+};
+
+/// The variants of `published` (a catalog model), with a what-if G if has_what_if: refused for an
+/// MLA model, or unless 1 <= what_if <= H and what_if divides H. *n_kv_heads: the G the answer
+/// is about (the what-if, else the published G).
+Status kv_variants(const ModelSpec& published, bool has_what_if, int64_t what_if, KvVariant out[kKvVariantRows],
+                   int* count, int* n_kv_heads);
+
 }  // namespace gqa

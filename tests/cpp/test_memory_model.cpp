@@ -226,3 +226,31 @@ TEST_CASE("model_kv_cache: the sliding window caps the cache once, uncapped besi
   REQUIRE(model_kv_cache({bad, 10, 1, CacheDtype::kF16}, &c).message() == "nKvHeads (3) must divide the model's 32 query heads");
   REQUIRE(model_kv_cache({mistral, 0, 1, CacheDtype::kF16}, &c).message() == "tokens (0) must be an integer from 1 to 1099511627776");
 }
+
+TEST_CASE("kv_variants: MHA, as published, the what-if, MQA, each G once; MLA only as published", "[memory][catalog]") {
+  KvVariant v[kKvVariantRows];
+  int count = 0, g = 0;
+  const auto rows = [&] {
+    std::string s;
+    for (int i = 0; i < count; ++i) s += std::string(kv_variant_row_name(v[i].row)) + "=" + std::to_string(v[i].n_kv_heads) + " ";
+    return s;
+  };
+  const ModelSpec& llama = *find_model("llama-3.1-70b");  // 64 heads, 8 K/V heads
+  REQUIRE(kv_variants(llama, false, 0, v, &count, &g).is_ok());
+  CHECK(rows() == "mha=64 published=8 mqa=1 ");
+  CHECK(g == 8);
+  REQUIRE(kv_variants(llama, true, 16, v, &count, &g).is_ok());
+  CHECK(rows() == "mha=64 published=8 whatIf=16 mqa=1 ");
+  CHECK(g == 16);
+  REQUIRE(kv_variants(llama, true, 64, v, &count, &g).is_ok());  // the what-if is MHA: listed once
+  CHECK(rows() == "mha=64 published=8 mqa=1 ");
+  CHECK(g == 64);
+  REQUIRE(kv_variants(*find_model("falcon-7b"), false, 0, v, &count, &g).is_ok());  // published MQA
+  CHECK(rows() == "mha=71 published=1 ");
+  REQUIRE(kv_variants(*find_model("deepseek-v3"), false, 0, v, &count, &g).is_ok());
+  CHECK(rows() == "published=1 ");
+  CHECK(kv_variants(*find_model("deepseek-v3"), true, 2, v, &count, &g).message() ==
+        "nKvHeads: deepseek-v3 uses MLA (one cached latent), so a K/V-head what-if does not apply");
+  CHECK(kv_variants(llama, true, 3, v, &count, &g).message() == "nKvHeads (3) must divide llama-3.1-70b's 64 query heads");
+  CHECK(kv_variants(llama, true, 0, v, &count, &g).message() == "nKvHeads (0) must be an integer from 1 to 64");
+}

@@ -85,6 +85,9 @@ test('modelKvCache: sliding window cap, uncapped figure, what-ifs and reductions
   assert.deepEqual(r.variants.map((v) => v.attention), ['MHA', 'GQA', 'MQA']);
   const w = core.modelKvCache({ model: 'llama-3.1-70b', tokens: 131072, nKvHeads: 16 });
   assert.deepEqual(w.variants.map((v) => v.nKvHeads), [64, 8, 16, 1]);
+  assert.deepEqual(w.variants.map((v) => v.label), ['MHA (G = 64)', 'as published (GQA, G = 8)', 'what-if (GQA, G = 16)', 'MQA (G = 1)']);
+  assert.deepEqual(core.modelKvCache({ model: 'deepseek-v3', tokens: 10 }).variants.map((v) => [v.label, v.attention]), [['as published (MLA)', 'MLA']]);
+  assert.throws(() => core.modelKvCache({ model: 'llama-3.1-70b', tokens: 10, nKvHeads: 0 }), /^RangeError: nKvHeads \(0\) must be an integer from 1 to 64$/);
   assert.equal(w.total, exact(80, 16, 128, 131072, 1, 16));
   assert.throws(() => core.modelKvCache({ model: 'llama-3.1-70b', tokens: 10, nKvHeads: 3 }), /nKvHeads \(3\) must divide llama-3.1-70b's 64 query heads/);
   assert.throws(() => core.modelKvCache({ model: 'llama-3-70b', tokens: 10 }), /not in the catalog; closest: .*llama-3\.1-70b/);

@@ -38,6 +38,7 @@ function freezeInfo(info) {
   return Object.freeze({
     ...info,
     limits: Object.freeze({ ...info.limits }),
+    convertMethods: Object.freeze([...info.convertMethods]),
     dtypes: Object.freeze({ cache: Object.freeze([...cache]), memory: Object.freeze([...memory]) }),
   });
 }
@@ -49,7 +50,7 @@ export class Core {
     this.#guarded = guarded;
     /** 'simd' or 'scalar': which WASM build is running. */
     this.variant = variant;
-    /** { isa, simd, maxRequestBytes, maxMemoryBytes, maxHeads, maxHeadDim, maxTokens, limits, dtypes } from the core itself. */
+    /** { isa, simd, maxRequestBytes, maxMemoryBytes, maxHeads, maxHeadDim, maxTokens, limits, dtypes, convertMethods } from the core itself. */
     this.info = freezeInfo(guarded.module.buildInfo());
     if (debug) {
       /** Debug only: trap the instance on purpose (as a bug would), to exercise recovery. */
@@ -218,7 +219,7 @@ export class Core {
    * init, uniform in ±1/sqrt(dModel), from `seed`). → { wk, wv }
    */
   convertKvHeads(args) {
-    const [q, wk, wv] = convertArgs(args, this.info.limits);
+    const [q, wk, wv] = convertArgs(args, this.info);
     return unwrap(this.#m.convertKvHeads(q, wk, wv));
   }
 
@@ -248,7 +249,7 @@ export class Core {
 
   #makeTrainer(options, init) {
     const [native, owner] = createNative(this.#guarded, 'RecallTrainer', (n) => init(n, options));
-    return new RecallTrainer(native, options, { ...owner, limits: this.info.limits, make: (o, i) => this.#makeTrainer(o, i) });
+    return new RecallTrainer(native, options, { ...owner, info: this.info, make: (o, i) => this.#makeTrainer(o, i) });
   }
 }
 

@@ -7,7 +7,8 @@
 import { NativeHandle } from './handle.js';
 import { checkKeys, exactly, int, integer, oneOf, show, unwrap } from './validate.js';
 
-export const CONVERT_METHODS = ['mean', 'first', 'random'];
+/** The conversion methods, for code without a core; every check uses core.info.convertMethods. */
+export const CONVERT_METHODS = Object.freeze(['mean', 'first', 'random']);
 const MAX_SEED = Number.MAX_SAFE_INTEGER;  // seeds cross as exact JS numbers
 
 /** The recall experiment's defaults: the page's settings, and node's unless told otherwise. */
@@ -36,13 +37,13 @@ function kvHeads(nHeads, value, fallback) {
 }
 
 /** convertKvHeads' arguments, checked before the weights' lengths depend on them. */
-export function convertArgs(args, limits) {
+export function convertArgs(args, { limits, convertMethods }) {
   checkKeys('convertKvHeads', args, ['wk', 'wv', 'dModel', 'nHeads', 'headDim', 'nKvHeads', 'method', 'seed']);
   const dModel = int('dModel', args.dModel, 1, limits.dModel);
   const nHeads = int('nHeads', args.nHeads, 1, limits.heads);
   const headDim = int('headDim', args.headDim, 1, limits.headDim);
   const nKvHeads = kvHeads(nHeads, args.nKvHeads);
-  const method = oneOf('method', args.method, CONVERT_METHODS, 'mean');
+  const method = oneOf('method', args.method, convertMethods, 'mean');
   const seed = seedOf(args.seed);
   const shape = `[nHeads·headDim=${nHeads * headDim}][dModel=${dModel}] (nn.Linear layout)`;
   const maxWeights = limits.requestBytes / 4;  // floats in one request
@@ -107,14 +108,14 @@ export function recallArgs(args, limits, what = 'createRecallTrainer', extra = [
 export class RecallTrainer {
   #handle;
   #make;  // (options, init) -> a new RecallTrainer from the Core that made this one
-  #limits;
+  #info;  // core.info of the Core that made it
   #options;
 
-  /** core: { guard, alive, limits, make } from the Core that made it. */
+  /** core: { guard, alive, info, make } from the Core that made it. */
   constructor(native, options, core) {
     this.#handle = new NativeHandle(native, core, { kind: 'RecallTrainer', noun: 'trainer', remedy: 'core.createRecallTrainer()' });
     this.#make = core.make;
-    this.#limits = core.limits;
+    this.#info = core.info;
     this.#options = Object.freeze({ ...options });
   }
 
@@ -126,7 +127,7 @@ export class RecallTrainer {
   /** `steps` Adam steps on fresh batches → Float32Array of each step's training loss. */
   train(steps) {
     const native = this.#live('train');
-    return unwrap(native.train(integer('steps', steps, [1, this.#limits.steps])));
+    return unwrap(native.train(integer('steps', steps, [1, this.#info.limits.steps])));
   }
 
   /**
@@ -136,7 +137,7 @@ export class RecallTrainer {
    */
   run(steps, { evalEvery, onProgress } = {}) {
     this.#live('run');
-    steps = int('steps', steps, 1, this.#limits.steps);  // the losses array is allocated here
+    steps = int('steps', steps, 1, this.#info.limits.steps);  // the losses array is allocated here
     evalEvery = int('evalEvery', evalEvery, 1, steps, Math.max(1, Math.round(steps / 10)));
     if (onProgress !== undefined && typeof onProgress !== 'function') {
       throw new TypeError(`onProgress (${show(onProgress)}) must be a function`);
@@ -169,7 +170,7 @@ export class RecallTrainer {
     const current = this.nKvHeads;
     const nKvHeads = int('nKvHeads', args.nKvHeads, 1, current);
     if (current % nKvHeads !== 0) throw new RangeError(`nKvHeads (${nKvHeads}) must divide the model's current K/V heads (${current})`);
-    const method = oneOf('method', args.method, CONVERT_METHODS, 'mean');
+    const method = oneOf('method', args.method, this.#info.convertMethods, 'mean');
     const seed = seedOf(args.seed);
     return this.#make({ ...this.#options, nKvHeads }, (fresh) => fresh.initConverted(native, nKvHeads, method, seed));
   }

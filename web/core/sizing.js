@@ -2,7 +2,7 @@
 // face offers them (Core's kvCacheSize, modelKvCache, solveBudget, ... call these). Each takes the
 // live module `m` and core.info: the checks here are what the core cannot see (types, integers,
 // the what-if's model), ranges and sizes come from the core.
-import { checkKeys, int, integer, oneOf, optionalFinite, show, unwrap } from './validate.js';
+import { checkKeys, integer, oneOf, optionalFinite, show, unwrap } from './validate.js';
 
 const SIZE_KEYS = ['layers', 'nKvHeads', 'headDim', 'tokens', 'batch', 'dtype'];
 
@@ -76,11 +76,11 @@ export function modelKvCache(m, { limits, dtypes }, args) {
   const tokens = integer('tokens', args.tokens, [1, limits.modelTokens]);
   const batch = integer('batch', args.batch, [1, limits.batch], 1);
   const dtype = oneOf('dtype', args.dtype, dtypes.memory, 'f16');
-  const G = whatIfHeads(spec, args.nKvHeads);
+  const { nKvHeads: G, variants: rows } = variantsOf(m, spec, args.nKvHeads);
   const cache = (nKvHeads) => unwrap(m.modelKvCache({ model: spec.id, nKvHeads, tokens, batch, dtype }));
-  const variants = whatIfs(m, spec, G).map(([label, nKvHeads]) => {
+  const variants = rows.map(({ label, nKvHeads, attention }) => {
     const c = cache(nKvHeads);
-    return { label, nKvHeads, attention: c.attention, perToken: c.perToken, total: c.total };
+    return { label, nKvHeads, attention, perToken: c.perToken, total: c.total };
   });
   const mha = variants.find((v) => v.nKvHeads === spec.nHeads) ?? variants[0];
   for (const v of variants) v.reductionVsMha = mha.total / v.total;
@@ -124,8 +124,8 @@ export function solveBudget(m, { limits, dtypes }, args) {
     tokens: integer('tokens', args.tokens, [1, limits.modelTokens], Math.min(spec.maxContext, 8192)),
     batch: integer('batch', args.batch, [1, limits.batch], 1),
   };
-  const G = whatIfHeads(spec, args.nKvHeads);
-  const variants = whatIfs(m, spec, G).map(([label, nKvHeads]) => ({ label, ...unwrap(m.solveBudget({ ...q, nKvHeads })) }));
+  const { nKvHeads: G, variants: rows } = variantsOf(m, spec, args.nKvHeads);
+  const variants = rows.map(({ label, nKvHeads }) => ({ label, ...unwrap(m.solveBudget({ ...q, nKvHeads })) }));
   return { model: spec, device, weightDtype: q.weightDtype, kvDtype: q.kvDtype, reserve, tokens: q.tokens, batch: q.batch,
     estimate: 'roofline: a decode step reads the active weights and the whole KV cache once, at the stated bandwidth',
     ...variants.find((v) => v.nKvHeads === G), variants };
@@ -133,25 +133,22 @@ export function solveBudget(m, { limits, dtypes }, args) {
 
 // ---- catalog helpers ------------------------------------------------------------------------
 
-/** The K/V heads of a what-if (the model's own without one); refused for MLA or a G not dividing H. */
-function whatIfHeads(spec, nKvHeads) {
-  if (nKvHeads === undefined) return spec.nKvHeads;
-  if (spec.attention === 'MLA') throw new RangeError(`nKvHeads: ${spec.id} uses MLA (one cached latent), so a K/V-head what-if does not apply`);
-  const g = int('nKvHeads', nKvHeads, 1, spec.nHeads);
-  if (spec.nHeads % g !== 0) {
-    throw new RangeError(`nKvHeads (${g}) must divide ${spec.id}'s ${spec.nHeads} query heads`);
-  }
-  return g;
-}
+/** How each of the core's variant rows is labelled. */
+const ROW_LABELS = {
+  mha: (spec) => `MHA (G = ${spec.nHeads})`,
+  published: (spec) => (spec.attention === 'MLA' ? 'as published (MLA)' : `as published (${spec.attention}, G = ${spec.nKvHeads})`),
+  whatIf: (spec, v) => `what-if (${v.attention}, G = ${v.nKvHeads})`,
+  mqa: () => 'MQA (G = 1)',
+};
 
-/** [label, nKvHeads] rows: MHA, the published G, a what-if G, MQA; MLA models only as published. */
-function whatIfs(m, spec, G) {
-  if (spec.attention === 'MLA') return [['as published (MLA)', spec.nKvHeads]];
-  const rows = [[`MHA (G = ${spec.nHeads})`, spec.nHeads], [`as published (${spec.attention}, G = ${spec.nKvHeads})`, spec.nKvHeads]];
-  if (G !== spec.nKvHeads) rows.push([`what-if (${unwrap(m.attentionKind(spec.nHeads, G))}, G = ${G})`, G]);
-  rows.push(['MQA (G = 1)', 1]);
-  const seen = new Set();
-  return rows.filter(([, g]) => (seen.has(g) ? false : seen.add(g)));
+/**
+ * The core's comparison rows for a model (MHA, as published, a what-if nKvHeads, MQA; MLA only as
+ * published), labelled: { nKvHeads (the G asked about), variants: [{ label, nKvHeads, attention }] }.
+ */
+function variantsOf(m, spec, nKvHeads) {
+  const whatIf = nKvHeads !== undefined;
+  const r = unwrap(m.kvVariants(spec.id, whatIf, whatIf ? integer('nKvHeads', nKvHeads, [1, spec.nHeads]) : 0));
+  return { nKvHeads: r.nKvHeads, variants: r.variants.map((v) => ({ label: ROW_LABELS[v.row](spec, v), nKvHeads: v.nKvHeads, attention: v.attention })) };
 }
 
 /** Edit distance, for "did you mean" lists. */
