@@ -22,18 +22,9 @@ bool kv_cache_storage_bytes(const KvCacheConfig& c, uint64_t* bytes) {
 }
 
 Status KvCache::init(const KvCacheConfig& c) {
-  if (c.n_kv_heads < 1 || c.n_kv_heads > kMaxHeads) {
-    return Status::error(StatusCode::kOutOfRange, "nKvHeads (%lld) must be an integer from 1 to %lld",
-                         (long long)c.n_kv_heads, (long long)kMaxHeads);
-  }
-  if (c.head_dim < 1 || c.head_dim > kMaxHeadDim) {
-    return Status::error(StatusCode::kOutOfRange, "headDim (%lld) must be an integer from 1 to %lld",
-                         (long long)c.head_dim, (long long)kMaxHeadDim);
-  }
-  if (c.capacity < 1 || c.capacity > kMaxTokens) {
-    return Status::error(StatusCode::kOutOfRange, "capacity (%lld) must be an integer from 1 to %lld",
-                         (long long)c.capacity, (long long)kMaxTokens);
-  }
+  GQA_RETURN_IF_ERROR(check_range("nKvHeads", c.n_kv_heads, 1, kMaxHeads));
+  GQA_RETURN_IF_ERROR(check_range("headDim", c.head_dim, 1, kMaxHeadDim));
+  GQA_RETURN_IF_ERROR(check_range("capacity", c.capacity, 1, kMaxTokens));
   uint64_t bytes = 0;
   if (!kv_cache_storage_bytes(c, &bytes)) {
     return Status::error(StatusCode::kOverBudget, "the KV cache size overflows 64 bits");
