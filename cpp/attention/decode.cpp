@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "attention/half.h"
+#include "attention/quantize.h"
 #include "attention/simd.h"
 #include "attention/softmax.h"
 
@@ -539,22 +540,12 @@ inline int32_t q_int16_max(int d) {
 }
 
 /// For int8 keys, once per call: each head's q as int16, q̂ = round(q / s_q) with
-/// s_q = max|q| / qmax, and qs[h] = scale · s_q (in float). Then scale · q·k̂ is
+/// s_q = max|q| / qmax, and qs[h] = scale · s_q (in float, rounded once: quantize.h). Then scale · q·k̂ is
 /// float(Σ q̂·k_int8) · (qs · k_scale) up to |q_i - s_q q̂_i| <= s_q / 2 per element: the
 /// score error scale · s_q / 2 · Σ|k̂| documented with the int8 tolerance (docs/architecture.md).
 void quantise_q(const float* q, int m, int d, float scale, int16_t* qi, float* qs) {
   const int32_t qmax = q_int16_max(d);
-  for (int h = 0; h < m; ++h) {
-    const float* qh = q + h * d;
-    float amax = 0.0f;
-    for (int i = 0; i < d; ++i) amax = std::fabs(qh[i]) > amax ? std::fabs(qh[i]) : amax;
-    const double inv = amax > 0.0f ? double(qmax) / double(amax) : 0.0;  // double: amax may be subnormal
-    for (int i = 0; i < d; ++i) {
-      const double r = std::nearbyint(double(qh[i]) * inv);
-      qi[h * d + i] = int16_t(r > qmax ? qmax : r < -qmax ? -qmax : int(r));
-    }
-    qs[h] = float(double(scale) * double(amax) / double(qmax));
-  }
+  for (int h = 0; h < m; ++h) qs[h] = quantize_row_symmetric(qi + h * d, q + h * d, d, qmax, double(scale));
 }
 
 // [lesson:decode-kernel] (the page shows these lines, pulled from here at build time)

@@ -6,6 +6,7 @@
 
 #include "attention/attention.h"
 #include "attention/half.h"
+#include "attention/quantize.h"
 #include "attention/softmax.h"
 
 namespace gqa {
@@ -62,19 +63,9 @@ void KvCache::store_row(uint8_t* base, float* scales, int64_t g, int64_t t, cons
       for (int64_t i = 0; i < d; ++i) dst[i] = f32_to_f16(x[i]);
       break;
     }
-    case Dtype::kInt8: {
-      int8_t* dst = reinterpret_cast<int8_t*>(base) + row * d;
-      float amax = 0.0f;
-      for (int64_t i = 0; i < d; ++i) amax = std::fabs(x[i]) > amax ? std::fabs(x[i]) : amax;
-      // in double: 127 / amax overflows float for a subnormal amax (found by fuzz_kv_cache)
-      const double inv = amax > 0.0f ? 127.0 / double(amax) : 0.0;
-      for (int64_t i = 0; i < d; ++i) {
-        const double r = std::nearbyint(double(x[i]) * inv);
-        dst[i] = int8_t(r > 127.0 ? 127 : r < -127.0 ? -127 : int(r));
-      }
-      scales[row] = float(double(amax) / 127.0);
+    case Dtype::kInt8:  // x ≈ q · scale, scale = max|x| / 127
+      scales[row] = quantize_row_symmetric(reinterpret_cast<int8_t*>(base) + row * d, x, int(d), 127);
       break;
-    }
   }
 }
 
