@@ -48,7 +48,10 @@ const float* block_f32(float* tmp, const uint16_t* base, const float*, int64_t j
 }
 template <class Ops>
 const float* block_f32(float* tmp, const int8_t* base, const float* row_scale, int64_t j0, int nb, int d) {
-  for (int j = 0; j < nb; ++j) Ops::widen_i8(tmp + j * d, base + (j0 + j) * d, row_scale[j0 + j], d);
+  for (int j = 0; j < nb; ++j) {
+    const int8_t* row = base + (j0 + j) * d;
+    Ops::widen_i8(tmp + j * d, row, row_scale[j0 + j], d);
+  }
   return tmp;
 }
 
