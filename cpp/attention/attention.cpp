@@ -21,35 +21,20 @@ float effective_scale(const AttentionOptions& opts, int64_t head_dim) {
 }
 
 Status validate_heads(int64_t n_heads, int64_t n_kv_heads, int64_t head_dim) {
-  if (n_heads < 1 || n_heads > kMaxHeads) {
-    return Status::error(StatusCode::kOutOfRange, "nHeads (%lld) must be an integer from 1 to %lld",
-                         (long long)n_heads, (long long)kMaxHeads);
-  }
-  if (n_kv_heads < 1 || n_kv_heads > kMaxHeads) {
-    return Status::error(StatusCode::kOutOfRange, "nKvHeads (%lld) must be an integer from 1 to %lld",
-                         (long long)n_kv_heads, (long long)kMaxHeads);
-  }
+  GQA_RETURN_IF_ERROR(check_range("nHeads", n_heads, 1, kMaxHeads));
+  GQA_RETURN_IF_ERROR(check_range("nKvHeads", n_kv_heads, 1, kMaxHeads));
   if (n_heads % n_kv_heads != 0) {
     return Status::error(StatusCode::kOutOfRange, "nHeads (%lld) must be a multiple of nKvHeads (%lld)",
                          (long long)n_heads, (long long)n_kv_heads);
   }
-  if (head_dim < 1 || head_dim > kMaxHeadDim) {
-    return Status::error(StatusCode::kOutOfRange, "headDim (%lld) must be an integer from 1 to %lld",
-                         (long long)head_dim, (long long)kMaxHeadDim);
-  }
+  GQA_RETURN_IF_ERROR(check_range("headDim", head_dim, 1, kMaxHeadDim));
   return Status::ok();
 }
 
 Status validate_attention(const AttentionShape& s, const AttentionOptions& o) {
   GQA_RETURN_IF_ERROR(validate_heads(s.n_heads, s.n_kv_heads, s.head_dim));
-  if (s.tq < 1 || s.tq > kMaxTokens) {
-    return Status::error(StatusCode::kOutOfRange, "tq (%lld) must be an integer from 1 to %lld", (long long)s.tq,
-                         (long long)kMaxTokens);
-  }
-  if (s.tk < 1 || s.tk > kMaxTokens) {
-    return Status::error(StatusCode::kOutOfRange, "tk (%lld) must be an integer from 1 to %lld", (long long)s.tk,
-                         (long long)kMaxTokens);
-  }
+  GQA_RETURN_IF_ERROR(check_range("tq", s.tq, 1, kMaxTokens));
+  GQA_RETURN_IF_ERROR(check_range("tk", s.tk, 1, kMaxTokens));
   if (o.causal && s.tq > s.tk) {
     return Status::error(StatusCode::kOutOfRange,
                          "tq (%lld) must not exceed tk (%lld) when causal: the first queries would see no key",

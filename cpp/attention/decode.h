@@ -2,7 +2,8 @@
 //
 // GQA's speed comes from here: the m = nHeads / nKvHeads query heads that share a KV head are
 // processed together, so each cached K and V row is read from memory once per group, not once
-// per query head. Two builds of the same algorithm: a scalar reference, and SIMD (simd.h).
+// per query head. One algorithm (decode.cpp) over two sets of primitives: a scalar reference
+// (decode_ops_scalar.h) and SIMD (decode_ops_simd.h). The split-K merge is in decode_merge.cpp.
 #pragma once
 
 #include <cstdint>

@@ -6,6 +6,7 @@
 
 #include "attention/attention.h"
 #include "attention/half.h"
+#include "attention/quantize.h"
 #include "attention/softmax.h"
 
 namespace gqa {
@@ -22,18 +23,9 @@ bool kv_cache_storage_bytes(const KvCacheConfig& c, uint64_t* bytes) {
 }
 
 Status KvCache::init(const KvCacheConfig& c) {
-  if (c.n_kv_heads < 1 || c.n_kv_heads > kMaxHeads) {
-    return Status::error(StatusCode::kOutOfRange, "nKvHeads (%lld) must be an integer from 1 to %lld",
-                         (long long)c.n_kv_heads, (long long)kMaxHeads);
-  }
-  if (c.head_dim < 1 || c.head_dim > kMaxHeadDim) {
-    return Status::error(StatusCode::kOutOfRange, "headDim (%lld) must be an integer from 1 to %lld",
-                         (long long)c.head_dim, (long long)kMaxHeadDim);
-  }
-  if (c.capacity < 1 || c.capacity > kMaxTokens) {
-    return Status::error(StatusCode::kOutOfRange, "capacity (%lld) must be an integer from 1 to %lld",
-                         (long long)c.capacity, (long long)kMaxTokens);
-  }
+  GQA_RETURN_IF_ERROR(check_range("nKvHeads", c.n_kv_heads, 1, kMaxHeads));
+  GQA_RETURN_IF_ERROR(check_range("headDim", c.head_dim, 1, kMaxHeadDim));
+  GQA_RETURN_IF_ERROR(check_range("capacity", c.capacity, 1, kMaxTokens));
   uint64_t bytes = 0;
   if (!kv_cache_storage_bytes(c, &bytes)) {
     return Status::error(StatusCode::kOverBudget, "the KV cache size overflows 64 bits");
@@ -71,19 +63,9 @@ void KvCache::store_row(uint8_t* base, float* scales, int64_t g, int64_t t, cons
       for (int64_t i = 0; i < d; ++i) dst[i] = f32_to_f16(x[i]);
       break;
     }
-    case Dtype::kInt8: {
-      int8_t* dst = reinterpret_cast<int8_t*>(base) + row * d;
-      float amax = 0.0f;
-      for (int64_t i = 0; i < d; ++i) amax = std::fabs(x[i]) > amax ? std::fabs(x[i]) : amax;
-      // in double: 127 / amax overflows float for a subnormal amax (found by fuzz_kv_cache)
-      const double inv = amax > 0.0f ? 127.0 / double(amax) : 0.0;
-      for (int64_t i = 0; i < d; ++i) {
-        const double r = std::nearbyint(double(x[i]) * inv);
-        dst[i] = int8_t(r > 127.0 ? 127 : r < -127.0 ? -127 : int(r));
-      }
-      scales[row] = float(double(amax) / 127.0);
+    case Dtype::kInt8:  // x ≈ q · scale, scale = max|x| / 127
+      scales[row] = quantize_row_symmetric(reinterpret_cast<int8_t*>(base) + row * d, x, int(d), 127);
       break;
-    }
   }
 }
 
