@@ -40,6 +40,10 @@ Status validate_attention(const AttentionShape& s, const AttentionOptions& o) {
                          "tq (%lld) must not exceed tk (%lld) when causal: the first queries would see no key",
                          (long long)s.tq, (long long)s.tk);
   }
+  return validate_options(o);
+}
+
+Status validate_options(const AttentionOptions& o) {
   if (o.window < 0 || o.window > kMaxTokens) {
     return Status::error(StatusCode::kOutOfRange, "window (%lld) must be 0 (none) or a positive integer up to %lld",
                          (long long)o.window, (long long)kMaxTokens);

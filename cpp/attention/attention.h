@@ -40,6 +40,8 @@ float effective_scale(const AttentionOptions& opts, int64_t head_dim);
 /// Checks the shape (positive, within limits, H % G == 0) and options; the message names the field.
 Status validate_heads(int64_t n_heads, int64_t n_kv_heads, int64_t head_dim);
 Status validate_attention(const AttentionShape& s, const AttentionOptions& o);
+/// The window and the scale alone (prefill checks them with the shape; the cache per attend).
+Status validate_options(const AttentionOptions& o);
 
 /// Checks every element of x (n elements, named `field`) is finite.
 Status check_finite(const float* x, uint64_t n, const char* field);

@@ -143,18 +143,13 @@ Status KvCache::attend(const float* q, int64_t tq, int64_t n_heads, bool has_sca
                          "tq (%lld) must be from 1 to the cache length (%lld): the queries are those of the last "
                          "tq appended tokens", (long long)tq, (long long)length_);
   }
-  if (window < 0 || window > kMaxTokens) {
-    return Status::error(StatusCode::kOutOfRange, "window (%lld) must be 0 (none) or a positive integer up to %lld",
-                         (long long)window, (long long)kMaxTokens);
-  }
-  if (has_scale && !is_finite(scale)) {
-    return Status::error(StatusCode::kOutOfRange, "scale (%s) must be a finite number", js_nonfinite(scale));
-  }
-  const int64_t H = n_heads, G = cfg_.n_kv_heads, d = cfg_.head_dim, m = H / G;
-  GQA_RETURN_IF_ERROR(check_finite(q, uint64_t(tq) * uint64_t(H) * uint64_t(d), "q"));
   AttentionOptions o;
+  o.window = window;
   o.has_scale = has_scale;
   o.scale = scale;
+  GQA_RETURN_IF_ERROR(validate_options(o));
+  const int64_t H = n_heads, G = cfg_.n_kv_heads, d = cfg_.head_dim, m = H / G;
+  GQA_RETURN_IF_ERROR(check_finite(q, uint64_t(tq) * uint64_t(H) * uint64_t(d), "q"));
   const float sc = effective_scale(o, d);
   Buffer<float> scratch;
   GQA_RETURN_IF_ERROR(scratch.allocate(decode_scratch_floats(int(m), int(d), cfg_.dtype), "the decode scratch"));

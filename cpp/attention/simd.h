@@ -69,7 +69,7 @@ inline v128_t f16_lo_high_bits(v128_t h) { return wasm_i16x8_shuffle(wasm_i32x4_
 inline v128_t f16_hi_high_bits(v128_t h) { return wasm_i16x8_shuffle(wasm_i32x4_splat(0), h, 4, 12, 5, 13, 6, 14, 7, 15); }
 /// Small integers (|x| < 2^22) in i32 lanes -> 4 floats, exactly. Not f32x4.convert_i32x4 on a
 /// sign extension: clang 14 folds the extension into the conversion and then lowers it lane by
-/// lane (4 extracts, 4 scalar converts, 4 inserts; int8 MHA ran 2.4x slower for it). Adding x to
+/// lane (4 extracts, 4 scalar converts, 4 inserts; docs/performance.md has its cost). Adding x to
 /// the bits of 1.5·2^23 and subtracting 1.5·2^23 as a float stays two vector instructions.
 inline f32x4 small_i32_to_f32(v128_t x) {
   return wasm_f32x4_sub(wasm_i32x4_add(x, wasm_i32x4_splat(0x4b400000)), wasm_f32x4_splat(12582912.0f));
