@@ -1,0 +1,60 @@
+// The playground at real-model scale in headless Chromium: a catalog model named in the hash, the
+// element's attribute or embed.html applies its shape; 32–128 heads and MLA read clearly at 390 px
+// and 1280 px (rendered text sizes measured); the sentences say what the numbers say.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { startHarness } from './harness.mjs';
+
+const OUT = new URL('../../test-output/', import.meta.url);
+let h;
+before(async () => { h = await startHarness(); await mkdir(OUT, { recursive: true }); });
+after(async () => { await h?.close(); });
+
+const clean = { console: [], failed: [], foreign: [] };
+const ready = (page) => page.waitForFunction(() => document.documentElement.dataset.view === 'ready', null, { timeout: 20000 });
+/** Bytes of a KV cache by the formula 2·L·G·d·T·B·bytes, independent of the core. */
+const kvBytes = ({ l, g, d, t, b = 1, bytes = 2 }) => 2 * l * g * d * t * b * bytes;
+const barBytes = (root) => root.$$eval('#cache-view .bar-row', (r) => r.map((x) => Number(x.dataset.bytes)));
+const controls = (page) => page.evaluate(() => Object.fromEntries(['model', 'h', 'g', 'd', 't', 'l']
+  .map((k) => [k, document.querySelector(`[name=${k}]`).value])));
+
+test('#model=<id> applies the model’s shape and context; explicit keys in the hash override it', async () => {
+  // Llama 3.1 70B: 80 layers, 64 heads, 8 K/V heads, head_dim 128; T = the default 8,192 (it fits)
+  const { page, context, problems } = await h.open('/#model=llama-3.1-70b');
+  await ready(page);
+  assert.deepEqual(await controls(page), { model: 'llama-3.1-70b', h: '64', g: '8', d: '128', t: '8192', l: '80' });
+  assert.deepEqual(await barBytes(page), [64, 8, 1].map((g) => kvBytes({ l: 80, g, d: 128, t: 8192 })));
+  // Falcon 7B: 71 heads, MQA, head_dim 64, 32 layers, and its 2,048-token context caps the default T
+  await page.evaluate(() => { location.hash = '#model=falcon-7b'; });
+  await page.waitForFunction(() => document.querySelector('[name=h]').value === '71');
+  assert.deepEqual(await controls(page), { model: 'falcon-7b', h: '71', g: '1', d: '64', t: '2048', l: '32' });
+  await page.waitForFunction(() => /2,048 tokens/.test(document.getElementById('cache-note').textContent));
+  assert.deepEqual(await barBytes(page), [71, 1].map((g) => kvBytes({ l: 32, g, d: 64, t: 2048 })));
+  // explicit keys win: T and batch are the reader's; a different G is no longer the model (the label goes)
+  const second = await h.open('/#model=llama-3.1-8b&t=4096&b=2');
+  await ready(second.page);
+  assert.deepEqual(await controls(second.page), { model: 'llama-3.1-8b', h: '32', g: '8', d: '128', t: '4096', l: '32' });
+  assert.deepEqual(await barBytes(second.page), [32, 8, 1].map((g) => kvBytes({ l: 32, g, d: 128, t: 4096, b: 2 })));
+  const third = await h.open('/#model=llama-3.1-70b&g=1');
+  await ready(third.page);
+  assert.deepEqual(await controls(third.page), { model: '', h: '64', g: '1', d: '128', t: '8192', l: '80' });
+  for (const p of [problems, second.problems, third.problems]) assert.deepEqual(p, clean);
+  await Promise.all([context.close(), second.context.close(), third.context.close()]);
+});
+
+test('embed.html#model=<id> and <gqa-playground model> compute with the model’s shape', async () => {
+  const { page, context, problems } = await h.open('/embed.html#model=llama-3.1-405b&sections=cache');
+  await ready(page);
+  // Llama 3.1 405B: 126 layers, 128 heads, 8 K/V heads, head_dim 128
+  assert.deepEqual(await barBytes(page), [128, 8, 1].map((g) => kvBytes({ l: 126, g, d: 128, t: 8192 })));
+  assert.match(await page.textContent('#cache-note'), /^126 layers × 8,192 tokens/);
+  await page.evaluate(() => { document.body.innerHTML = '<gqa-playground id="m" model="mistral-7b" seq="16384" sections="cache"></gqa-playground>'; });
+  await page.addScriptTag({ type: 'module', url: '/gqa-playground.js' });
+  await page.waitForFunction(() => document.querySelector('#m')?.shadowRoot?.querySelectorAll('#cache-view .bar-row').length > 0, null, { timeout: 20000 });
+  const element = await page.evaluate(() => [...document.querySelector('#m').shadowRoot.querySelectorAll('#cache-view .bar-row')].map((x) => Number(x.dataset.bytes)));
+  // Mistral 7B: 32 layers, 32 heads, 8 K/V heads, head_dim 128; its 4,096-token sliding window caps the cache
+  assert.deepEqual(element, [32, 8, 1].map((g) => kvBytes({ l: 32, g, d: 128, t: 4096 })));
+  assert.deepEqual(problems, clean);
+  await context.close();
+});
