@@ -58,3 +58,60 @@ test('embed.html#model=<id> and <gqa-playground model> compute with the model’
   assert.deepEqual(problems, clean);
   await context.close();
 });
+
+/** Every option of select[name] whose text is wider than the select can show (canvas-measured in the select's font). */
+const cutOptions = (page, name) => page.$eval(`select[name=${name}]`, (sel) => {
+  const cs = getComputedStyle(sel);
+  const ctx = document.createElement('canvas').getContext('2d');
+  ctx.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+  // the text box: the select's inner width less its padding and the drop-down arrow (about 1.5em)
+  const room = sel.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 1.5 * parseFloat(cs.fontSize);
+  return [...sel.options].filter((o) => ctx.measureText(o.textContent).width > room).map((o) => o.textContent);
+});
+
+test('small truths: MHA is not "1× smaller", G options fit, code spans, the status in words, T on a model pick, no stray memory notice', async () => {
+  for (const width of [390, 1280]) {
+    const { page, context, problems } = await h.open('/#h=8&g=8', { viewport: { width, height: 900 } });
+    await ready(page);
+    const note = await page.textContent('#cache-note');
+    assert.doesNotMatch(note, /1× smaller/);
+    assert.match(note, /the MHA cache: one K\/V head per query head/);
+    assert.doesNotMatch(await page.textContent('#announcer'), /1× smaller/);
+    await page.selectOption('select[name=g]', '2');
+    await page.waitForFunction(() => /H\/G = 4× smaller than MHA/.test(document.getElementById('cache-note').textContent));
+    assert.deepEqual(await cutOptions(page, 'g'), [], `G options cut at ${width} px`);
+    assert.deepEqual(await cutOptions(page, 'model'), [], `model options cut at ${width} px`);
+    await page.evaluate(() => { location.hash = '#h=128&g=8'; });
+    await page.waitForFunction(() => document.querySelector('select[name=g] option[value="128"]')?.textContent.includes('MHA'));
+    assert.deepEqual(await cutOptions(page, 'g'), [], `G options at H = 128 cut at ${width} px`);
+    await page.locator('#controls').screenshot({ path: new URL(`controls-h128-g8-${width}.png`, OUT).pathname });
+    assert.deepEqual(problems, clean);
+    await context.close();
+  }
+  const { page, context, problems } = await h.open('/');
+  await ready(page);
+  // the pitfall's `repeat_kv` is code, not backticks; the status line says its kernels in words
+  assert.equal(await page.textContent('.pitfalls li strong code'), 'repeat_kv');
+  assert.doesNotMatch(await page.textContent('#theory'), /`/);
+  assert.match(await page.textContent('#core-status'), /^ ?Core ready: WebAssembly SIMD kernels\.$/);
+  // a model pick keeps the reader's T where it fits, else the model's context; a previous model's cap does not stick
+  await page.selectOption('select[name=model]', 'falcon-7b');
+  await page.waitForFunction(() => document.querySelector('[name=t]').value === '2048');
+  await page.selectOption('select[name=model]', 'llama-3.1-8b');
+  await page.waitForFunction(() => document.querySelector('[name=h]').value === '32');
+  assert.equal(await page.inputValue('input[name=t]'), '8192');
+  await page.fill('input[name=t]', '100000');
+  await page.press('input[name=t]', 'Tab');
+  await page.waitForFunction(() => location.hash.includes('t=100000'));
+  await page.selectOption('select[name=model]', 'falcon-7b');
+  await page.waitForFunction(() => document.querySelector('[name=t]').value === '2048');
+  await page.selectOption('select[name=model]', 'llama-3.1-70b');
+  await page.waitForFunction(() => document.querySelector('[name=h]').value === '64');
+  assert.equal(await page.inputValue('input[name=t]'), '100000');
+  // a real model's cache far above the page's WebAssembly memory is only computed, never allocated: no notice
+  await page.evaluate(() => { location.hash = '#model=llama-3.1-405b&t=131072&b=8'; });
+  await page.waitForFunction(() => /126 layers × 131,072 tokens × batch 8/.test(document.getElementById('cache-note').textContent));
+  assert.doesNotMatch(await page.textContent('main'), /WebAssembly memory/);
+  assert.deepEqual(problems, clean);
+  await context.close();
+});

@@ -175,6 +175,15 @@ export function buildSections(names, ctx) {
   return parts;
 }
 
+/**
+ * The current cache against MHA's, in words that are true at every G: "H/G = 4× smaller than MHA",
+ * or at MHA itself "the MHA cache: one K/V head per query head" (c: a snapshot's cache).
+ */
+export function comparedWithMha(c) {
+  if (c.current.nKvHeads === c.mha.nKvHeads) return `the ${c.mha.kind} cache: one K/V head per query head`;
+  return `H/G = ${formatFactor(c.mha.bytes / c.current.bytes)} smaller than MHA`;
+}
+
 function renderCache(snapshot, cacheView, cacheNote) {
   const s = snapshot.state, c = snapshot.cache;
   // MHA always; the current G when it is GQA (MHA and MQA have bars of their own); MQA unless H = 1 makes it MHA
@@ -184,9 +193,7 @@ function renderCache(snapshot, cacheView, cacheNote) {
     ...(c.mqa.kind === 'MQA' ? [{ label: `${c.mqa.kind} (G = ${c.mqa.nKvHeads})`, bytes: c.mqa.bytes, factor: c.mha.bytes / c.mqa.bytes, kind: c.mqa.kind }] : []),
   ], { caption: 'KV cache for the current settings' }));
   cacheNote.textContent = `${s.l} layers × ${s.t.toLocaleString('en-US')} tokens × batch ${s.b}, ${s.dtype}. ` +
-    `Current ${kindLabel(c.current.kind, c.current.nKvHeads)}: ${formatBytes(c.current.perToken)} per token; H/G = ${formatFactor(c.mha.bytes / c.current.bytes)} smaller than MHA.` +
+    `Current ${kindLabel(c.current.kind, c.current.nKvHeads)}: ${formatBytes(c.current.perToken)} per token; ${comparedWithMha(c)}.` +
     (c.cachedTokens < s.t ? ` The model's ${c.window.toLocaleString('en-US')}-token sliding window caps the cache at ` +
-      `${c.cachedTokens.toLocaleString('en-US')} tokens per sequence: ${formatBytes(c.current.bytes)} instead of ${formatBytes(c.current.uncapped)} uncapped.` : '') +
-    (c.current.bytes > c.maxMemoryBytes ? ` A cache of ${formatBytes(c.current.bytes)} could not live in this page: its WebAssembly memory stops at ` +
-      `${formatBytes(c.maxMemoryBytes)}, so these bars are computed, not allocated.` : '');
+      `${c.cachedTokens.toLocaleString('en-US')} tokens per sequence: ${formatBytes(c.current.bytes)} instead of ${formatBytes(c.current.uncapped)} uncapped.` : '');
 }

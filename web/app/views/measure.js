@@ -3,7 +3,7 @@
 import { el, mount } from '../dom.js';
 import { startWorker } from '../worker-task.js';
 import { cacheBars } from './bars.js';
-import { formatBytes, formatCount, formatSeconds, kindLabel } from '../../lib/format.js';
+import { formatBytes, formatCount, formatSeconds, kernelLabel, kindLabel } from '../../lib/format.js';
 
 export class Measure {
   #task = null;  // the benchmark's worker, while it runs
@@ -75,7 +75,7 @@ function measurement(r, s) {
     : 'Every variant here is still memory-bound: each halving of the K/V bytes shortens the step.';
   return [
     cacheBars(rows, { caption: 'measured decode time per token', format: (b) => formatSeconds(b / 1e9) }),
-    el('p', { class: 'fine' }, `One layer, H = ${s.h}, head_dim ${s.d}, T = ${r.tokens.toLocaleString('en-US')} cached tokens, ${r.dtype} cache, ${r.isa} kernels. ` +
+    el('p', { class: 'fine' }, `One layer, H = ${s.h}, head_dim ${s.d}, T = ${r.tokens.toLocaleString('en-US')} cached tokens, ${r.dtype} cache, ${kernelLabel(r.simd)} kernels. ` +
       `This machine: ${(r.probe.bytesPerSecond / 1e9).toFixed(1)} GB/s read, ${formatCount(r.probe.maddsPerSecond)} multiply-adds/s. ÷ shows the speed-up over MHA.`),
     el('p', { class: 'fine' }, why),
     parallelTable(r),
