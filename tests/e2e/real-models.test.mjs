@@ -115,3 +115,41 @@ test('small truths: MHA is not "1× smaller", G options fit, code spans, the sta
   assert.deepEqual(problems, clean);
   await context.close();
 });
+
+test('walkthrough: bars only where drawn, step 5 at the reader’s settings, no "below" in an embed, a way on to Explore', async () => {
+  const { page, context, problems } = await h.open('/#h=32&g=8&l=16&t=4096&step=4');
+  await ready(page);
+  // step 4 (the example's weights) has no cache bars, so no sentence about cache sizes
+  assert.equal(await page.locator('#walk .bar-row').count(), 0);
+  assert.doesNotMatch(await page.textContent('#walk'), /Cache sizes/);
+  await page.click('#walk .step-nav .btn.primary');
+  await page.waitForFunction(() => /^5\./.test(document.querySelector('.step-title').textContent));
+  // step 5: MHA, the reader's G and MQA for the reader's 32 heads, as the core sized them; its diagram is 32 heads on 8
+  assert.deepEqual(await page.$$eval('#walk .bar-row', (r) => r.map((x) => [x.dataset.label, Number(x.dataset.bytes)])),
+    [32, 8, 1].map((g) => [`${g === 32 ? 'MHA' : g === 1 ? 'MQA' : 'GQA'} (${g} K/V head${g > 1 ? 's' : ''})`, kvBytes({ l: 16, g, d: 128, t: 4096 })]));
+  assert.equal(await page.locator('#walk .head-diagram').getAttribute('aria-label'), '32 query heads reading 8 K/V heads: 4 query heads per K/V head');
+  assert.match(await page.textContent('#walk'), /Cache sizes for your settings: H = 32, G = 8, 16 layers, head_dim 128, 4,096 tokens, batch 1, f16\. You set them in Explore, below\./);
+  // and a way on: the link brings the form into view and focuses its first field
+  await page.screenshot({ path: new URL('walkthrough-step5-h32-g8-1280.png', OUT).pathname });
+  await page.click('#walk .step-next a');
+  await page.waitForFunction(() => document.activeElement?.closest('#controls'));
+  const top = await page.$eval('#controls', (f) => f.getBoundingClientRect().top);
+  assert.ok(top >= 0 && top < 900, `the form is in view (top ${top})`);
+  // the lesson's own steps say which settings their bars use
+  await page.evaluate(() => { location.hash = '#h=32&g=8&l=16&t=4096&step=2'; });
+  await page.waitForFunction(() => /^2\./.test(document.querySelector('.step-title').textContent));
+  assert.match(await page.textContent('#walk'), /Cache sizes for this step’s 8 query heads at your other settings: 16 layers, head_dim 128, 4,096 tokens, batch 1, f16\./);
+  assert.deepEqual(problems, clean);
+  await context.close();
+
+  // embed.html with only the walkthrough: nothing below to point to
+  const embed = await h.open('/embed.html#h=64&g=8&step=5&sections=walkthrough', { viewport: { width: 390, height: 800 } });
+  await ready(embed.page);
+  const text = await embed.page.textContent('#walk');
+  assert.match(text, /Cache sizes for your settings: H = 64, G = 8, 32 layers/);
+  assert.doesNotMatch(text, /below|Explore/);
+  assert.equal(await embed.page.locator('#walk .step-next').count(), 0);
+  await embed.page.screenshot({ path: new URL('walkthrough-embed-step5-h64-g8-390.png', OUT).pathname, fullPage: true });
+  assert.deepEqual(embed.problems, clean);
+  await embed.context.close();
+});

@@ -5,7 +5,7 @@
 // anything up by id in the document: it keeps references to what it built, so several instances
 // live side by side (each <gqa-playground> in its own shadow root).
 import { el, mount } from './dom.js';
-import { cacheBars } from './views/bars.js';
+import { cacheBars, cacheComparison } from './views/bars.js';
 import { Controls } from './views/controls.js';
 import { headDiagram } from './views/heads.js';
 import { heatmaps, paintSwatches } from './views/heatmaps.js';
@@ -62,10 +62,15 @@ const view = (name, wide, ...children) => el('div', { class: `view${wide ? ' wid
 export function buildSections(names, ctx) {
   const parts = [];
   const has = (n) => names.includes(n);
+  let form = null;  // the parameter form, when the host shows it: the walkthrough points there
 
   if (has('walkthrough')) {
     const walk = el('div', { id: 'walk', class: 'walk', tabindex: -1 });
-    const walkthrough = new Walkthrough(walk, { onStep: (step) => ctx.setStep(step) });
+    const explore = has('controls') ? () => {
+      form.scrollIntoView({ block: 'start' });
+      form.querySelector('select, input')?.focus({ preventScroll: true });
+    } : null;
+    const walkthrough = new Walkthrough(walk, { onStep: (step) => ctx.setStep(step), explore });
     walkthrough.step = ctx.state().step;
     walkthrough.render();
     parts.push({
@@ -80,7 +85,7 @@ export function buildSections(names, ctx) {
     const explore = [];
     const views = [];
     if (has('controls')) {
-      const form = el('form', { id: 'controls', class: 'controls', 'aria-label': 'Attention parameters', part: 'controls' });
+      form = el('form', { id: 'controls', class: 'controls', 'aria-label': 'Attention parameters', part: 'controls' });
       const controls = new Controls(form, { onChange: (next) => ctx.setState(next, { controls: true }) });
       controls.render(ctx.state());
       explore.push(form);
@@ -186,12 +191,8 @@ export function comparedWithMha(c) {
 
 function renderCache(snapshot, cacheView, cacheNote) {
   const s = snapshot.state, c = snapshot.cache;
-  // MHA always; the current G when it is GQA (MHA and MQA have bars of their own); MQA unless H = 1 makes it MHA
-  mount(cacheView, cacheBars([
-    { label: `${c.mha.kind} (G = ${c.mha.nKvHeads})`, bytes: c.mha.bytes, kind: c.mha.kind },
-    ...(c.current.kind === 'GQA' ? [{ label: `${kindLabel(c.current.kind, c.current.nKvHeads)} (current)`, bytes: c.current.bytes, factor: c.mha.bytes / c.current.bytes, kind: c.current.kind }] : []),
-    ...(c.mqa.kind === 'MQA' ? [{ label: `${c.mqa.kind} (G = ${c.mqa.nKvHeads})`, bytes: c.mqa.bytes, factor: c.mha.bytes / c.mqa.bytes, kind: c.mqa.kind }] : []),
-  ], { caption: 'KV cache for the current settings' }));
+  mount(cacheView, cacheBars(cacheComparison(c, (e) => (e === c.current ? `${kindLabel(e.kind, e.nKvHeads)} (current)` : `${e.kind} (G = ${e.nKvHeads})`)),
+    { caption: 'KV cache for the current settings' }));
   cacheNote.textContent = `${s.l} layers × ${s.t.toLocaleString('en-US')} tokens × batch ${s.b}, ${s.dtype}. ` +
     `Current ${kindLabel(c.current.kind, c.current.nKvHeads)}: ${formatBytes(c.current.perToken)} per token; ${comparedWithMha(c)}.` +
     (c.cachedTokens < s.t ? ` The model's ${c.window.toLocaleString('en-US')}-token sliding window caps the cache at ` +
