@@ -153,3 +153,52 @@ test('walkthrough: bars only where drawn, step 5 at the reader’s settings, no 
   assert.deepEqual(embed.problems, clean);
   await embed.context.close();
 });
+
+/**
+ * Each <text> of the SVGs under `selector`: its rendered font size in CSS px (the computed size
+ * times the SVG's screen scale) and whether its box leaves the viewBox.
+ */
+const svgTexts = (page, selector) => page.$$eval(`${selector} svg text`, (texts) => texts.map((t) => {
+  const svgEl = t.ownerSVGElement, vb = svgEl.viewBox.baseVal, box = t.getBBox();
+  return { text: t.textContent, px: parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a,
+    outside: box.x < -0.5 || box.y < -0.5 || box.x + box.width > vb.width + 0.5 || box.y + box.height > vb.height + 0.5 };
+}));
+
+const SHAPES = [
+  ['h8-g2', '#h=8&g=2'], ['h32-g8', '#h=32&g=8'], ['h64-g8', '#h=64&g=8'], ['h128-g8', '#h=128&g=8&d=128'],
+  ['h128-g1-mqa', '#h=128&g=1'], ['h128-g128-mha', '#h=128&g=128'], ['deepseek-v3', '#model=deepseek-v3'],
+];
+
+test('head diagram: 1–128 heads of either kind read clearly at 375 and 1280 px, every text >= 11 px and inside', async () => {
+  for (const width of [375, 1280]) {
+    const { page, context, problems } = await h.open('/', { viewport: { width, height: 900 } });
+    await ready(page);
+    for (const [name, hash] of SHAPES) {
+      await page.evaluate((x) => { location.hash = x; }, hash);
+      // the diagram is redrawn when the core's snapshot for the form's H and G arrives
+      await page.waitForFunction(() => {
+        const [H, G] = ['h', 'g'].map((k) => document.querySelector(`[name=${k}]`).value);
+        return document.querySelector('#heads-view svg').getAttribute('aria-label').startsWith(`${H} query head${H === '1' ? '' : 's'} reading ${G} K/V head`);
+      });
+      const [H, G] = await page.evaluate(() => [Number(document.querySelector('[name=h]').value), Number(document.querySelector('[name=g]').value)]);
+      const texts = await svgTexts(page, '#heads-view');
+      for (const t of texts) {
+        assert.ok(t.px >= 11, `${name} at ${width} px: "${t.text}" is ${t.px.toFixed(1)} px`);
+        assert.ok(!t.outside, `${name} at ${width} px: "${t.text}" leaves the diagram`);
+      }
+      const box = await page.$eval('#heads-view svg', (s) => { const r = s.getBoundingClientRect(); return { w: r.width, h: r.height, room: s.parentElement.clientWidth }; });
+      assert.ok(box.w <= box.room + 0.5 && box.h >= 90, `${name} at ${width} px: ${box.w}×${box.h} in ${box.room}`);
+      // every K/V head is drawn or counted in the fold; every drawn group holds all its query heads
+      const drawn = await page.$$eval('#heads-view [data-group]', (gs) => gs.map((g) => g.querySelectorAll('.qhead').length));
+      const folded = Number(await page.$eval('#heads-view svg', (s) => s.querySelector('.fold')?.dataset.folded ?? 0));
+      assert.equal(drawn.length + folded, G, name);
+      for (const n of drawn) assert.equal(n, H / G, name);
+      assert.match(texts.map((t) => t.text).join(' '), new RegExp(`query heads \\(researchers\\): ${H} .*K/V heads \\(filing cabinets\\): ${G}`));
+      await page.locator('#heads-view').screenshot({ path: new URL(`heads-${name}-${width}.png`, OUT).pathname });
+    }
+    // the walkthrough's own diagrams (8 heads) obey the same sizes
+    for (const t of await svgTexts(page, '#walk')) assert.ok(t.px >= 11 && !t.outside, `walkthrough at ${width} px: "${t.text}" ${t.px.toFixed(1)} px`);
+    assert.deepEqual(problems, clean);
+    await context.close();
+  }
+});
