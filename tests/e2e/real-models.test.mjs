@@ -159,9 +159,9 @@ test('walkthrough: bars only where drawn, step 5 at the reader’s settings, no 
  * times the SVG's screen scale) and whether its box leaves the viewBox.
  */
 const svgTexts = (page, selector) => page.$$eval(`${selector} svg text`, (texts) => texts.map((t) => {
-  const svgEl = t.ownerSVGElement, vb = svgEl.viewBox.baseVal, box = t.getBBox();
-  return { text: t.textContent, px: parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a,
-    outside: box.x < -0.5 || box.y < -0.5 || box.x + box.width > vb.width + 0.5 || box.y + box.height > vb.height + 0.5 };
+  const ctm = t.getScreenCTM(), box = t.getBoundingClientRect(), frame = t.ownerSVGElement.getBoundingClientRect();
+  return { text: t.textContent, px: parseFloat(getComputedStyle(t).fontSize) * Math.hypot(ctm.a, ctm.b),
+    outside: box.left < frame.left - 0.5 || box.top < frame.top - 0.5 || box.right > frame.right + 0.5 || box.bottom > frame.bottom + 0.5 };
 }));
 
 const SHAPES = [
@@ -198,6 +198,56 @@ test('head diagram: 1–128 heads of either kind read clearly at 375 and 1280 px
     }
     // the walkthrough's own diagrams (8 heads) obey the same sizes
     for (const t of await svgTexts(page, '#walk')) assert.ok(t.px >= 11 && !t.outside, `walkthrough at ${width} px: "${t.text}" ${t.px.toFixed(1)} px`);
+    assert.deepEqual(problems, clean);
+    await context.close();
+  }
+});
+
+/** The core's causal weights (H, T, T) for the example at this shape, computed in the page. */
+const coreWeights = (page, shape) => page.evaluate(async (s) => {
+  const { loadCore } = await import('/core/core.js');
+  const { exampleInputs } = await import('/app/example.js');
+  const core = await loadCore();
+  const { q, k, v } = exampleInputs({ ...s, tokens: 6 });
+  return Array.from(core.attention({ q, k, v, ...s, causal: true, returnWeights: true }).weights);
+}, shape);
+
+test('heatmaps: at most 16 maps with a picker over the groups, axes named, labels >= 10 px, the core’s weights', async () => {
+  for (const width of [390, 1280]) {
+    const { page, context, problems } = await h.open('/#h=128&g=8&d=64', { viewport: { width, height: 900 } });
+    await ready(page);
+    // 128 heads on 8 K/V heads: 16 heads per group, so a selection is one group; 8 to pick from
+    const options = await page.$$eval('#heatmap-view select option', (o) => o.map((x) => x.textContent));
+    assert.equal(options.length, 8);
+    assert.equal(options[5], 'K/V head 5: query heads 80–95');
+    assert.equal(await page.locator('#heatmap-view .heatmap').count(), 16);
+    await page.selectOption('#heatmap-view select', '5');
+    await page.waitForFunction(() => document.querySelector('#heatmap-view .heatmap')?.dataset.head === '80');
+    const drawn = await page.$$eval('#heatmap-view .heatmap', (maps) => maps.map((m) => [Number(m.dataset.head), [...m.querySelectorAll('rect')].map((r) => Number(r.dataset.w))]));
+    const computed = await coreWeights(page, { nHeads: 128, nKvHeads: 8, headDim: 64 });
+    assert.deepEqual(drawn.map(([i]) => i), [...Array(16)].map((_, n) => 80 + n));
+    for (const [i, cells] of drawn) for (let c = 0; c < 36; c++) assert.equal(cells[c], computed[i * 36 + c], `head ${i} cell ${c}`);
+    assert.deepEqual(await page.$$eval('#heatmap-view .heatmap-group', (gs) => gs.map((x) => x.dataset.group)), ['5']);
+    // every map says which axis is which; token labels and titles are >= 10 px; the 0-1 scale stays
+    const texts = await svgTexts(page, '#heatmap-view');
+    assert.equal(texts.filter((t) => t.text === 'keys →').length, 16);
+    assert.equal(texts.filter((t) => t.text === '← queries').length, 16);
+    for (const t of texts) assert.ok(t.px >= 10 && !t.outside, `"${t.text}" ${t.px.toFixed(1)} px${t.outside ? ', outside' : ''} at ${width} px`);
+    assert.match(await page.textContent('#heatmap-view .legend'), /weight 0\s*1/);
+    await page.locator('[part~="view-heatmaps"]').screenshot({ path: new URL(`heatmaps-h128-g8-${width}.png`, OUT).pathname });
+    // MQA with 128 heads: 16 heads of the one group at a time; MHA with 128: 16 groups of one
+    for (const [name, hash, count, first] of [['h128-g1-mqa', '#h=128&g=1', 8, 'K/V head 0: query heads 0–15 (of its 128)'],
+      ['h128-g128-mha', '#h=128&g=128', 8, 'K/V heads 0–15: query heads 0–15'], ['deepseek-v3', '#model=deepseek-v3', null, null]]) {
+      await page.evaluate((x) => { location.hash = x; }, hash);
+      await page.waitForFunction(() => document.querySelector('#heatmap-view .heatmaps')?.dataset.last - document.querySelector('#heatmap-view .heatmaps')?.dataset.first < 16
+        && document.querySelector('#heads-view svg').getAttribute('aria-label').startsWith(`${document.querySelector('[name=h]').value} query head`));
+      await page.waitForFunction((x) => document.querySelector('#heads-view svg').getAttribute('aria-label').includes(`reading ${document.querySelector('[name=g]').value} K/V head`), hash);
+      const opts = await page.$$eval('#heatmap-view select option', (o) => o.map((x) => x.textContent));
+      if (count !== null) { assert.equal(opts.length, count, name); assert.equal(opts[0], first, name); }
+      assert.ok(await page.locator('#heatmap-view .heatmap').count() <= 16, name);
+      for (const t of await svgTexts(page, '#heatmap-view')) assert.ok(t.px >= 10 && !t.outside, `${name}: "${t.text}" at ${width} px`);
+      await page.locator('[part~="view-heatmaps"]').screenshot({ path: new URL(`heatmaps-${name}-${width}.png`, OUT).pathname });
+    }
     assert.deepEqual(problems, clean);
     await context.close();
   }

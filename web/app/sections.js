@@ -101,17 +101,25 @@ export function buildSections(names, ctx) {
       const headsView = el('div', { id: 'heads-view' }), heatmapView = el('div', { id: 'heatmap-view' });
       views.push(view('heads', false, el('h3', {}, 'Heads and their filing cabinets'), headsView),
         view('heatmaps', true, el('h3', {}, 'Attention weights per query head'),
-          el('p', { class: 'fine' }, 'Causal attention over a six-token example, computed by the core for your H, G and head_dim. Heads that share a K/V head are drawn together.'),
+          el('p', { class: 'fine' }, 'Causal attention over a six-token example, computed by the core for your H, G and head_dim: in each map a row is a query token and its weights over the key tokens (columns) sum to 1. Heads that share a K/V head are drawn together; above 16 heads, pick which to show.'),
           heatmapView));
+      let last = null, page = 0;  // the latest snapshot, and which of headPages(H, G) the reader picked
+      const drawHeatmaps = () => {
+        const s = last.state;
+        const hm = heatmaps({ h: s.h, g: s.g, tokens: last.example.tokens, weights: last.example.weights, page,
+          onPage: (n) => { page = n; drawHeatmaps(); heatmapView.querySelector('select')?.focus(); } });
+        paintSwatches(hm);
+        mount(heatmapView, hm);
+      };
       parts.push({
         name: 'heads',
         nodes: [],
         render(snap) {
           const s = snap.state;
+          if (last && (last.state.h !== s.h || last.state.g !== s.g)) page = 0;
+          last = snap;
           mount(headsView, headDiagram({ h: s.h, g: s.g }));
-          const hm = heatmaps({ h: s.h, g: s.g, tokens: snap.example.tokens, weights: snap.example.weights });
-          paintSwatches(hm);
-          mount(heatmapView, hm);
+          drawHeatmaps();
         },
       });
     }
