@@ -252,3 +252,65 @@ test('heatmaps: at most 16 maps with a picker over the groups, axes named, label
     await context.close();
   }
 });
+
+/**
+ * Every visible piece of text on the page: its rendered size in px (SVG text times its screen scale),
+ * and whether it is cut: past the right edge of its card, view or section or of the window, unless
+ * it is inside a box that scrolls sideways.
+ */
+const pageTexts = (page) => page.evaluate(() => {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const text = n.textContent.replace(/[\u200b\s]+/g, ' ').trim();  // KaTeX's zero-width struts are not text
+    const e = n.parentElement;
+    if (!text || !e.checkVisibility() || e.closest('[hidden], .visually-hidden, title, option, dialog:not([open])')) continue;
+    let px = parseFloat(getComputedStyle(e).fontSize);
+    if (e instanceof SVGElement) { const m = e.getScreenCTM(); px *= Math.hypot(m.a, m.b); }
+    const range = document.createRange();
+    range.selectNodeContents(n);
+    const r = range.getBoundingClientRect();
+    let scroller = e;  // a box of its own that scrolls sideways (a table, an equation, code) does not cut its text
+    while (scroller && !['auto', 'scroll'].includes(getComputedStyle(scroller).overflowX)) scroller = scroller.parentElement;
+    const box = e.closest('.view, .card, section, form, .masthead, footer') ?? document.body;
+    const edge = Math.min(box.getBoundingClientRect().right, innerWidth);
+    out.push({ text: text.slice(0, 40), px, cut: r.width > 0 && !scroller && r.right > edge + 1, where: e.closest('[id]')?.id });
+  }
+  return out;
+});
+
+test('a 390 px phone: every text >= 11 px and uncut, wide tables scroll in their own box with a cue', async () => {
+  const { page, context, problems } = await h.open('/#h=8&g=2&d=64&t=1024', { viewport: { width: 390, height: 900 } });
+  await ready(page);
+  await page.waitForSelector('#conversion-table tbody tr', { timeout: 60000 });
+  // the measurement too: its caption and table at a phone's width
+  await page.click('#measure');
+  await page.waitForSelector('#measure-view .table-wrap', { timeout: 120000 });
+  await page.waitForTimeout(300);  // the scroll hints settle after layout
+  const texts = await pageTexts(page);
+  assert.deepEqual(texts.filter((t) => t.px < 11).map((t) => `${t.text} (${t.px.toFixed(1)} px, ${t.where})`), []);
+  assert.deepEqual(texts.filter((t) => t.cut).map((t) => `${t.text} (${t.where})`), []);
+  assert.ok(texts.some((t) => t.text === 'random init'));
+  assert.ok(await page.evaluate(() => document.scrollingElement.scrollWidth <= innerWidth), 'the page itself does not scroll sideways');
+  // each table box: a "scroll →" cue exactly when its table is wider than the box; scrolling shows the last column
+  const boxes = await page.$$eval('.table-box', (bs) => bs.map((b) => {
+    const w = b.querySelector('.table-wrap');
+    return { caption: b.querySelector('.table-caption').textContent.slice(0, 30), overflows: w.scrollWidth > w.clientWidth + 1, cue: b.querySelector('.scroll-hint').checkVisibility() };
+  }));
+  for (const b of boxes) assert.equal(b.cue, b.overflows, `${b.caption}: cue ${b.cue}, overflows ${b.overflows}`);
+  assert.equal(boxes.find((b) => b.caption.startsWith('Where it shows up')).overflows, true, 'the real-models table scrolls at 390 px');
+  const models = page.locator('#models-view .table-wrap');
+  await models.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: new URL('phone-390-models-table.png', OUT).pathname });
+  await models.evaluate((w) => { w.scrollLeft = w.scrollWidth; });
+  const last = await page.$eval('#models-view thead th:last-child', (th) => {
+    const r = th.getBoundingClientRect(), w = th.closest('.table-wrap').getBoundingClientRect();
+    return r.left >= w.left - 1 && r.right <= w.right + 1;
+  });
+  assert.ok(last, 'scrolled to the end, the last column (KV / token) is in the box');
+  await page.screenshot({ path: new URL('phone-390-models-table-scrolled.png', OUT).pathname });
+  await page.locator('#quality-lab').screenshot({ path: new URL('phone-390-quality.png', OUT).pathname });
+  await page.locator('[part~="view-bench"]').screenshot({ path: new URL('phone-390-measure.png', OUT).pathname });
+  assert.deepEqual(problems, clean);
+  await context.close();
+});

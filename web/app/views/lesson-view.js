@@ -2,6 +2,7 @@
 // the real-models table and the interview Q&A with live computed answers.
 import { el, mount } from '../dom.js';
 import { EQUATIONS, PITFALLS, PYTORCH_EQUIVALENT, QUESTIONS, THEORY } from '../lesson.js';
+import { scrollTable } from './table.js';
 import { KERNEL_SOURCE } from '../generated/kernel-source.js';
 import { formatBytes, formatCount, formatFactor } from '../../lib/format.js';
 
@@ -41,9 +42,8 @@ export function renderModels(root, models) {
     el('th', { scope: 'row' }, m.name), el('td', {}, m.attention), el('td', {}, m.layers), el('td', {}, m.nHeads),
     el('td', {}, m.nKvHeads), el('td', {}, m.headDim), el('td', {}, m.maxContext.toLocaleString('en-US')),
     el('td', {}, formatBytes(m.perToken))));
-  mount(root, el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Real models' },
+  mount(root, scrollTable('Real models', 'Where it shows up: published configs, KV cache per token at fp16 computed by the core',
     el('table', { class: 'models' },
-      el('caption', {}, 'Where it shows up: published configs, KV cache per token at fp16 computed by the core'),
       el('thead', {}, el('tr', {}, ['model', 'attention', 'layers', 'H', 'G', 'head_dim', 'context', 'KV / token'].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, rows))));
 }

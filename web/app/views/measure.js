@@ -3,6 +3,7 @@
 import { el, mount } from '../dom.js';
 import { startWorker } from '../worker-task.js';
 import { cacheBars } from './bars.js';
+import { scrollTable } from './table.js';
 import { formatBytes, formatCount, formatSeconds, kernelLabel, kindLabel } from '../../lib/format.js';
 
 export class Measure {
@@ -91,10 +92,9 @@ function parallelTable(r) {
     el('th', { scope: 'row' }, kindLabel(p.kind, p.G)), el('td', {}, p.mode === 'heads' ? 'K/V heads' : 'tokens'), el('td', {}, p.workers),
     el('td', {}, p.skipped ? `— (${p.G} K/V head${p.G > 1 ? 's' : ''} cannot split ${p.workers} ways)` : `${p.ms.toFixed(3)} ms`),
     el('td', {}, p.skipped ? '' : `${p.speedup.toFixed(2)}×`)));
-  return el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Parallel decode' },
+  return scrollTable('Parallel decode', `Parallel decode across Web Workers (T = ${r.parallelTokens.toLocaleString('en-US')}; this browser reports ${r.cpus} logical cores). ` +
+    'Splitting by K/V heads is how tensor parallelism splits a layer; with fewer K/V heads than workers (MQA) only splitting the tokens and merging the partial softmaxes helps.',
     el('table', { class: 'models parallel' },
-      el('caption', {}, `Parallel decode across Web Workers (T = ${r.parallelTokens.toLocaleString('en-US')}; this browser reports ${r.cpus} logical cores). ` +
-        'Splitting by K/V heads is how tensor parallelism splits a layer; with fewer K/V heads than workers (MQA) only splitting the tokens and merging the partial softmaxes helps.'),
       el('thead', {}, el('tr', {}, ['variant', 'split by', 'workers', 'time per token', 'speed-up'].map((x) => el('th', { scope: 'col' }, x)))),
       el('tbody', {}, rows)));
 }
