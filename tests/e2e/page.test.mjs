@@ -229,7 +229,7 @@ test('Measure on this machine: progress, results per variant with the roofline, 
   const notes = await page.$$eval('#measure-view .bar-note', (n) => n.map((x) => x.textContent));
   for (const note of notes) assert.match(note, /^\d+\.\d{3} ms per token · \d+% of the roofline \((memory|compute)-bound\) · SIMD \d+\.\d× faster than scalar$/);
   assert.deepEqual(await page.$$eval('#measure-view .bar-row', (r) => r.map((x) => x.dataset.label)), ['MHA', 'GQA-2', 'MQA']);
-  assert.match(await page.textContent('#measure-view'), /T = 1,024 cached tokens, f16 cache, wasmsimd kernels/);
+  assert.match(await page.textContent('#measure-view'), /T = 1,024 cached tokens, f16 cache, WebAssembly SIMD kernels/);
   assert.equal(await page.isVisible('#measure-cancel'), false);
   // cancel part-way
   await page.click('#measure');

@@ -5,8 +5,8 @@
 // onRender.
 import { el, mount } from './dom.js';
 import { DEFAULTS, normalize } from './state.js';
-import { SECTION_NAMES, buildSections } from './sections.js';
-import { formatBytes, formatFactor, kindLabel } from '../lib/format.js';
+import { SECTION_NAMES, buildSections, comparedWithMha } from './sections.js';
+import { formatBytes, kernelLabel, kindLabel } from '../lib/format.js';
 
 const SHAPE_KEYS = ['h', 'g', 'd', 'l'];
 
@@ -126,7 +126,7 @@ export class App {
       const info = await this.#client.call('info');
       this.#models = await this.#client.call('models');
       this.#core = this.#client;
-      this.#setStatus('ready', `Core ready: ${info.variant === 'simd' ? 'WebAssembly SIMD' : 'scalar WebAssembly'} kernels (${info.isa}).`);
+      this.#setStatus('ready', `Core ready: ${kernelLabel(info.variant === 'simd')} kernels.`);
       for (const p of this.#parts) p.coreReady?.(this.#models);
       this.#hooks.onCore?.({ info });
       if (this.#input) this.#state = this.#resolve(this.#input);
@@ -159,7 +159,7 @@ export class App {
 
   #announce(snap) {
     const c = snap.cache;
-    this.announcer.textContent = `${kindLabel(c.current.kind, c.current.nKvHeads)}: KV cache ${formatBytes(c.current.bytes)}, ${formatFactor(c.mha.bytes / c.current.bytes)} smaller than MHA.`;
+    this.announcer.textContent = `${kindLabel(c.current.kind, c.current.nKvHeads)}: KV cache ${formatBytes(c.current.bytes)}; ${comparedWithMha(c)}.`;
   }
 
   /** Stops measurements and listeners; the container keeps its last drawing. */

@@ -60,8 +60,7 @@ export function snapshot(core, s) {
     state: s,
     // the attention kind of every G the controls offer for this H ('MHA' | 'GQA' | 'MQA')
     kinds: divisors(h).map((G) => ({ nKvHeads: G, kind: kind(G) })),
-    cache: { mha: entry(h), current: entry(g), mqa: entry(1), window: model?.slidingWindow ?? 0, cachedTokens: cached,
-      maxMemoryBytes: core.info.limits.memoryBytes },
+    cache: { mha: entry(h), current: entry(g), mqa: entry(1), window: model?.slidingWindow ?? 0, cachedTokens: cached },
     example: { tokens: EXAMPLE_TOKENS, weights: gqa.weights },
     walk: walkthroughFacts(core, d, bytes),
     facts: {

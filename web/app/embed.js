@@ -7,7 +7,7 @@ import { App } from './app.js';
 import { CoreClient } from './core-client.js';
 import { SECTION_NAMES, parseSections } from './sections.js';
 import { HEIGHT_MESSAGE } from './snippets.js';
-import { parseHash, toHash } from './state.js';
+import { parseHash, parseHashInput, toHash } from './state.js';
 
 const html = document.documentElement;
 const errorBox = document.getElementById('embed-error');
@@ -46,11 +46,11 @@ const app = new App(document.getElementById('app'), {
   },
   onRender: () => { html.dataset.view = 'ready'; postHeight(); },
 });
+app.setInput(parseHashInput(location.hash));  // a model's shape, then the hash's explicit keys
 applyTheme(app.state.theme);
 window.addEventListener('hashchange', () => {
-  const next = parseHash(location.hash);
-  applyTheme(next.theme);
-  app.update(next);
+  app.setInput(parseHashInput(location.hash));  // a model's shape, then the hash's explicit keys
+  applyTheme(app.state.theme);
 });
 
 // Tell the parent our height (the host's one-line listener sizes the iframe to it): after each

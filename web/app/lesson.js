@@ -36,10 +36,13 @@ export const WALKTHROUGH = [
     title: 'Compare the caches',
     heads: 8, kvHeads: 2, compare: true,
     text: 'Fewer K/V heads, smaller cache, and a smaller cache means fewer bytes to read for every generated ' +
-      'token. Decoding is limited by those bytes, which is why GQA and MQA decode faster; the bars below use ' +
-      'your current settings.',
+      'token. Decoding is limited by those bytes, which is why GQA and MQA decode faster. This step draws your ' +
+      'current settings: your query heads grouped onto your K/V heads, and the cache of MHA, your G and MQA.',
   },
 ];
+
+/** The walkthrough's way on, after its last step, where the page has the Explore section. */
+export const WALKTHROUGH_NEXT = 'Next: your own settings and real models, in Explore →';
 
 export const THEORY = [
   {

@@ -3,7 +3,7 @@
 import { App } from './app.js';
 import { CoreClient } from './core-client.js';
 import { ShareDialog } from './share.js';
-import { THEMES, parseHash, toHash } from './state.js';
+import { THEMES, parseHash, parseHashInput, toHash } from './state.js';
 
 const $ = (id) => document.getElementById(id);
 const debug = new URLSearchParams(location.search).has('debug');
@@ -29,6 +29,7 @@ const app = new App($('app'), {
 });
 const share = new ShareDialog($('share-dialog'), { state: () => app.state });
 
+app.setInput(parseHashInput(location.hash));  // a model's shape, then the hash's explicit keys
 applyTheme(app.state.theme);
 $('theme-toggle').addEventListener('click', () => {
   const theme = THEMES[(THEMES.indexOf(app.state.theme) + 1) % THEMES.length];
@@ -36,9 +37,8 @@ $('theme-toggle').addEventListener('click', () => {
 });
 $('share').addEventListener('click', () => share.open());
 window.addEventListener('hashchange', () => {
-  const next = parseHash(location.hash);
-  applyTheme(next.theme);
-  app.update(next);
+  app.setInput(parseHashInput(location.hash));  // a model's shape, then the hash's explicit keys
+  applyTheme(app.state.theme);
 });
 if (debug) window.__gqaDebug = { abort: () => client.call('debugAbort'), crash: () => client.call('debugCrash') };
 app.start();

@@ -5,7 +5,7 @@
 // anything up by id in the document: it keeps references to what it built, so several instances
 // live side by side (each <gqa-playground> in its own shadow root).
 import { el, mount } from './dom.js';
-import { cacheBars } from './views/bars.js';
+import { cacheBars, cacheComparison } from './views/bars.js';
 import { Controls } from './views/controls.js';
 import { headDiagram } from './views/heads.js';
 import { heatmaps, paintSwatches } from './views/heatmaps.js';
@@ -62,10 +62,15 @@ const view = (name, wide, ...children) => el('div', { class: `view${wide ? ' wid
 export function buildSections(names, ctx) {
   const parts = [];
   const has = (n) => names.includes(n);
+  let form = null;  // the parameter form, when the host shows it: the walkthrough points there
 
   if (has('walkthrough')) {
     const walk = el('div', { id: 'walk', class: 'walk', tabindex: -1 });
-    const walkthrough = new Walkthrough(walk, { onStep: (step) => ctx.setStep(step) });
+    const explore = has('controls') ? () => {
+      form.scrollIntoView({ block: 'start' });
+      form.querySelector('select, input')?.focus({ preventScroll: true });
+    } : null;
+    const walkthrough = new Walkthrough(walk, { onStep: (step) => ctx.setStep(step), explore });
     walkthrough.step = ctx.state().step;
     walkthrough.render();
     parts.push({
@@ -80,7 +85,7 @@ export function buildSections(names, ctx) {
     const explore = [];
     const views = [];
     if (has('controls')) {
-      const form = el('form', { id: 'controls', class: 'controls', 'aria-label': 'Attention parameters', part: 'controls' });
+      form = el('form', { id: 'controls', class: 'controls', 'aria-label': 'Attention parameters', part: 'controls' });
       const controls = new Controls(form, { onChange: (next) => ctx.setState(next, { controls: true }) });
       controls.render(ctx.state());
       explore.push(form);
@@ -96,17 +101,25 @@ export function buildSections(names, ctx) {
       const headsView = el('div', { id: 'heads-view' }), heatmapView = el('div', { id: 'heatmap-view' });
       views.push(view('heads', false, el('h3', {}, 'Heads and their filing cabinets'), headsView),
         view('heatmaps', true, el('h3', {}, 'Attention weights per query head'),
-          el('p', { class: 'fine' }, 'Causal attention over a six-token example, computed by the core for your H, G and head_dim. Heads that share a K/V head are drawn together.'),
+          el('p', { class: 'fine' }, 'Causal attention over a six-token example, computed by the core for your H, G and head_dim: in each map a row is a query token and its weights over the key tokens (columns) sum to 1. Heads that share a K/V head are drawn together; above 16 heads, pick which to show.'),
           heatmapView));
+      let last = null, page = 0;  // the latest snapshot, and which of headPages(H, G) the reader picked
+      const drawHeatmaps = () => {
+        const s = last.state;
+        const hm = heatmaps({ h: s.h, g: s.g, tokens: last.example.tokens, weights: last.example.weights, page,
+          onPage: (n) => { page = n; drawHeatmaps(); heatmapView.querySelector('select')?.focus(); } });
+        paintSwatches(hm);
+        mount(heatmapView, hm);
+      };
       parts.push({
         name: 'heads',
         nodes: [],
         render(snap) {
           const s = snap.state;
+          if (last && (last.state.h !== s.h || last.state.g !== s.g)) page = 0;
+          last = snap;
           mount(headsView, headDiagram({ h: s.h, g: s.g }));
-          const hm = heatmaps({ h: s.h, g: s.g, tokens: snap.example.tokens, weights: snap.example.weights });
-          paintSwatches(hm);
-          mount(heatmapView, hm);
+          drawHeatmaps();
         },
       });
     }
@@ -175,18 +188,21 @@ export function buildSections(names, ctx) {
   return parts;
 }
 
+/**
+ * The current cache against MHA's, in words that are true at every G: "H/G = 4× smaller than MHA",
+ * or at MHA itself "the MHA cache: one K/V head per query head" (c: a snapshot's cache).
+ */
+export function comparedWithMha(c) {
+  if (c.current.nKvHeads === c.mha.nKvHeads) return `the ${c.mha.kind} cache: one K/V head per query head`;
+  return `H/G = ${formatFactor(c.mha.bytes / c.current.bytes)} smaller than MHA`;
+}
+
 function renderCache(snapshot, cacheView, cacheNote) {
   const s = snapshot.state, c = snapshot.cache;
-  // MHA always; the current G when it is GQA (MHA and MQA have bars of their own); MQA unless H = 1 makes it MHA
-  mount(cacheView, cacheBars([
-    { label: `${c.mha.kind} (G = ${c.mha.nKvHeads})`, bytes: c.mha.bytes, kind: c.mha.kind },
-    ...(c.current.kind === 'GQA' ? [{ label: `${kindLabel(c.current.kind, c.current.nKvHeads)} (current)`, bytes: c.current.bytes, factor: c.mha.bytes / c.current.bytes, kind: c.current.kind }] : []),
-    ...(c.mqa.kind === 'MQA' ? [{ label: `${c.mqa.kind} (G = ${c.mqa.nKvHeads})`, bytes: c.mqa.bytes, factor: c.mha.bytes / c.mqa.bytes, kind: c.mqa.kind }] : []),
-  ], { caption: 'KV cache for the current settings' }));
+  mount(cacheView, cacheBars(cacheComparison(c, (e) => (e === c.current ? `${kindLabel(e.kind, e.nKvHeads)} (current)` : `${e.kind} (G = ${e.nKvHeads})`)),
+    { caption: 'KV cache for the current settings' }));
   cacheNote.textContent = `${s.l} layers × ${s.t.toLocaleString('en-US')} tokens × batch ${s.b}, ${s.dtype}. ` +
-    `Current ${kindLabel(c.current.kind, c.current.nKvHeads)}: ${formatBytes(c.current.perToken)} per token; H/G = ${formatFactor(c.mha.bytes / c.current.bytes)} smaller than MHA.` +
+    `Current ${kindLabel(c.current.kind, c.current.nKvHeads)}: ${formatBytes(c.current.perToken)} per token; ${comparedWithMha(c)}.` +
     (c.cachedTokens < s.t ? ` The model's ${c.window.toLocaleString('en-US')}-token sliding window caps the cache at ` +
-      `${c.cachedTokens.toLocaleString('en-US')} tokens per sequence: ${formatBytes(c.current.bytes)} instead of ${formatBytes(c.current.uncapped)} uncapped.` : '') +
-    (c.current.bytes > c.maxMemoryBytes ? ` A cache of ${formatBytes(c.current.bytes)} could not live in this page: its WebAssembly memory stops at ` +
-      `${formatBytes(c.maxMemoryBytes)}, so these bars are computed, not allocated.` : '');
+      `${c.cachedTokens.toLocaleString('en-US')} tokens per sequence: ${formatBytes(c.current.bytes)} instead of ${formatBytes(c.current.uncapped)} uncapped.` : '');
 }

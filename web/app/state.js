@@ -47,8 +47,12 @@ export function normalize(input = {}) {
   return s;
 }
 
-/** '#h=8&g=2&...' -> state. Unknown keys, duplicates and junk are ignored. */
-export function parseHash(hash) {
+/**
+ * '#h=8&g=2&model=...' -> the fields the hash names, as untrusted strings (whitelisted keys only;
+ * unknown keys, duplicates and junk are dropped). A host hands this partial input to
+ * App.setInput, which applies a catalog model's shape first and the explicit keys over it.
+ */
+export function parseHashInput(hash) {
   const raw = {};
   const text = String(hash ?? '').replace(/^#/, '').slice(0, 500);
   for (const part of text.split('&')) {
@@ -59,7 +63,12 @@ export function parseHash(hash) {
     try { value = decodeURIComponent(part.slice(eq + 1)); } catch { continue; }
     if (Object.hasOwn(DEFAULTS, key) && !Object.hasOwn(raw, key)) raw[key] = value;
   }
-  return normalize(raw);
+  return raw;
+}
+
+/** '#h=8&g=2&...' -> state, without the catalog (a model's shape is App.setInput's to apply). */
+export function parseHash(hash) {
+  return normalize(parseHashInput(hash));
 }
 
 export function toHash(s) {

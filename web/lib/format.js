@@ -52,6 +52,11 @@ export function kindLabel(kind, nKvHeads) {
   return kind === 'GQA' ? `GQA-${nKvHeads}` : kind;
 }
 
+/** The core's kernels in words, for a page: true -> "WebAssembly SIMD", false -> "scalar WebAssembly". */
+export function kernelLabel(simd) {
+  return simd ? 'WebAssembly SIMD' : 'scalar WebAssembly';
+}
+
 /** Left-aligned first column, right-aligned others, for terminal tables. */
 export function textTable(header, rows) {
   const all = [header, ...rows].map((r) => r.map(String));

@@ -3,6 +3,16 @@ import { el } from '../dom.js';
 import { formatBytes, formatFactor } from '../../lib/format.js';
 
 /**
+ * A snapshot's cache as bar rows: MHA always, the current G when it is GQA (MHA and MQA have bars of
+ * their own), MQA unless H = 1 makes it MHA. label(entry) names each; entry === c.current marks the
+ * reader's GQA.
+ */
+export function cacheComparison(c, label) {
+  const entries = [c.mha, ...(c.current.kind === 'GQA' ? [c.current] : []), ...(c.mqa.kind === 'MQA' ? [c.mqa] : [])];
+  return entries.map((e) => ({ label: label(e), bytes: e.bytes, kind: e.kind, factor: e === c.mha ? undefined : c.mha.bytes / e.bytes }));
+}
+
+/**
  * rows: [{ label, bytes, factor?, note?, kind? }], kind the core's 'MHA' | 'GQA' | 'MQA' (it picks the
  * bar's colour); `format` renders the value (bytes by default).
  */

@@ -16,6 +16,7 @@ export class Controls {
     this.form = form;
     this.models = [];
     this.kinds = { h: 0, byG: new Map() };  // the core's kind of each G, from the latest snapshot
+    this.readerT = null;  // the T the reader typed last: a model pick keeps it where it fits
     form.addEventListener('change', (event) => onChange(this.#next(event.target.name)));
     form.addEventListener('submit', (e) => e.preventDefault());
   }
@@ -26,9 +27,9 @@ export class Controls {
     const kinds = this.kinds.h === state.h ? this.kinds.byG : new Map();
     const kvOptions = divisors(state.h).map((g) => [g, kvOption(state.h, g, kinds.get(g))]);
     mount(this.form,
-      this.#select('model', 'Real model', [['', 'custom settings'], ...this.models.map((m) => [m.id, `${m.name} (${m.attention})`])]),
+      this.#select('model', 'Real model', [['', 'custom settings'], ...this.models.map((m) => [m.id, `${m.name} (${m.attention})`])], { wide: true }),
       this.#number('h', 'Query heads H'),
-      this.#select('g', 'K/V heads G', kvOptions),
+      this.#select('g', 'K/V heads G', kvOptions, { wide: true }),
       this.#select('d', 'head_dim', headDims.map((d) => [d, String(d)])),
       this.#number('t', 'Sequence length T', 'tokens per sequence'),
       this.#number('l', 'Layers L'),
@@ -53,9 +54,20 @@ export class Controls {
       help ? el('small', { id: `${key}-help` }, help) : null);
   }
 
-  #select(key, label, options) {
-    return el('label', { class: 'field' }, el('span', {}, label),
+  /** wide: the field spans two columns, so option texts such as "2 (GQA, 4 per group)" are not cut. */
+  #select(key, label, options, { wide = false } = {}) {
+    return el('label', { class: wide ? 'field wide' : 'field' }, el('span', {}, label),
       el('select', { name: key }, options.map(([value, text]) => el('option', { value, selected: String(this.state[key]) === String(value) }, text))));
+  }
+
+  /**
+   * The T a model pick starts from: the reader's own T, typed here or given by the host, but not a
+   * previous model's context that capped it (Falcon's 2,048 must not follow the reader to Llama).
+   */
+  #wantedT() {
+    if (this.readerT) return this.readerT;
+    const previous = this.models.find((x) => x.id === this.state.model);
+    return previous && this.state.t === previous.maxContext ? DEFAULTS.t : this.state.t;
   }
 
   /** The state the form now asks for, after a change of field `name`. */
@@ -65,9 +77,10 @@ export class Controls {
     for (const key of ['h', 'g', 'd', 't', 'l', 'b']) next[key] = f.get(key);
     next.dtype = f.get('dtype');
     next.model = f.get('model');
+    if (name === 't') this.readerT = Number(next.t) || null;
     if (name === 'model' && next.model) {
       const m = this.models.find((x) => x.id === next.model);
-      if (m) next = { ...next, h: m.nHeads, g: m.nKvHeads, d: m.headDim, l: m.layers, t: Math.min(Number(next.t) || DEFAULTS.t, m.maxContext) };
+      if (m) next = { ...next, h: m.nHeads, g: m.nKvHeads, d: m.headDim, l: m.layers, t: Math.min(this.#wantedT(), m.maxContext) };
     } else if (name !== 'model' && name !== 'dtype' && name !== 'b' && name !== 't') {
       next.model = '';  // the shape no longer is the model's
     }

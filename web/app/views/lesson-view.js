@@ -2,16 +2,22 @@
 // the real-models table and the interview Q&A with live computed answers.
 import { el, mount } from '../dom.js';
 import { EQUATIONS, PITFALLS, PYTORCH_EQUIVALENT, QUESTIONS, THEORY } from '../lesson.js';
+import { scrollTable } from './table.js';
 import { KERNEL_SOURCE } from '../generated/kernel-source.js';
 import { formatBytes, formatCount, formatFactor } from '../../lib/format.js';
 
 const FMT = { bytes: formatBytes, count: formatCount, factor: formatFactor };
 
+/** Lesson text with `code spans` (Markdown's backticks) -> text and <code> nodes. */
+function prose(text) {
+  return String(text).split(/`([^`]+)`/).map((part, i) => (i % 2 ? el('code', {}, part) : part));
+}
+
 export async function renderTheory(root) {
   const eqs = EQUATIONS.map((e) => el('figure', { class: 'equation' }, el('div', { class: 'katex-target', 'data-tex': e.tex }, e.tex), el('figcaption', {}, e.label)));
   const kernel = KERNEL_SOURCE['decode-kernel'], loop = KERNEL_SOURCE['group-loop'];
   mount(root,
-    ...THEORY.map((t) => el('div', { class: 'card' }, el('h3', {}, t.title), el('p', {}, t.text))),
+    ...THEORY.map((t) => el('div', { class: 'card' }, el('h3', {}, prose(t.title)), el('p', {}, prose(t.text)))),
     el('h3', {}, 'Key equations'),
     el('div', { class: 'equations' }, eqs),
     el('h3', {}, 'The code that runs'),
@@ -22,7 +28,7 @@ export async function renderTheory(root) {
     el('p', {}, 'The same computation in PyTorch style, with the group as a tensor dimension instead of copies of K and V:'),
     el('pre', { class: 'code', tabindex: 0, 'aria-label': 'PyTorch-style equivalent' }, el('code', {}, PYTORCH_EQUIVALENT)),
     el('h3', {}, 'Common pitfalls'),
-    el('ul', { class: 'pitfalls' }, PITFALLS.map((p) => el('li', {}, el('strong', {}, p.title), ' ', p.text))));
+    el('ul', { class: 'pitfalls' }, PITFALLS.map((p) => el('li', {}, el('strong', {}, prose(p.title)), ' ', prose(p.text)))));
   try {
     const { default: katex } = await import('../../vendor/katex/katex.mjs');
     for (const t of root.querySelectorAll('.katex-target')) katex.render(t.dataset.tex, t, { displayMode: true, throwOnError: false });
@@ -36,9 +42,8 @@ export function renderModels(root, models) {
     el('th', { scope: 'row' }, m.name), el('td', {}, m.attention), el('td', {}, m.layers), el('td', {}, m.nHeads),
     el('td', {}, m.nKvHeads), el('td', {}, m.headDim), el('td', {}, m.maxContext.toLocaleString('en-US')),
     el('td', {}, formatBytes(m.perToken))));
-  mount(root, el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Real models' },
+  mount(root, scrollTable('Real models', 'Where it shows up: published configs, KV cache per token at fp16 computed by the core',
     el('table', { class: 'models' },
-      el('caption', {}, 'Where it shows up: published configs, KV cache per token at fp16 computed by the core'),
       el('thead', {}, el('tr', {}, ['model', 'attention', 'layers', 'H', 'G', 'head_dim', 'context', 'KV / token'].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, rows))));
 }
@@ -49,8 +54,8 @@ export function renderModels(root, models) {
  */
 export function renderQuestions(root, snapshot, { figure } = {}) {
   mount(root, QUESTIONS.map((item, i) => el('article', { class: 'qa card', id: `qa-${i + 1}` },
-    el('h3', {}, item.q),
-    el('p', {}, item.a),
+    el('h3', {}, prose(item.q)),
+    el('p', {}, prose(item.a)),
     el('p', { class: 'live', 'data-live': i + 1 }, el('span', { class: 'live-tag' }, 'computed now'), ' ', snapshot ? item.live(snapshot, FMT) : '…'),
     item.figure && figure ? qaFigure(item.figure, figure(item.figure)) : null)));
 }

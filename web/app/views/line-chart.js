@@ -1,5 +1,7 @@
 // line-chart.js - a small SVG line chart: a few named series over a shared x axis, each with its
 // own colour, dash and marker shape (so it reads without colour), a legend and a text title.
+// Drawn 300 units wide with 12-unit text; the stylesheet shows it at 1× (a 390 px phone's
+// narrowest chart box) to 1.4×, so no label is under 12 px.
 import { svg } from '../dom.js';
 
 const MARKERS = ['circle', 'square', 'diamond', 'triangle'];
@@ -23,8 +25,10 @@ const niceStep = (span) => {
  * series: [{ name, color, points: [[x, y], ...] }]; x: { label, ticks?, log2? }; y: { label,
  * min?, max?, format? }. `markers` draws each point's marker (off for long curves).
  */
-export function lineChart({ title, series, x, y, markers = true, width = 560, height = 280 }) {
-  const pad = { l: 54, r: 22, t: 12, b: 62 };  // the legend runs along the bottom
+export function lineChart({ title, series, x, y, markers = true, width = 300, height = 200 }) {
+  const legend = legendRows(series.map((s) => s.name), width - 8);
+  const pad = { l: 50, r: 14, t: 10, b: 44 + 18 * legend.length };  // the legend runs along the bottom, in as many rows as it needs
+  height += 18 * legend.length;
   const all = series.flatMap((s) => s.points);
   const xs = all.map((p) => p[0]), ys = all.map((p) => p[1]);
   const tx = x.log2 ? Math.log2 : (v) => v;
@@ -44,8 +48,8 @@ export function lineChart({ title, series, x, y, markers = true, width = 560, he
     root.append(svg('text', { x: px(v), y: height - pad.b + 16, 'text-anchor': 'middle', class: 'tick' }, String(v)));
   }
   root.append(svg('text', { x: (pad.l + width - pad.r) / 2, y: height - pad.b + 34, 'text-anchor': 'middle', class: 'axis-label' }, x.label));
-  root.append(svg('text', { x: 12, y: (pad.t + height - pad.b) / 2, 'text-anchor': 'middle', class: 'axis-label',
-    transform: `rotate(-90 12 ${(pad.t + height - pad.b) / 2})` }, y.label));
+  root.append(svg('text', { x: 13, y: (pad.t + height - pad.b) / 2, 'text-anchor': 'middle', class: 'axis-label',
+    transform: `rotate(-90 13 ${(pad.t + height - pad.b) / 2})` }, y.label));
   series.forEach((s, i) => {
     const d = s.points.map(([a, b], j) => `${j ? 'L' : 'M'}${px(a).toFixed(1)},${py(b).toFixed(1)}`).join('');
     const g = svg('g', { class: 'series', 'data-series': s.name });
@@ -54,12 +58,27 @@ export function lineChart({ title, series, x, y, markers = true, width = 560, he
     root.append(g);
   });
   // legend along the bottom, one entry per series
-  const slot = (width - pad.l) / Math.max(series.length, 3);
-  series.forEach((s, i) => {
-    const ly = height - 8, lx = pad.l + i * slot;
+  legend.forEach((row, r) => row.forEach(({ i, x: lx }) => {
+    const s = series[i], ly = height - 8 - 18 * (legend.length - 1 - r);
     root.append(svg('line', { x1: lx, x2: lx + 22, y1: ly, y2: ly, stroke: s.color, 'stroke-width': 2, 'stroke-dasharray': DASHES[i % DASHES.length] }));
     root.append(marker(MARKERS[i % MARKERS.length], lx + 11, ly, s.color));
     root.append(svg('text', { x: lx + 28, y: ly + 4, class: 'legend-text' }, s.name));
-  });
+  }));
   return root;
+}
+
+/**
+ * The legend's entries in rows that fit `room` units: [[{ i, x }]]. An entry is its line sample (28)
+ * and its name, estimated at 7 units a character of 12-unit text, then a gap of 12.
+ */
+function legendRows(names, room) {
+  const rows = [[]];
+  let x = 4;
+  names.forEach((name, i) => {
+    const w = 28 + 7 * name.length;
+    if (x + w > room && rows.at(-1).length) { rows.push([]); x = 4; }
+    rows.at(-1).push({ i, x });
+    x += w + 12;
+  });
+  return rows;
 }

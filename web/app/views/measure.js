@@ -3,7 +3,8 @@
 import { el, mount } from '../dom.js';
 import { startWorker } from '../worker-task.js';
 import { cacheBars } from './bars.js';
-import { formatBytes, formatCount, formatSeconds, kindLabel } from '../../lib/format.js';
+import { scrollTable } from './table.js';
+import { formatBytes, formatCount, formatSeconds, kernelLabel, kindLabel } from '../../lib/format.js';
 
 export class Measure {
   #task = null;  // the benchmark's worker, while it runs
@@ -75,7 +76,7 @@ function measurement(r, s) {
     : 'Every variant here is still memory-bound: each halving of the K/V bytes shortens the step.';
   return [
     cacheBars(rows, { caption: 'measured decode time per token', format: (b) => formatSeconds(b / 1e9) }),
-    el('p', { class: 'fine' }, `One layer, H = ${s.h}, head_dim ${s.d}, T = ${r.tokens.toLocaleString('en-US')} cached tokens, ${r.dtype} cache, ${r.isa} kernels. ` +
+    el('p', { class: 'fine' }, `One layer, H = ${s.h}, head_dim ${s.d}, T = ${r.tokens.toLocaleString('en-US')} cached tokens, ${r.dtype} cache, ${kernelLabel(r.simd)} kernels. ` +
       `This machine: ${(r.probe.bytesPerSecond / 1e9).toFixed(1)} GB/s read, ${formatCount(r.probe.maddsPerSecond)} multiply-adds/s. ÷ shows the speed-up over MHA.`),
     el('p', { class: 'fine' }, why),
     parallelTable(r),
@@ -91,10 +92,9 @@ function parallelTable(r) {
     el('th', { scope: 'row' }, kindLabel(p.kind, p.G)), el('td', {}, p.mode === 'heads' ? 'K/V heads' : 'tokens'), el('td', {}, p.workers),
     el('td', {}, p.skipped ? `— (${p.G} K/V head${p.G > 1 ? 's' : ''} cannot split ${p.workers} ways)` : `${p.ms.toFixed(3)} ms`),
     el('td', {}, p.skipped ? '' : `${p.speedup.toFixed(2)}×`)));
-  return el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Parallel decode' },
+  return scrollTable('Parallel decode', `Parallel decode across Web Workers (T = ${r.parallelTokens.toLocaleString('en-US')}; this browser reports ${r.cpus} logical cores). ` +
+    'Splitting by K/V heads is how tensor parallelism splits a layer; with fewer K/V heads than workers (MQA) only splitting the tokens and merging the partial softmaxes helps.',
     el('table', { class: 'models parallel' },
-      el('caption', {}, `Parallel decode across Web Workers (T = ${r.parallelTokens.toLocaleString('en-US')}; this browser reports ${r.cpus} logical cores). ` +
-        'Splitting by K/V heads is how tensor parallelism splits a layer; with fewer K/V heads than workers (MQA) only splitting the tokens and merging the partial softmaxes helps.'),
       el('thead', {}, el('tr', {}, ['variant', 'split by', 'workers', 'time per token', 'speed-up'].map((x) => el('th', { scope: 'col' }, x)))),
       el('tbody', {}, rows)));
 }

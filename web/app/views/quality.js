@@ -10,6 +10,7 @@ import { formatCount, formatPercent } from '../../lib/format.js';
 import { QUALITY_EXPERIMENT, RECALL_THRESHOLD } from '../../lib/quality-experiment.js';
 import { CONVERSION_DEFAULTS, RECALL_DEFAULTS } from '../../core/quality.js';
 import { lineChart } from './line-chart.js';
+import { scrollTable } from './table.js';
 
 const METHODS = [['mean', 'mean-pool'], ['first', 'first head'], ['random', 'random init']];
 const METHOD_COLORS = { mean: GROUP_COLORS[0], first: GROUP_COLORS[1], random: GROUP_COLORS[5] };
@@ -182,9 +183,8 @@ export class QualityLab {
     const g2 = pts.find((p) => p.nKvHeads === 2) ?? pts[0];
     mount(this.#els.conversion,
       this.conversionChart(),
-      el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Conversion error per G' },
+      scrollTable('Conversion error per G', `Relative error ‖O_G − O_MHA‖ / ‖O_MHA‖ over ${CONVERSION_DEFAULTS.samples} held-out sequences of ${CONVERSION_DEFAULTS.seqLen} tokens`,
         el('table', { class: 'models', id: 'conversion-table' },
-          el('caption', {}, `Relative error ‖O_G − O_MHA‖ / ‖O_MHA‖ over ${CONVERSION_DEFAULTS.samples} held-out sequences of ${CONVERSION_DEFAULTS.seqLen} tokens`),
           el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'G'), METHODS.map(([, n]) => el('th', { scope: 'col' }, n)))),
           el('tbody', {}, rows.map((p) => el('tr', { 'data-g': p.nKvHeads }, el('th', { scope: 'row' }, p.nKvHeads),
             METHODS.map(([k]) => el('td', { 'data-method': k }, p[k].toFixed(3)))))))),
@@ -218,9 +218,8 @@ export class QualityLab {
     const mha = this.#runs[0];
     mount(this.#els.training,
       el('div', { class: 'chart-pair' }, this.trainingChart(), this.lossChart()),
-      el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Recall per G' },
+      scrollTable('Recall per G', `After ${mha.evals.at(-1).step} steps, on ${mha.final.asked.toLocaleString('en-US')} held-out queries`,
         el('table', { class: 'models', id: 'training-table' },
-          el('caption', {}, `After ${mha.evals.at(-1).step} steps, on ${mha.final.asked.toLocaleString('en-US')} held-out queries`),
           el('thead', {}, el('tr', {}, ['G', 'K/V cache per token', 'parameters', 'held-out loss', 'recall accuracy', `first step ≥ ${Math.round(RECALL_THRESHOLD * 100)}%`]
             .map((h) => el('th', { scope: 'col' }, h)))),
           el('tbody', {}, this.#runs.map((r) => el('tr', { 'data-g': r.nKvHeads },
@@ -238,9 +237,8 @@ export class QualityLab {
     mount(this.#els.uptraining,
       el('h4', {}, QUALITY.uptrainingTitle),
       el('p', { class: 'fine' }, QUALITY.uptraining(u)),
-      el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Uptraining' },
+      scrollTable('Uptraining', 'Recall accuracy (held-out loss)',
         el('table', { class: 'models', id: 'uptraining-table' },
-          el('caption', {}, 'Recall accuracy (held-out loss)'),
           el('thead', {}, el('tr', {}, ['G', 'mean-pooled, before', `after ${u.steps} steps`, `from scratch, ${u.from} steps`].map((h) => el('th', { scope: 'col' }, h)))),
           el('tbody', {}, u.rows.map((r) => el('tr', { 'data-g': r.nKvHeads },
             el('th', { scope: 'row' }, r.nKvHeads),

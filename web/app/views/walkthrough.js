@@ -1,16 +1,27 @@
 // walkthrough.js - the five steps, MHA -> MQA -> GQA -> attending with shared K/V -> the caches.
 import { el, mount } from '../dom.js';
-import { WALKTHROUGH } from '../lesson.js';
-import { cacheBars } from './bars.js';
+import { WALKTHROUGH, WALKTHROUGH_NEXT } from '../lesson.js';
+import { cacheBars, cacheComparison } from './bars.js';
 import { headDiagram } from './heads.js';
 import { heatmaps, paintSwatches } from './heatmaps.js';
 
 const kvHeads = (n) => `${n} K/V head${n > 1 ? 's' : ''}`;
 
+/** The settings a step's cache bars are computed for (the cache's tokens, capped by a sliding window). */
+function settingsText(s, c) {
+  const tokens = `${c.cachedTokens.toLocaleString('en-US')} tokens${c.cachedTokens < s.t ? ' (the model’s sliding window)' : ''}`;
+  return `${s.l} layers, head_dim ${s.d}, ${tokens}, batch ${s.b}, ${s.dtype}`;
+}
+
 export class Walkthrough {
-  constructor(root, { onStep }) {
+  /**
+   * root: the element to render into; onStep(step) after the reader moved; explore: null when the
+   * host shows no Explore section, else a function that brings it into view (the steps then point to it).
+   */
+  constructor(root, { onStep, explore = null }) {
     this.root = root;
     this.onStep = onStep;
+    this.explore = explore;
     this.step = 1;
     this.snapshot = null;
     this.body = el('div', { class: 'step-body', 'aria-live': 'polite' });
@@ -36,30 +47,41 @@ export class Walkthrough {
     this.onStep(s);
   }
 
+  /** A fine-print line; where the host shows Explore, it says the settings are set there. */
+  #fine(text) {
+    return el('p', { class: 'fine' }, text, this.explore ? ' You set them in Explore, below.' : '');
+  }
+
   render() {
     const spec = WALKTHROUGH[this.step - 1];
     const snap = this.snapshot;
+    const s = snap?.state;
+    // the comparison is the reader's own H and G (once the core answered); the other steps are the lesson's
+    const shape = spec.compare && s ? { h: s.h, g: s.g } : { h: spec.heads, g: spec.kvHeads };
     const parts = [
       el('h3', { class: 'step-title' }, `${this.step}. ${spec.title}`),
       el('p', { class: 'step-text' }, spec.text),
-      headDiagram({ h: spec.heads, g: spec.kvHeads }),
+      headDiagram(shape),
     ];
     if (snap) {
-      // the core's rows for this step's H, G descending, each with its kind and cache
-      const rows = snap.walk.rows.filter((r) => r.nHeads === spec.heads);
-      const mha = rows.find((r) => r.kind === 'MHA');
-      const bar = (r, label) => ({ label, bytes: r.bytes, kind: r.kind, factor: r === mha ? undefined : mha.bytes / r.bytes });
+      const c = snap.cache;
       if (spec.example) {
         parts.push(heatmaps({ h: spec.heads, g: spec.kvHeads, tokens: snap.example.tokens, weights: snap.walk.weights }));
       } else if (spec.compare) {
-        parts.push(cacheBars(rows.map((r) => bar(r, `${r.kind} (${kvHeads(r.nKvHeads)})`)), { caption: `KV cache for ${spec.heads} query heads` }));
+        parts.push(cacheBars(cacheComparison(c, (e) => `${e.kind} (${kvHeads(e.nKvHeads)})`), { caption: `KV cache for ${s.h} query heads` }));
+        parts.push(this.#fine(`Cache sizes for your settings: H = ${s.h}, G = ${s.g}, ${settingsText(s, c)}.`));
       } else {
-        const own = rows.find((r) => r.nKvHeads === spec.kvHeads);
+        // the core's rows for this step's H, G descending, each with its kind and cache
+        const rows = snap.walk.rows.filter((r) => r.nHeads === spec.heads);
+        const mha = rows.find((r) => r.kind === 'MHA'), own = rows.find((r) => r.nKvHeads === spec.kvHeads);
+        const bar = (r, label) => ({ label, bytes: r.bytes, kind: r.kind, factor: r === mha ? undefined : mha.bytes / r.bytes });
         parts.push(cacheBars([bar(mha, `${mha.kind}: full cache`), ...(own === mha ? [] : [bar(own, `${own.kind}: ${kvHeads(own.nKvHeads)}`)])],
           { caption: 'KV cache' }));
+        parts.push(this.#fine(`Cache sizes for this step’s ${spec.heads} query heads at your other settings: ${settingsText(s, c)}.`));
       }
-      const s = snap.state;
-      parts.push(el('p', { class: 'fine' }, `Cache sizes for ${s.l} layers, head_dim ${s.d}, ${s.t} tokens, batch ${s.b}, ${s.dtype} (your settings below).`));
+    }
+    if (this.step === WALKTHROUGH.length && this.explore) {
+      parts.push(el('p', { class: 'step-next' }, el('a', { href: '#explore', onclick: (e) => { e.preventDefault(); this.explore(); } }, WALKTHROUGH_NEXT)));
     }
     const body = el('div', { class: 'step anim-in', 'data-step': this.step }, parts);
     paintSwatches(body);
