@@ -168,6 +168,81 @@ export class KvCache {
   readonly headDim: number;
 }
 
+/** The widths of multi-head latent attention (DeepSeek-V2/V3, Kimi K2). */
+export interface MlaWidths {
+  nHeads: number;
+  /** r: the cached latent's width. */
+  kvLoraRank: number;
+  /** dr: the rotary key part, cached beside the latent and shared by every head. */
+  qkRopeHeadDim: number;
+  /** dn: each head's key width without RoPE. */
+  qkNopeHeadDim: number;
+  /** dv: each head's value width. */
+  vHeadDim: number;
+}
+
+export interface MlaAttentionArgs extends MlaWidths {
+  /** (tq, nHeads, qkNopeHeadDim) */
+  qNope: Float32Array;
+  /** (tq, nHeads, qkRopeHeadDim) */
+  qRope: Float32Array;
+  /** (tk, kvLoraRank) */
+  latent: Float32Array;
+  /** (tk, qkRopeHeadDim) */
+  kRope: Float32Array;
+  /** (nHeads, qkNopeHeadDim, kvLoraRank): rebuilds each head's keys from the latent. */
+  wUk: Float32Array;
+  /** (nHeads, vHeadDim, kvLoraRank): rebuilds each head's values from the latent. */
+  wUv: Float32Array;
+  /** Bottom-right aligned, as attention(). Default false. */
+  causal?: boolean;
+  /** Default 1 / sqrt(qkNopeHeadDim + qkRopeHeadDim). */
+  scale?: number;
+  /** Default true: wUk folded into the queries, wUv applied after the softmax; false rebuilds K and V. */
+  absorb?: boolean;
+}
+
+export interface MlaCacheArgs {
+  kvLoraRank: number;
+  qkRopeHeadDim: number;
+  /** Tokens. */
+  capacity: number;
+  /** Default 'f32'; 'int8' is refused. */
+  dtype?: 'f32' | 'f16';
+}
+
+export interface MlaAttendArgs {
+  /** (tq, nHeads, qkNopeHeadDim): the queries of the last tq appended tokens. */
+  qNope: Float32Array;
+  /** (tq, nHeads, qkRopeHeadDim) */
+  qRope: Float32Array;
+  wUk: Float32Array;
+  wUv: Float32Array;
+  nHeads: number;
+  qkNopeHeadDim: number;
+  vHeadDim: number;
+  scale?: number;
+}
+
+/** An MLA cache in the WASM heap: one row [latent | kRope] per token. One owner: call delete(). */
+export class MlaCache {
+  private constructor();
+  /** Appends n tokens: latent (n, kvLoraRank), kRope (n, qkRopeHeadDim). All or nothing. */
+  append(latent: Float32Array, kRope: Float32Array): void;
+  /** Causal attention of the last tq tokens' queries, absorbed path -> (tq, nHeads, vHeadDim). */
+  attend(args: MlaAttendArgs): Float32Array;
+  clear(): void;
+  delete(): void;
+  readonly deleted: boolean;
+  readonly length: number;
+  readonly capacity: number;
+  readonly dtype: 'f32' | 'f16';
+  /** capacity · (kvLoraRank + qkRopeHeadDim) · bytes per element. */
+  readonly bytes: number;
+  readonly kvLoraRank: number;
+  readonly qkRopeHeadDim: number;
+}
+
 export interface KvCacheBytesArgs {
   layers: number;
   nKvHeads: number;
@@ -321,6 +396,9 @@ export class Core {
   /** 'MHA' (nKvHeads = nHeads), 'MQA' (nKvHeads = 1) or 'GQA' (between); nKvHeads must divide nHeads. */
   attentionKind(nHeads: number, nKvHeads: number): 'MHA' | 'GQA' | 'MQA';
   createKvCache(args: KvCacheArgs): KvCache;
+  /** Multi-head latent attention, explicit or absorbed -> { out (tq, nHeads, vHeadDim) }. */
+  mlaAttention(args: MlaAttentionArgs): { out: Float32Array };
+  createMlaCache(args: MlaCacheArgs): MlaCache;
   /** Combines attendPartial results over disjoint key ranges (the split-K merge) -> (tq, nHeads, headDim). */
   mergeAttention(parts: PartialAttention[], shape: { nHeads: number; headDim: number }): Float32Array;
 

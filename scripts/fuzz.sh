@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH="${1:-300}"
-bash scripts/asan.sh fuzz_attention fuzz_kv_cache fuzz_memory_model fuzz_quality
+bash scripts/asan.sh fuzz_attention fuzz_kv_cache fuzz_memory_model fuzz_mla fuzz_quality
 # run_target NAME: one target for SECONDS_EACH; its log in build/asan/NAME.log, its status as the exit code
 run_target() {
   mkdir -p "build/asan/corpus/$1"
@@ -14,7 +14,7 @@ run_target() {
     -artifact_prefix="build/asan/" "build/asan/corpus/$1" "tests/fuzz/corpus/$1" >"build/asan/$1.log" 2>&1
 }
 # JOBS targets at a time (each is one process): on 2 cores the layer takes half the wall time.
-targets=(attention kv_cache memory_model quality)
+targets=(attention kv_cache memory_model mla quality)
 status=()
 for ((i = 0; i < ${#targets[@]}; i += ${JOBS:-2})); do
   pids=()

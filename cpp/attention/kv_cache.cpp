@@ -51,22 +51,40 @@ Status KvCache::init(const KvCacheConfig& c) {
   return Status::ok();
 }
 
+float encode_row(Dtype dtype, void* dst, const float* x, int64_t d) {
+  switch (dtype) {
+    case Dtype::kF32:
+      std::memcpy(dst, x, size_t(d) * sizeof(float));
+      return 1.0f;
+    case Dtype::kF16: {
+      uint16_t* h = static_cast<uint16_t*>(dst);
+      for (int64_t i = 0; i < d; ++i) h[i] = f32_to_f16(x[i]);
+      return 1.0f;
+    }
+    case Dtype::kInt8:  // x ≈ q · scale, scale = max|x| / 127
+      return quantize_row_symmetric(static_cast<int8_t*>(dst), x, int(d), 127);
+  }
+  return 1.0f;
+}
+
+Status check_storable(Dtype dtype, const float* x, uint64_t n, const char* field) {
+  GQA_RETURN_IF_ERROR(check_finite(x, n, field));
+  if (dtype != Dtype::kF16) return Status::ok();
+  for (uint64_t i = 0; i < n; ++i) {
+    if (std::fabs(x[i]) >= kHalfOverflow) {
+      return Status::error(StatusCode::kOutOfRange,
+                           "%s[%llu] (%g) is outside the f16 range of a cache with dtype 'f16' (|x| <= %g)", field,
+                           (unsigned long long)i, double(x[i]), double(kHalfMax));
+    }
+  }
+  return Status::ok();
+}
+
 void KvCache::store_row(uint8_t* base, float* scales, int64_t g, int64_t t, const float* x) {
   const int64_t d = cfg_.head_dim;
   const int64_t row = g * cfg_.capacity + t;  // (G, capacity) index
-  switch (cfg_.dtype) {
-    case Dtype::kF32:
-      std::memcpy(reinterpret_cast<float*>(base) + row * d, x, size_t(d) * sizeof(float));
-      break;
-    case Dtype::kF16: {
-      uint16_t* dst = reinterpret_cast<uint16_t*>(base) + row * d;
-      for (int64_t i = 0; i < d; ++i) dst[i] = f32_to_f16(x[i]);
-      break;
-    }
-    case Dtype::kInt8:  // x ≈ q · scale, scale = max|x| / 127
-      scales[row] = quantize_row_symmetric(reinterpret_cast<int8_t*>(base) + row * d, x, int(d), 127);
-      break;
-  }
+  const float scale = encode_row(cfg_.dtype, base + uint64_t(row) * uint64_t(d) * dtype_bytes(cfg_.dtype), x, d);
+  if (cfg_.dtype == Dtype::kInt8) scales[row] = scale;
 }
 
 Status KvCache::append(const float* k, const float* v, int64_t n) {
@@ -79,20 +97,8 @@ Status KvCache::append(const float* k, const float* v, int64_t n) {
   }
   const int64_t G = cfg_.n_kv_heads, d = cfg_.head_dim;
   const uint64_t count = uint64_t(n) * uint64_t(G) * uint64_t(d);
-  GQA_RETURN_IF_ERROR(check_finite(k, count, "k"));
-  GQA_RETURN_IF_ERROR(check_finite(v, count, "v"));
-  if (cfg_.dtype == Dtype::kF16) {
-    for (int which = 0; which < 2; ++which) {
-      const float* x = which ? v : k;
-      for (uint64_t i = 0; i < count; ++i) {
-        if (std::fabs(x[i]) >= kHalfOverflow) {
-          return Status::error(StatusCode::kOutOfRange,
-                               "%s[%llu] (%g) is outside the f16 range of a cache with dtype 'f16' (|x| <= %g)",
-                               which ? "v" : "k", (unsigned long long)i, double(x[i]), double(kHalfMax));
-        }
-      }
-    }
-  }
+  GQA_RETURN_IF_ERROR(check_storable(cfg_.dtype, k, count, "k"));
+  GQA_RETURN_IF_ERROR(check_storable(cfg_.dtype, v, count, "v"));
   for (int64_t t = 0; t < n; ++t) {
     for (int64_t g = 0; g < G; ++g) {
       const int64_t src = (t * G + g) * d;  // input is (n, G, d)

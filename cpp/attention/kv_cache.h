@@ -23,6 +23,11 @@ struct KvCacheConfig {
   Dtype dtype = Dtype::kF32;
 };
 
+/// Stores x (d floats) as one row of `dtype` at dst; returns the row's int8 scale (1 otherwise).
+float encode_row(Dtype dtype, void* dst, const float* x, int64_t d);
+/// Refuses what a row of `dtype` cannot hold: a value that is not finite, or (f16) |x| >= 65520.
+Status check_storable(Dtype dtype, const float* x, uint64_t n, const char* field);
+
 /// Bytes a cache of this config holds (K and V, scales included), in 64 bits; false on overflow.
 bool kv_cache_storage_bytes(const KvCacheConfig& c, uint64_t* bytes);
 

@@ -1,12 +1,13 @@
 // bindings.cpp - the Embind table, nothing else: every name JS sees, mapped to an adapter.
-// The adapters live one file per concern beside it (attention_js, kv_cache_js, sizing_js, lab_js,
-// machine_js; js_values.h says how values cross). A refused request comes back as
+// The adapters live one file per concern beside it (attention_js, kv_cache_js, mla_js, sizing_js,
+// lab_js, machine_js; js_values.h says how values cross). A refused request comes back as
 // { error, name } and the JS face (web/core/) throws it.
 #include <emscripten/bind.h>
 
 #include "bindings/attention_js.h"
 #include "bindings/lab_js.h"
 #include "bindings/machine_js.h"
+#include "bindings/mla_js.h"
 #include "bindings/sizing_js.h"
 
 using namespace gqa::js;
@@ -36,6 +37,30 @@ EMSCRIPTEN_BINDINGS(gqa_core) {
       .field("window", &AttendArgs::window)
       .field("scale", &AttendArgs::scale)
       .field("hasScale", &AttendArgs::hasScale);
+  value_object<MlaArgs>("MlaArgs")
+      .field("tq", &MlaArgs::tq)
+      .field("tk", &MlaArgs::tk)
+      .field("nHeads", &MlaArgs::nHeads)
+      .field("kvLoraRank", &MlaArgs::kvLoraRank)
+      .field("qkRopeHeadDim", &MlaArgs::qkRopeHeadDim)
+      .field("qkNopeHeadDim", &MlaArgs::qkNopeHeadDim)
+      .field("vHeadDim", &MlaArgs::vHeadDim)
+      .field("scale", &MlaArgs::scale)
+      .field("causal", &MlaArgs::causal)
+      .field("hasScale", &MlaArgs::hasScale)
+      .field("absorb", &MlaArgs::absorb);
+  value_object<MlaCacheArgs>("MlaCacheArgs")
+      .field("kvLoraRank", &MlaCacheArgs::kvLoraRank)
+      .field("qkRopeHeadDim", &MlaCacheArgs::qkRopeHeadDim)
+      .field("capacity", &MlaCacheArgs::capacity)
+      .field("dtype", &MlaCacheArgs::dtype);
+  value_object<MlaAttendArgs>("MlaAttendArgs")
+      .field("tq", &MlaAttendArgs::tq)
+      .field("nHeads", &MlaAttendArgs::nHeads)
+      .field("qkNopeHeadDim", &MlaAttendArgs::qkNopeHeadDim)
+      .field("vHeadDim", &MlaAttendArgs::vHeadDim)
+      .field("scale", &MlaAttendArgs::scale)
+      .field("hasScale", &MlaAttendArgs::hasScale);
   value_object<KvSizeArgs>("KvSizeArgs")
       .field("layers", &KvSizeArgs::layers)
       .field("nKvHeads", &KvSizeArgs::nKvHeads)
@@ -92,6 +117,8 @@ EMSCRIPTEN_BINDINGS(gqa_core) {
       .field("batch", &ModelCacheArgs::batch);
   function("attention", &attention);
   function("attentionKind", &attention_kind_js);
+  function("mlaAttention", &mla_attention_js);
+  function("validateMlaWidths", &validate_mla_widths_js);
   function("validateHeads", &validate_heads_js);
   function("kvCacheSize", &kv_cache_size_js);
   function("modelKvCache", &model_kv_cache_js);
@@ -129,4 +156,14 @@ EMSCRIPTEN_BINDINGS(gqa_core) {
       .function("capacity", &KvCacheJs::capacity)
       .function("bytes", &KvCacheJs::bytes)
       .function("dtype", &KvCacheJs::dtype);
+  class_<MlaCacheJs>("MlaCache")
+      .constructor<>()
+      .function("init", &MlaCacheJs::init)
+      .function("append", &MlaCacheJs::append)
+      .function("attend", &MlaCacheJs::attend)
+      .function("clear", &MlaCacheJs::clear)
+      .function("length", &MlaCacheJs::length)
+      .function("capacity", &MlaCacheJs::capacity)
+      .function("bytes", &MlaCacheJs::bytes)
+      .function("dtype", &MlaCacheJs::dtype);
 }

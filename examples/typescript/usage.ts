@@ -1,6 +1,6 @@
 // usage.ts - the package's types in use, checked by `tsc --noEmit --strict` in tests/js/package.test.mjs
 // (against the packed tarball installed into a fresh project).
-import { CoreAbortedError, loadCore, type BudgetSolution, type ConversionPoint, type Core, type KvCache, type ModelKvCache, type RecallTrainer, type TrainRecallResult } from 'gqa-playground';
+import { CoreAbortedError, loadCore, type BudgetSolution, type ConversionPoint, type Core, type KvCache, type MlaCache, type ModelKvCache, type RecallTrainer, type TrainRecallResult } from 'gqa-playground';
 import type { GqaPlaygroundElement, PlaygroundState } from 'gqa-playground/element';
 
 export async function kvCacheReport(): Promise<string> {
@@ -33,6 +33,17 @@ export function decode(core: Core, q: Float32Array, k: Float32Array, v: Float32A
   }
 }
 
+export function latent(core: Core, qNope: Float32Array, qRope: Float32Array, latent: Float32Array, kRope: Float32Array,
+  wUk: Float32Array, wUv: Float32Array): number {
+  const widths = { nHeads: 128, kvLoraRank: 512, qkRopeHeadDim: 64, qkNopeHeadDim: 128, vHeadDim: 128 };
+  const { out } = core.mlaAttention({ qNope, qRope, latent, kRope, wUk, wUv, ...widths, causal: true, absorb: false });
+  const cache: MlaCache = core.createMlaCache({ kvLoraRank: 512, qkRopeHeadDim: 64, capacity: 4096, dtype: 'f16' });
+  cache.append(latent, kRope);
+  const step: Float32Array = cache.attend({ qNope, qRope, wUk, wUv, nHeads: 128, qkNopeHeadDim: 128, vHeadDim: 128 });
+  cache.delete();
+  return out.length + step.length + cache.bytes;
+}
+
 export function quality(core: Core, wk: Float32Array, wv: Float32Array): string {
   const pooled = core.convertKvHeads({ wk, wv, dModel: 64, nHeads: 8, headDim: 8, nKvHeads: 2, method: 'mean' });
   const curve: ConversionPoint[] = core.conversionError({ similarity: 0.8 });
@@ -58,6 +69,8 @@ export function element(): PlaygroundState | null {
 export function wrongTypes(core: Core): void {
   // @ts-expect-error: the cache stores f32, f16 or int8, not fp8
   core.createKvCache({ nKvHeads: 2, headDim: 64, capacity: 16, dtype: 'fp8' });
+  // @ts-expect-error: an MLA cache stores f32 or f16 latents
+  core.createMlaCache({ kvLoraRank: 512, qkRopeHeadDim: 64, capacity: 16, dtype: 'int8' });
   // @ts-expect-error: the limits are read-only
   core.info.limits.heads = 4;
   // @ts-expect-error: attentionKind never answers MLA (that is a catalog model's property)

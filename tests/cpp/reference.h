@@ -81,4 +81,71 @@ inline double worst_ratio(const float* got, const std::vector<double>& want, con
   return worst;
 }
 
+struct MlaResult {
+  std::vector<double> out;  // (tq, H, dv)
+  std::vector<double> tol;  // (tq, H): float32 error budget per output row
+};
+
+/// Multi-head latent attention in double, the explicit formula (mla.h): every head's keys and
+/// values rebuilt from the latents, then softmax attention with a bottom-right causal mask.
+inline MlaResult mla(int tq, int tk, int H, int r, int dr, int dn, int dv, const float* qn, const float* qr,
+                     const float* c, const float* kr, const float* wuk, const float* wuv, bool causal, double scale) {
+  MlaResult res;
+  res.out.assign(size_t(tq) * H * dv, 0.0);
+  res.tol.assign(size_t(tq) * H, 0.0);
+  const double eps = std::ldexp(1.0, -24);
+  std::vector<double> kn(size_t(tk) * dn), v(size_t(tk) * dv), s(tk);
+  for (int h = 0; h < H; ++h) {
+    double vmax = 0.0;
+    for (int t = 0; t < tk; ++t) {
+      for (int a = 0; a < dn; ++a) {
+        double x = 0.0;
+        for (int b = 0; b < r; ++b) x += double(wuk[(size_t(h) * dn + a) * r + b]) * c[size_t(t) * r + b];
+        kn[size_t(t) * dn + a] = x;
+      }
+      for (int a = 0; a < dv; ++a) {
+        double x = 0.0;
+        for (int b = 0; b < r; ++b) x += double(wuv[(size_t(h) * dv + a) * r + b]) * c[size_t(t) * r + b];
+        v[size_t(t) * dv + a] = x;
+        vmax = std::max(vmax, std::fabs(x));
+      }
+    }
+    for (int i = 0; i < tq; ++i) {
+      const int pos = i + tk - tq;
+      double mx = -INFINITY, smag = 0.0;
+      for (int t = 0; t < tk; ++t) {
+        s[t] = -INFINITY;
+        if (causal && t > pos) continue;
+        double dot = 0.0, mag = 0.0;
+        for (int a = 0; a < dn; ++a) {
+          const double x = qn[(size_t(i) * H + h) * dn + a] * kn[size_t(t) * dn + a];
+          dot += x;
+          mag += std::fabs(x);
+        }
+        for (int a = 0; a < dr; ++a) {
+          const double x = double(qr[(size_t(i) * H + h) * dr + a]) * kr[size_t(t) * dr + a];
+          dot += x;
+          mag += std::fabs(x);
+        }
+        s[t] = dot * scale;
+        mx = std::max(mx, s[t]);
+        smag = std::max(smag, mag * std::fabs(scale));
+      }
+      double sum = 0.0;
+      for (int t = 0; t < tk; ++t) sum += std::isinf(s[t]) ? 0.0 : std::exp(s[t] - mx);
+      for (int t = 0; t < tk; ++t) {
+        if (std::isinf(s[t])) continue;
+        const double w = std::exp(s[t] - mx) / sum;
+        for (int a = 0; a < dv; ++a) res.out[(size_t(i) * H + h) * dv + a] += w * v[size_t(t) * dv + a];
+      }
+      // as attention()'s budget, with each score and value a sum of r more products (the
+      // up-projections, or the absorbed query and the latent output): sqrt(r) more rounding
+      const double width = std::sqrt(double(dn + dr)) + std::sqrt(double(r));
+      res.tol[size_t(i) * H + h] =
+          vmax * eps * (8.0 * width * std::sqrt(double(r)) * (smag + 1.0) + 8.0 * std::sqrt(double(tk)) + 16.0);
+    }
+  }
+  return res;
+}
+
 }  // namespace ref

@@ -65,3 +65,53 @@ export function maxAbsDiff(a, b) {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 }
+
+/**
+ * Multi-head latent attention in float64, the explicit formula: per head h, keys
+ * kn[t] = wUk[h]·latent[t] and values v[t] = wUv[h]·latent[t]; scores (qNope·kn + qRope·kRope)·scale,
+ * scale 1/√(dn + dr) unless given; bottom-right causal mask. → { out (tq, H, dv), tol (tq, H) }.
+ */
+export function referenceMla({ qNope, qRope, latent, kRope, wUk, wUv, nHeads: H, kvLoraRank: r, qkRopeHeadDim: dr,
+  qkNopeHeadDim: dn, vHeadDim: dv, causal = false, scale }) {
+  const tq = qNope.length / (H * dn), tk = latent.length / r;
+  const sc = scale ?? 1 / Math.sqrt(dn + dr);
+  const out = new Float64Array(tq * H * dv), tol = new Float64Array(tq * H);
+  const eps = 2 ** -24;
+  for (let h = 0; h < H; h++) {
+    const kn = new Float64Array(tk * dn), v = new Float64Array(tk * dv);
+    let vmax = 0;
+    for (let t = 0; t < tk; t++) {
+      for (let a = 0; a < dn; a++) { let x = 0; for (let b = 0; b < r; b++) x += wUk[(h * dn + a) * r + b] * latent[t * r + b]; kn[t * dn + a] = x; }
+      for (let a = 0; a < dv; a++) {
+        let x = 0;
+        for (let b = 0; b < r; b++) x += wUv[(h * dv + a) * r + b] * latent[t * r + b];
+        v[t * dv + a] = x;
+        vmax = Math.max(vmax, Math.abs(x));
+      }
+    }
+    for (let i = 0; i < tq; i++) {
+      const pos = i + tk - tq, s = new Float64Array(tk).fill(-Infinity);
+      let mx = -Infinity, smag = 0;
+      for (let t = 0; t < tk; t++) {
+        if (causal && t > pos) continue;
+        let dot = 0, mag = 0;
+        for (let a = 0; a < dn; a++) { const x = qNope[(i * H + h) * dn + a] * kn[t * dn + a]; dot += x; mag += Math.abs(x); }
+        for (let a = 0; a < dr; a++) { const x = qRope[(i * H + h) * dr + a] * kRope[t * dr + a]; dot += x; mag += Math.abs(x); }
+        s[t] = dot * sc;
+        mx = Math.max(mx, s[t]);
+        smag = Math.max(smag, mag * Math.abs(sc));
+      }
+      let sum = 0;
+      for (let t = 0; t < tk; t++) if (s[t] !== -Infinity) sum += Math.exp(s[t] - mx);
+      for (let t = 0; t < tk; t++) {
+        if (s[t] === -Infinity) continue;
+        const w = Math.exp(s[t] - mx) / sum;
+        for (let a = 0; a < dv; a++) out[(i * H + h) * dv + a] += w * v[t * dv + a];
+      }
+      // attention()'s budget with sqrt(r) more rounding: each key, value and absorbed query sums r products
+      const width = Math.sqrt(dn + dr) + Math.sqrt(r);
+      tol[i * H + h] = vmax * eps * (8 * width * Math.sqrt(r) * (smag + 1) + 8 * Math.sqrt(tk) + 16);
+    }
+  }
+  return { out, tol };
+}

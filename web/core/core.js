@@ -9,10 +9,11 @@
 // "abc" into 0): types, integers, array lengths, unknown keys. Ranges, limits, dtypes and labels
 // come from the core itself (core.info), and its refusals become thrown Errors. Every result is
 // a copy, never a view into the WASM heap. The loader and trap guard live in loader.js, the KV
-// cache in kv-cache.js, the catalog and sizing functions in sizing.js, the quality lab in quality.js.
+// cache in kv-cache.js, multi-head latent attention in mla.js, the catalog and sizing functions in sizing.js, the quality lab in quality.js.
 import { CoreAbortedError, instantiateCore, simdSupported } from './loader.js';
 import { createNative } from './handle.js';
 import { KvCache } from './kv-cache.js';
+import { MlaCache, mlaAttentionArgs } from './mla.js';
 import { RecallTrainer, conversionArgs, convertArgs, recallArgs, trainRecallWith } from './quality.js';
 import * as sizing from './sizing.js';
 import { bool, checkKeys, exactly, int, integer, oneOf, optionalFinite, rows, show, unwrap } from './validate.js';
@@ -111,6 +112,31 @@ export class Core {
     const dtype = oneOf('dtype', args.dtype, dtypes.cache, 'f32');
     const [native, owner] = createNative(this.#guarded, 'KvCache', (n) => n.init({ nKvHeads, headDim, capacity, dtype }));
     return new KvCache(native, nKvHeads, headDim, { ...owner, limits, module: () => this.#m });
+  }
+
+  /**
+   * Multi-head latent attention (DeepSeek-V2/V3, Kimi K2), row-major Float32Arrays:
+   *   qNope (tq, nHeads, qkNopeHeadDim), qRope (tq, nHeads, qkRopeHeadDim), latent (tk, kvLoraRank),
+   *   kRope (tk, qkRopeHeadDim), wUk (nHeads, qkNopeHeadDim, kvLoraRank), wUv (nHeads, vHeadDim, kvLoraRank)
+   *   → { out (tq, nHeads, vHeadDim) }.
+   * absorb (true) folds wUk into the queries and wUv after the softmax (what a server caching the
+   * latent runs); false rebuilds every head's keys and values. scale defaults to 1/√(dn + dr).
+   */
+  mlaAttention(args) {
+    const [a, arrays] = mlaAttentionArgs(args, { limits: this.info.limits, module: () => this.#m });
+    return unwrap(this.#m.mlaAttention(a, ...arrays));
+  }
+
+  /** An MLA cache of `capacity` tokens, one latent row (kvLoraRank + qkRopeHeadDim) each, in dtype 'f32' | 'f16'. */
+  createMlaCache(args) {
+    checkKeys('createMlaCache', args, ['kvLoraRank', 'qkRopeHeadDim', 'capacity', 'dtype']);
+    const { limits, dtypes } = this.info;
+    const kvLoraRank = integer('kvLoraRank', args.kvLoraRank, [1, limits.headDim]);
+    const qkRopeHeadDim = integer('qkRopeHeadDim', args.qkRopeHeadDim, [1, limits.headDim]);
+    const capacity = integer('capacity', args.capacity, [1, limits.tokens]);
+    const dtype = oneOf('dtype', args.dtype, dtypes.cache, 'f32');  // the core refuses int8 for MLA
+    const [native, owner] = createNative(this.#guarded, 'MlaCache', (n) => n.init({ kvLoraRank, qkRopeHeadDim, capacity, dtype }));
+    return new MlaCache(native, kvLoraRank, qkRopeHeadDim, { ...owner, limits, module: () => this.#m });
   }
 
   /**
@@ -253,7 +279,7 @@ export class Core {
   }
 }
 
-export { CoreAbortedError, simdSupported, KvCache, show };
+export { CoreAbortedError, simdSupported, KvCache, MlaCache, show };
 export { closestIds } from './sizing.js';
 export { MEMORY_DTYPES } from './dtypes.js';
 export { RECALL_DEFAULTS, CONVERSION_DEFAULTS, CONVERT_METHODS, RecallTrainer } from './quality.js';

@@ -5,6 +5,9 @@
 // discards it, throws a CoreAbortedError, and instantiates a fresh one synchronously from the
 // already compiled module on the next call.
 
+/** The Embind classes with native state: their methods are guarded by NativeHandle (handle.js). */
+const NATIVE_CLASSES = new Set(['KvCache', 'MlaCache', 'RecallTrainer']);
+
 /** A 1-function module whose body is a v128.const: valid only where WebAssembly SIMD is. */
 const SIMD_PROBE = new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,  // \0asm, version 1
@@ -110,7 +113,7 @@ export class GuardedModule {
     this.#proxy = new Proxy(module, {
       get: (target, prop) => {
         const value = target[prop];
-        if (prop === 'KvCache' || prop === 'RecallTrainer' || typeof value !== 'function') return value;  // their methods are guarded by NativeHandle
+        if (NATIVE_CLASSES.has(prop) || typeof value !== 'function') return value;  // their methods are guarded by NativeHandle
         return (...args) => this.guard(() => value.apply(target, args));
       },
     });
