@@ -26,20 +26,22 @@ test('loads with no console error and no failed or cross-origin request, KaTeX f
   await context.close();
 });
 
-test('all five walkthrough steps by keyboard, with the step in the URL', async () => {
+test('all six walkthrough steps by keyboard, with the step in the URL', async () => {
   const { page, context, problems } = await h.open('/');
   await ready(page);
   await page.focus('#walk');
   const titles = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 6; i++) {
     titles.push(await page.textContent('.step-title'));
-    assert.equal(await page.textContent('.step-counter'), `Step ${i + 1} of 5`);
+    assert.equal(await page.textContent('.step-counter'), `Step ${i + 1} of 6`);
     await page.keyboard.press('ArrowRight');
   }
-  assert.deepEqual(titles.map((t) => t.split('.')[0]), ['1', '2', '3', '4', '5']);
-  assert.match(page.url(), /step=5/);
+  assert.deepEqual(titles.map((t) => t.split('.')[0]), ['1', '2', '3', '4', '5', '6']);
+  assert.match(page.url(), /step=6/);
   assert.match(titles[1], /MQA/);
   assert.match(titles[2], /GQA/);
+  assert.match(titles[5], /MLA/);
+  await page.keyboard.press('ArrowLeft');
   await page.keyboard.press('ArrowLeft');
   assert.match(await page.textContent('.step-title'), /^4\./);
   assert.equal(await page.locator('.step .heatmap').count(), 8);  // step 4 shows the example per head
@@ -50,6 +52,37 @@ test('all five walkthrough steps by keyboard, with the step in the URL', async (
   // step 5 compares the caches of the steps' kinds, named and coloured by the core's kind
   assert.deepEqual(await page.$$eval('.step .bar-row', (r) => r.map((x) => [x.dataset.label, x.querySelector('.bar-fill').className])),
     [['MHA (8 K/V heads)', 'bar-fill kind-mha'], ['GQA (2 K/V heads)', 'bar-fill kind-gqa'], ['MQA (1 K/V head)', 'bar-fill kind-mqa']]);
+  assert.deepEqual(problems, clean);
+  await context.close();
+});
+
+test('step 6, MLA: the latent diagram, the caches at DeepSeek-V3’s widths and the paths’ difference, as the core computes them', async () => {
+  const { loadCore } = await import('gqa-playground');
+  const { MLA_STEP, EXAMPLE_TOKENS } = await import('../../web/app/lesson.js');
+  const { mlaExampleInputs } = await import('../../web/app/example.js');
+  const core = await loadCore();
+  const { page, context, problems } = await h.open('/#step=6&dtype=bf16');
+  await ready(page);
+  await page.waitForSelector('#walk .mla-facts');
+  assert.match(await page.textContent('#walk .step-title'), /^6\. Multi-head latent attention \(MLA\)/);
+  assert.match(await page.locator('#walk .mla-diagram').getAttribute('aria-label'), /one cached latent of 512 plus a 64-wide rotary key per token; each of 128 query heads/);
+  // per token, all 61 layers, bf16: MHA 128 × (192 + 128), GQA-8, MQA, the 576-wide latent (hand-computed)
+  const bars = await page.$$eval('#walk .bar-row', (r) => r.map((x) => [x.dataset.label, Number(x.dataset.bytes), x.querySelector('.bar-fill').className]));
+  assert.deepEqual(bars, [
+    ['MHA (128 K/V heads)', 61 * 128 * 320 * 2, 'bar-fill kind-mha'],
+    ['GQA (8 K/V heads)', 61 * 8 * 320 * 2, 'bar-fill kind-gqa'],
+    ['MQA (1 K/V head)', 61 * 320 * 2, 'bar-fill kind-mqa'],
+    ['MLA (one 512 + 64 latent)', 61 * 576 * 2, 'bar-fill kind-mla'],
+  ]);
+  // the difference of the two paths is the core's, on the lesson's example
+  const e = MLA_STEP.example, inputs = mlaExampleInputs({ ...e, tokens: EXAMPLE_TOKENS.length });
+  const a = core.mlaAttention({ ...inputs, ...e, causal: true, absorb: false }).out, b = core.mlaAttention({ ...inputs, ...e, causal: true }).out;
+  const delta = Math.max(...a.map((x, i) => Math.abs(x - b[i])));
+  assert.ok(delta > 0 && delta < 1e-5);
+  const text = await page.textContent('#walk .mla-facts');
+  assert.ok(text.includes(`is ${delta.toExponential(1)} (`), text);
+  assert.match(text, /DeepSeek-V3 caches 68\.6 KiB per token in bf16 where MHA on its 128 heads would cache 4\.77 MiB/);
+  await page.locator('#walk').screenshot({ path: new URL('walkthrough-step6-mla-1280.png', OUT).pathname });
   assert.deepEqual(problems, clean);
   await context.close();
 });

@@ -129,8 +129,11 @@ test('walkthrough: bars only where drawn, step 5 at the reader’s settings, no 
     [32, 8, 1].map((g) => [`${g === 32 ? 'MHA' : g === 1 ? 'MQA' : 'GQA'} (${g} K/V head${g > 1 ? 's' : ''})`, kvBytes({ l: 16, g, d: 128, t: 4096 })]));
   assert.equal(await page.locator('#walk .head-diagram').getAttribute('aria-label'), '32 query heads reading 8 K/V heads: 4 query heads per K/V head');
   assert.match(await page.textContent('#walk'), /Cache sizes for your settings: H = 32, G = 8, 16 layers, head_dim 128, 4,096 tokens, batch 1, f16\. You set them in Explore, below\./);
-  // and a way on: the link brings the form into view and focuses its first field
+  // and a way on after the last step (6, MLA): the link brings the form into view and focuses its first field
   await page.screenshot({ path: new URL('walkthrough-step5-h32-g8-1280.png', OUT).pathname });
+  assert.equal(await page.locator('#walk .step-next').count(), 0);
+  await page.click('#walk .step-nav .btn.primary');
+  await page.waitForFunction(() => /^6\./.test(document.querySelector('.step-title').textContent));
   await page.click('#walk .step-next a');
   await page.waitForFunction(() => document.activeElement?.closest('#controls'));
   const top = await page.$eval('#controls', (f) => f.getBoundingClientRect().top);

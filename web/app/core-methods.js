@@ -2,8 +2,8 @@
 // serves the core's Web Worker (worker.js) and, where no worker can be started (a sandboxed
 // iframe, a page on another origin than the element's script), the main-thread fallback in
 // core-client.js. Each method takes the loaded core and a structured-clonable argument.
-import { exampleInputs, repeatKv } from './example.js';
-import { EXAMPLE_TOKENS, WALKTHROUGH } from './lesson.js';
+import { exampleInputs, mlaExampleInputs, repeatKv } from './example.js';
+import { EXAMPLE_TOKENS, MLA_STEP, WALKTHROUGH } from './lesson.js';
 import { divisors } from './state.js';
 import { kvNumbersPerToken } from '../lib/core-facts.js';
 
@@ -26,7 +26,7 @@ function exampleWeights(core, h, g, d) {
  */
 function walkthroughFacts(core, d, bytes) {
   const shapes = new Map();  // H -> Set of G
-  for (const step of WALKTHROUGH) {
+  for (const step of WALKTHROUGH.filter((x) => !x.mla)) {
     if (!shapes.has(step.heads)) shapes.set(step.heads, new Set([step.heads]));
     shapes.get(step.heads).add(step.kvHeads);
   }
@@ -34,6 +34,34 @@ function walkthroughFacts(core, d, bytes) {
     .map((G) => ({ nHeads: H, nKvHeads: G, kind: core.attentionKind(H, G), bytes: bytes(G) })));
   const example = WALKTHROUGH.find((step) => step.example);
   return { rows, weights: exampleWeights(core, example.heads, example.kvHeads, Math.min(d, 64)) };
+}
+
+/**
+ * The MLA step's figures: max |explicit − absorbed| on the lesson's small example, run both ways by
+ * the core; and per token (all layers, the reader's dtype) the caches at DeepSeek-V3's widths: MHA
+ * (every head's 192-wide key and 128-wide value), GQA-8 and MQA at those widths, and the MLA latent row.
+ */
+function mlaFacts(core, dtype) {
+  const e = MLA_STEP.example;
+  const inputs = mlaExampleInputs({ ...e, tokens: EXAMPLE_TOKENS.length });
+  const explicit = core.mlaAttention({ ...inputs, ...e, causal: true, absorb: false }).out;
+  const absorbed = core.mlaAttention({ ...inputs, ...e, causal: true }).out;
+  const m = { ...core.model(MLA_STEP.model.id), ...MLA_STEP.model };
+  // K and V together are dn + dr + dv numbers per head: two vectors of the mean width (the scales of
+  // quantised dtypes are then counted per K and per V, as the memory model does)
+  const kv = (nKvHeads) => core.kvCacheSize({ layers: m.layers, nKvHeads, headDim: (m.qkNopeHeadDim + m.qkRopeHeadDim + m.vHeadDim) / 2,
+    tokens: 1, dtype }).totalBytes;
+  const latent = core.kvCacheSize({ layers: m.layers, nKvHeads: 1, headDim: m.kvLoraRank + m.qkRopeHeadDim, tokens: 1, dtype, kvFactor: 1 }).totalBytes;
+  return {
+    maxDelta: maxAbsDiff(explicit, absorbed),
+    largest: Math.max(...absorbed.map(Math.abs)),
+    rows: [
+      { label: `MHA (${m.nHeads} K/V heads)`, kind: core.attentionKind(m.nHeads, m.nHeads), bytes: kv(m.nHeads) },
+      { label: `GQA (${m.gqaKvHeads} K/V heads)`, kind: core.attentionKind(m.nHeads, m.gqaKvHeads), bytes: kv(m.gqaKvHeads) },
+      { label: 'MQA (1 K/V head)', kind: core.attentionKind(m.nHeads, 1), bytes: kv(1) },
+      { label: `MLA (one ${m.kvLoraRank} + ${m.qkRopeHeadDim} latent)`, kind: m.attention, bytes: latent },
+    ],
+  };
 }
 
 /** Every number the page shows for one state, in one round trip. */
@@ -62,7 +90,7 @@ export function snapshot(core, s) {
     kinds: divisors(h).map((G) => ({ nKvHeads: G, kind: kind(G) })),
     cache: { mha: entry(h), current: entry(g), mqa: entry(1), window: model?.slidingWindow ?? 0, cachedTokens: cached },
     example: { tokens: EXAMPLE_TOKENS, weights: gqa.weights },
-    walk: walkthroughFacts(core, d, bytes),
+    walk: { ...walkthroughFacts(core, d, bytes), mla: mlaFacts(core, dtype) },
     facts: {
       equalsMha: maxAbsDiff(gqa.out, copied.out),
       params: { mha: core.projectionParams({ nHeads: h, nKvHeads: h, headDim: d }), current: core.projectionParams({ nHeads: h, nKvHeads: g, headDim: d }) },

@@ -37,3 +37,16 @@ export function repeatKv(k, { nHeads: H, nKvHeads: G, headDim: d }) {
   }
   return out;
 }
+
+/**
+ * MLA inputs for a T-token example: qNope (T, H, dn), qRope (T, H, dr), latent (T, r), kRope (T, dr),
+ * and up-projections wUk (H, dn, r), wUv (H, dv, r) scaled by 1/√r so keys and values stay of unit size.
+ */
+export function mlaExampleInputs({ nHeads: H, kvLoraRank: r, qkRopeHeadDim: dr, qkNopeHeadDim: dn, vHeadDim: dv, tokens: T, seed = 11 }) {
+  const next = mulberry32(seed * 1000003 + H * 131 + r * 17 + dn);
+  const fill = (n, amp = 1) => Float32Array.from({ length: n }, () => amp * next());
+  return {
+    qNope: fill(T * H * dn), qRope: fill(T * H * dr), latent: fill(T * r), kRope: fill(T * dr),
+    wUk: fill(H * dn * r, 1 / Math.sqrt(r)), wUv: fill(H * dv * r, 1 / Math.sqrt(r)),
+  };
+}

@@ -39,7 +39,28 @@ export const WALKTHROUGH = [
       'token. Decoding is limited by those bytes, which is why GQA and MQA decode faster. This step draws your ' +
       'current settings: your query heads grouped onto your K/V heads, and the cache of MHA, your G and MQA.',
   },
+  {
+    title: 'Multi-head latent attention (MLA)',
+    heads: 128, kvHeads: 1, mla: true,
+    text: 'GQA shares K/V heads; MLA (DeepSeek-V2/V3, Kimi K2) shares further. Each token caches one latent ' +
+      'vector c plus a small rotary key that every head uses, and each head rebuilds its own keys and values ' +
+      'from c with two up-projections, W_uk and W_uv. The core runs it both ways: rebuilding every head’s K ' +
+      'and V, and absorbed, with W_uk folded into the query and W_uv applied after the softmax. Absorbed, ' +
+      'every head reads the same latent rows: it is MQA over the latent, then an up-projection per head. ' +
+      'The bars are per token, all layers, at DeepSeek-V3’s published widths.',
+  },
 ];
+
+/**
+ * The MLA step's shapes: DeepSeek-V3's published attention widths (deepseek-ai/DeepSeek-V3
+ * config.json; its layers and heads come from the core's catalog), and a small example the core
+ * runs both ways. Inputs, not figures: every number the
+ * step shows is computed from them by the core.
+ */
+export const MLA_STEP = {
+  model: { id: 'deepseek-v3', kvLoraRank: 512, qkRopeHeadDim: 64, qkNopeHeadDim: 128, vHeadDim: 128, gqaKvHeads: 8 },
+  example: { nHeads: 8, kvLoraRank: 24, qkRopeHeadDim: 4, qkNopeHeadDim: 8, vHeadDim: 8 },
+};
 
 /** The walkthrough's way on, after its last step, where the page has the Explore section. */
 export const WALKTHROUGH_NEXT = 'Next: your own settings and real models, in Explore →';

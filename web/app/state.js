@@ -15,7 +15,7 @@ export const RANGES = {
   t: [1, 1048576],    // tokens per sequence (1M)
   l: [1, 256],        // layers
   b: [1, 1024],       // batch
-  step: [1, 5],       // walkthrough step
+  step: [1, 6],       // walkthrough step (lesson.js has six)
 };
 
 export const DEFAULTS = Object.freeze({ h: 8, g: 2, d: 128, t: 8192, l: 32, b: 1, dtype: 'f16', model: '', step: 1, theme: 'auto' });

@@ -1,9 +1,11 @@
-// walkthrough.js - the five steps, MHA -> MQA -> GQA -> attending with shared K/V -> the caches.
+// walkthrough.js - the six steps, MHA -> MQA -> GQA -> attending with shared K/V -> the caches -> MLA.
 import { el, mount } from '../dom.js';
-import { WALKTHROUGH, WALKTHROUGH_NEXT } from '../lesson.js';
+import { MLA_STEP, WALKTHROUGH, WALKTHROUGH_NEXT } from '../lesson.js';
+import { formatBytes } from '../../lib/format.js';
 import { cacheBars, cacheComparison } from './bars.js';
 import { headDiagram } from './heads.js';
 import { heatmaps, paintSwatches } from './heatmaps.js';
+import { mlaDiagram } from './mla-diagram.js';
 
 const kvHeads = (n) => `${n} K/V head${n > 1 ? 's' : ''}`;
 
@@ -58,14 +60,25 @@ export class Walkthrough {
     const s = snap?.state;
     // the comparison is the reader's own H and G (once the core answered); the other steps are the lesson's
     const shape = spec.compare && s ? { h: s.h, g: s.g } : { h: spec.heads, g: spec.kvHeads };
+    const m = MLA_STEP.model;
     const parts = [
       el('h3', { class: 'step-title' }, `${this.step}. ${spec.title}`),
       el('p', { class: 'step-text' }, spec.text),
-      headDiagram(shape),
+      spec.mla ? mlaDiagram({ h: spec.heads, r: m.kvLoraRank, dr: m.qkRopeHeadDim, dn: m.qkNopeHeadDim, dv: m.vHeadDim }) : headDiagram(shape),
     ];
     if (snap) {
       const c = snap.cache;
-      if (spec.example) {
+      if (spec.mla) {
+        const mla = snap.walk.mla, [mha, , , latent] = mla.rows;
+        parts.push(cacheBars(mla.rows.map((r) => ({ ...r, factor: r === mha ? undefined : mha.bytes / r.bytes })),
+          { caption: `KV cache per token, all layers, ${s.dtype}` }));
+        const e = MLA_STEP.example;
+        parts.push(el('p', { class: 'fine mla-facts' },
+          `DeepSeek-V3 caches ${formatBytes(latent.bytes)} per token in ${s.dtype} where MHA on its ${spec.heads} heads would cache ` +
+          `${formatBytes(mha.bytes)}. The two paths agree: on a ${snap.example.tokens.length}-token example with ${e.nHeads} heads ` +
+          `and a ${e.kvLoraRank}-wide latent, the largest difference between rebuilding K and V and the absorbed form is ` +
+          `${mla.maxDelta.toExponential(1)} (outputs up to ${mla.largest.toFixed(2)}): float32 rounding, nothing more.`));
+      } else if (spec.example) {
         parts.push(heatmaps({ h: spec.heads, g: spec.kvHeads, tokens: snap.example.tokens, weights: snap.walk.weights }));
       } else if (spec.compare) {
         parts.push(cacheBars(cacheComparison(c, (e) => `${e.kind} (${kvHeads(e.nKvHeads)})`), { caption: `KV cache for ${s.h} query heads` }));
