@@ -57,7 +57,7 @@ export class Walkthrough {
     const snap = this.snapshot;
     const s = snap?.state;
     // the comparison is the reader's own H and G (once the core answered); the other steps are the lesson's
-    const shape = spec.compare && s ? { h: s.h, g: s.g } : { h: spec.heads, g: spec.kvHeads };
+    const shape = spec.compare && s ? { h: s.h, g: s.g, mla: snap.mla } : { h: spec.heads, g: spec.kvHeads };
     const parts = [
       el('h3', { class: 'step-title' }, `${this.step}. ${spec.title}`),
       el('p', { class: 'step-text' }, spec.text),
@@ -68,8 +68,8 @@ export class Walkthrough {
       if (spec.example) {
         parts.push(heatmaps({ h: spec.heads, g: spec.kvHeads, tokens: snap.example.tokens, weights: snap.walk.weights }));
       } else if (spec.compare) {
-        parts.push(cacheBars(cacheComparison(c, (e) => `${e.kind} (${kvHeads(e.nKvHeads)})`), { caption: `KV cache for ${s.h} query heads` }));
-        parts.push(this.#fine(`Cache sizes for your settings: H = ${s.h}, G = ${s.g}, ${settingsText(s, c)}.`));
+        parts.push(cacheBars(cacheComparison(c, (e) => (e.kind === 'MLA' ? 'MLA (one latent)' : `${e.kind} (${kvHeads(e.nKvHeads)})`)), { caption: `KV cache for ${s.h} query heads` }));
+        parts.push(this.#fine(`Cache sizes for your settings: H = ${s.h}, ${snap.mla ? 'an MLA latent' : `G = ${s.g}`}, ${settingsText(s, c)}.`));
       } else {
         // the core's rows for this step's H, G descending, each with its kind and cache
         const rows = snap.walk.rows.filter((r) => r.nHeads === spec.heads);
