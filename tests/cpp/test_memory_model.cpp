@@ -20,6 +20,16 @@ static uint64_t per_token_f16(const char* id) {
   return s.total_bytes;
 }
 
+/// A solver query for `model` on an H100 (80 GB, 3350 GB/s) at `tokens` per sequence.
+static SolverQuery h100_query(const ModelSpec& model, int64_t tokens) {
+  SolverQuery q;
+  q.model = model;
+  q.memory_bytes = 80e9;
+  q.bandwidth = 3350e9;
+  q.tokens = tokens;
+  return q;
+}
+
 TEST_CASE("per-token KV cache at fp16 matches published figures", "[memory]") {
   REQUIRE(per_token_f16("llama-2-70b") == 320 * 1024);  // 320 KiB
   REQUIRE(per_token_f16("llama-2-7b") == 512 * 1024);   // 512 KiB
@@ -212,13 +222,8 @@ TEST_CASE("model_kv_cache: the sliding window caps the cache once, uncapped besi
   REQUIRE(model_kv_cache({mistral, 100, 1, CacheDtype::kInt8}, &c).is_ok());
   REQUIRE(c.per_sequence == 100 * (2 * 32 * 8 * 128 + 2 * 32 * 8 * 4));
   // the solver reads the same figures
-  SolverQuery q;
-  q.model = mistral;
-  q.memory_bytes = 80e9;
-  q.bandwidth = 3350e9;
-  q.tokens = 32768;
   SolverResult r;
-  REQUIRE(solve_budget(q, &r).is_ok());
+  REQUIRE(solve_budget(h100_query(mistral, 32768), &r).is_ok());
   REQUIRE(r.cached_tokens == 4096);
   REQUIRE(r.kv_bytes_per_sequence == per_token * 4096);
   ModelSpec bad = mistral;
@@ -298,16 +303,10 @@ TEST_CASE("MLA: DeepSeek-V3 caches a 576-wide latent per layer; its MHA baseline
   CHECK(llama.head_dim == 128);
   CHECK(llama.value_dim == 0);
   // the solver reads the same per-token figures
-  SolverQuery q;
-  q.model = mha;
-  q.memory_bytes = 80e9;
-  q.bandwidth = 3350e9;
-  q.tokens = 4096;
   SolverResult r;
-  REQUIRE(solve_budget(q, &r).is_ok());
+  REQUIRE(solve_budget(h100_query(mha, 4096), &r).is_ok());
   CHECK(r.kv_bytes_per_token == baseline);
-  q.model = ds;
-  REQUIRE(solve_budget(q, &r).is_ok());
+  REQUIRE(solve_budget(h100_query(ds, 4096), &r).is_ok());
   CHECK(r.kv_bytes_per_token == latent);
   // an MLA model caches one latent: another G is refused, and so is a value width without K and V
   ModelSpec two = ds;
