@@ -274,6 +274,7 @@ export interface Model {
   layers: number;
   nHeads: number;
   nKvHeads: number;
+  /** Per head, as the config states it; for MLA the cached width, kvLoraRank + qkRopeHeadDim (576 for DeepSeek-V3). */
   headDim: number;
   maxContext: number;
   params: number;
@@ -282,9 +283,29 @@ export interface Model {
   slidingWindow?: number;
   attention: AttentionKind;
   kvFactor: 1 | 2;
+  /** Only for MLA models: the widths of config.json. */
+  mla?: MlaWidths;
   /** Where the numbers come from. */
   source: string;
 }
+
+/**
+ * Multi-head latent attention (DeepSeek-V2/V3), named as in config.json. A token caches one latent
+ * (kvLoraRank) and one RoPE key (qkRopeHeadDim) per layer; each query head rebuilds from it a key of
+ * qkNopeHeadDim + qkRopeHeadDim and a value of vHeadDim, which the MHA baseline would cache in full.
+ */
+export interface MlaWidths {
+  kvLoraRank: number;
+  qkRopeHeadDim: number;
+  qkNopeHeadDim: number;
+  vHeadDim: number;
+}
+
+/**
+ * Which comparison row: 'mha' (G = H; for MLA the MHA baseline, H keys of qkNope + qkRope and H
+ * values of vHeadDim per layer), 'published', 'whatIf' (the asked nKvHeads), 'mqa' (G = 1; not for MLA).
+ */
+export type KvVariantRow = 'mha' | 'published' | 'whatIf' | 'mqa';
 
 export interface Device {
   id: string;
@@ -304,6 +325,7 @@ export interface ModelKvCacheArgs {
 }
 
 export interface KvVariant {
+  row: KvVariantRow;
   label: string;
   nKvHeads: number;
   attention: AttentionKind;
@@ -344,6 +366,7 @@ export type SolveBudgetArgs =
   | (SolveBudgetCommon & { device?: never; memoryGB: number; bandwidthGBs: number });
 
 export interface BudgetVariant {
+  row: KvVariantRow;
   label: string;
   nKvHeads: number;
   attention: AttentionKind;

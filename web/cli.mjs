@@ -78,7 +78,10 @@ function kvReport(core, values, id) {
 
   const m = kv.model;
   const out = [];
-  out.push(`${m.name} (${m.id}): ${m.layers} layers, ${m.nHeads} query heads, ${m.nKvHeads} KV ${m.attention === 'MLA' ? 'latent' : 'heads'} (${m.attention}), head_dim ${m.headDim}, context ${m.maxContext}`);
+  out.push(`${m.name} (${m.id}): ${m.layers} layers, ${m.nHeads} query heads, ` + (m.mla
+    ? `one MLA latent of ${m.headDim} per token per layer (kv_lora_rank ${m.mla.kvLoraRank} + qk_rope_head_dim ${m.mla.qkRopeHeadDim}; ` +
+      `per head: keys ${m.mla.qkNopeHeadDim} + ${m.mla.qkRopeHeadDim}, values ${m.mla.vHeadDim}), context ${m.maxContext}`
+    : `${m.nKvHeads} KV heads (${m.attention}), head_dim ${m.headDim}, context ${m.maxContext}`));
   out.push(`KV cache in ${kv.dtype}, ${kv.tokens} tokens × batch ${kv.batch}` +
     (kv.cachedTokens < kv.tokens ? ` (sliding window: ${kv.cachedTokens} tokens cached per sequence)` : ''));
   out.push('');

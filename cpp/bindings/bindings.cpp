@@ -71,6 +71,7 @@ EMSCRIPTEN_BINDINGS(gqa_core) {
       .field("dtype", &KvSizeArgs::dtype);
   value_object<SolverArgs>("SolverArgs")
       .field("model", &SolverArgs::model)
+      .field("row", &SolverArgs::row)
       .field("weightDtype", &SolverArgs::weightDtype)
       .field("kvDtype", &SolverArgs::kvDtype)
       .field("nKvHeads", &SolverArgs::nKvHeads)
@@ -111,6 +112,7 @@ EMSCRIPTEN_BINDINGS(gqa_core) {
       .field("seed", &RecallArgs::seed);
   value_object<ModelCacheArgs>("ModelCacheArgs")
       .field("model", &ModelCacheArgs::model)
+      .field("row", &ModelCacheArgs::row)
       .field("dtype", &ModelCacheArgs::dtype)
       .field("nKvHeads", &ModelCacheArgs::nKvHeads)
       .field("tokens", &ModelCacheArgs::tokens)

@@ -17,12 +17,14 @@ Status parse_cache_dtype_field(const char* field, const std::string& s, CacheDty
   return parse_choice(field, s, kCacheDtypeCount, [](int i) { return cache_dtype_name(CacheDtype(i)); }, t);
 }
 
-/// The catalog entry `id` with nKvHeads > 0 as a what-if, or the refusal.
-Status model_field(const std::string& id, double n_kv_heads, ModelSpec* out) {
+/// The catalog entry `id` as row `row` of its comparison (kv_variants: 'mha' is its MHA baseline,
+/// 'published' the entry itself, 'whatIf' and 'mqa' copies with G = nKvHeads), or the refusal.
+Status model_field(const std::string& id, const std::string& row, double n_kv_heads, ModelSpec* out) {
   const ModelSpec* m = find_model(id.c_str());
   if (!m) return Status::error(StatusCode::kOutOfRange, "model ('%s') is not in the catalog", id.c_str());
-  *out = *m;
-  if (n_kv_heads > 0) out->n_kv_heads = int(n_kv_heads);
+  KvVariantRow r;
+  GQA_RETURN_IF_ERROR(parse_choice("row", row, kKvVariantRows, [](int i) { return kv_variant_row_name(KvVariantRow(i)); }, &r));
+  *out = variant_model(*m, {r, r == KvVariantRow::kPublished ? m->n_kv_heads : int(n_kv_heads)});
   return Status::ok();
 }
 
@@ -41,6 +43,14 @@ val model_value(const ModelSpec& m) {
   if (m.sliding_window > 0) o.set("slidingWindow", double(m.sliding_window));
   o.set("attention", std::string(attention_kind(m)));
   o.set("kvFactor", kv_factor(m));
+  if (is_mla(m)) {
+    val mla = val::object();
+    mla.set("kvLoraRank", m.mla.kv_lora_rank);
+    mla.set("qkRopeHeadDim", m.mla.qk_rope_head_dim);
+    mla.set("qkNopeHeadDim", m.mla.qk_nope_head_dim);
+    mla.set("vHeadDim", m.mla.v_head_dim);
+    o.set("mla", mla);
+  }
   o.set("source", std::string(m.source));
   return o;
 }
@@ -94,7 +104,7 @@ val model_kv_cache_js(const ModelCacheArgs& a) {
   ModelCacheQuery q;
   q.tokens = int64_t(a.tokens);
   q.batch = int64_t(a.batch);
-  Status st = model_field(a.model, a.nKvHeads, &q.model);
+  Status st = model_field(a.model, a.row, a.nKvHeads, &q.model);
   if (st.is_ok()) st = parse_cache_dtype_field("dtype", a.dtype, &q.dtype);
   ModelCache c;
   if (st.is_ok()) st = model_kv_cache(q, &c);
@@ -122,15 +132,14 @@ val model_kv_cache_js(const ModelCacheArgs& a) {
 
 val kv_variants_js(const std::string& model, bool has_what_if, double what_if) {
   ModelSpec m;
-  Status st = model_field(model, 0, &m);
+  Status st = model_field(model, kv_variant_row_name(KvVariantRow::kPublished), 0, &m);
   KvVariant rows[kKvVariantRows];
   int count = 0, n_kv_heads = 0;
   if (st.is_ok()) st = kv_variants(m, has_what_if, int64_t(what_if), rows, &count, &n_kv_heads);
   if (!st.is_ok()) return error_value(st);
   val variants = val::array();
   for (int i = 0; i < count; ++i) {
-    ModelSpec v = m;
-    v.n_kv_heads = rows[i].n_kv_heads;
+    const ModelSpec v = variant_model(m, rows[i]);
     val o = val::object();
     o.set("row", std::string(kv_variant_row_name(rows[i].row)));
     o.set("nKvHeads", rows[i].n_kv_heads);
@@ -145,7 +154,7 @@ val kv_variants_js(const std::string& model, bool has_what_if, double what_if) {
 
 val solve_budget_js(const SolverArgs& a) {
   SolverQuery q;
-  Status st = model_field(a.model, a.nKvHeads, &q.model);
+  Status st = model_field(a.model, a.row, a.nKvHeads, &q.model);
   q.memory_bytes = a.memoryBytes;
   q.bandwidth = a.bandwidth;
   q.reserve = a.reserve;

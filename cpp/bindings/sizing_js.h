@@ -22,19 +22,20 @@ val models_js();
 val devices_js();
 
 struct ModelCacheArgs {
-  std::string model, dtype;
-  double nKvHeads, tokens, batch;  // nKvHeads 0: as published
+  std::string model, row, dtype;   // row: which of kvVariants' rows ('published', 'mha', 'whatIf', 'mqa')
+  double nKvHeads, tokens, batch;  // nKvHeads: the G of a 'whatIf' or 'mqa' row
 };
 /// { nKvHeads, attention, cachedTokens, perToken, perSequence, total, uncapped: { perSequence, total } }
 val model_kv_cache_js(const ModelCacheArgs& a);
 
 /// The rows a model is compared at: { nKvHeads (the one asked about), variants: [{ row ('mha' |
 /// 'published' | 'whatIf' | 'mqa'), nKvHeads, attention }] }, or the refusal of the what-if.
+/// An MLA model's rows are 'mha' (its MHA baseline) and 'published'.
 val kv_variants_js(const std::string& model, bool has_what_if, double what_if);
 
 struct SolverArgs {
-  std::string model, weightDtype, kvDtype;
-  double nKvHeads, memoryBytes, bandwidth, reserve, tokens, batch;  // nKvHeads 0: as published
+  std::string model, row, weightDtype, kvDtype;  // row as in ModelCacheArgs
+  double nKvHeads, memoryBytes, bandwidth, reserve, tokens, batch;
 };
 /// What fits and the roofline estimate (SolverResult's fields, camelCase).
 val solve_budget_js(const SolverArgs& a);

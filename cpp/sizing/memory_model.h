@@ -3,7 +3,9 @@
 //   cache bytes = kv_factor · layers · n_kv_heads · head_dim · tokens · batch · bits / 8
 //
 // kv_factor is 2 (a K and a V vector per KV head) except for multi-head latent attention
-// (DeepSeek's MLA), which caches one latent vector per token per layer (kv_factor 1).
+// (DeepSeek's MLA), which caches one latent vector per token per layer (kv_factor 1). Values may
+// be narrower than keys (value_dim; MLA's MHA baseline: keys 192, values 128): then the K and V
+// vectors together are head_dim + value_dim wide.
 // Everything is 64-bit; a size that would not fit in 64 bits is an error, never a wrap.
 #pragma once
 
@@ -33,6 +35,7 @@ struct KvSizeQuery {
   int64_t layers = 0, n_kv_heads = 0, head_dim = 0, tokens = 0, batch = 1;
   CacheDtype dtype = CacheDtype::kF16;
   int64_t kv_factor = 2;
+  int64_t value_dim = 0;  // values' width when it is not head_dim (kv_factor 2 only); 0: head_dim
 };
 
 struct KvSize {

@@ -5,6 +5,9 @@ namespace gqa {
 
 Status model_kv_cache(const ModelCacheQuery& q, ModelCache* out) {
   const ModelSpec& m = q.model;
+  if (is_mla(m) && m.n_kv_heads != 1) {
+    return Status::error(StatusCode::kOutOfRange, "nKvHeads (%d): %s caches one MLA latent, not K/V heads", m.n_kv_heads, m.id);
+  }
   if (m.n_kv_heads < 1 || m.n_heads % m.n_kv_heads != 0) {
     return Status::error(StatusCode::kOutOfRange, "nKvHeads (%d) must divide the model's %d query heads",
                          m.n_kv_heads, m.n_heads);
@@ -12,7 +15,7 @@ Status model_kv_cache(const ModelCacheQuery& q, ModelCache* out) {
   // `tokens` of `batch` sequences of this model, all layers, scales included
   auto bytes = [&](int64_t tokens, int64_t batch, uint64_t* b) {
     KvSize size;
-    GQA_RETURN_IF_ERROR(kv_cache_size({m.layers, m.n_kv_heads, m.head_dim, tokens, batch, q.dtype, kv_factor(m)}, &size));
+    GQA_RETURN_IF_ERROR(kv_cache_size({m.layers, m.n_kv_heads, m.head_dim, tokens, batch, q.dtype, kv_factor(m), m.value_dim}, &size));
     *b = size.total_bytes;
     return Status::ok();
   };
@@ -36,11 +39,12 @@ Status kv_variants(const ModelSpec& m, bool has_what_if, int64_t what_if, KvVari
                    int* n_kv_heads) {
   *count = 0;
   *n_kv_heads = m.n_kv_heads;
-  if (m.mla) {
+  if (is_mla(m)) {
     if (has_what_if) {
       return Status::error(StatusCode::kOutOfRange,
                            "nKvHeads: %s uses MLA (one cached latent), so a K/V-head what-if does not apply", m.id);
     }
+    out[(*count)++] = {KvVariantRow::kMha, m.n_heads};
     out[(*count)++] = {KvVariantRow::kPublished, m.n_kv_heads};
     return Status::ok();
   }
@@ -62,6 +66,13 @@ Status kv_variants(const ModelSpec& m, bool has_what_if, int64_t what_if, KvVari
     if (!seen) out[(*count)++] = v;
   }
   return Status::ok();
+}
+
+ModelSpec variant_model(const ModelSpec& published, const KvVariant& v) {
+  if (v.row == KvVariantRow::kMha) return mha_baseline(published);
+  ModelSpec m = published;
+  m.n_kv_heads = v.n_kv_heads;
+  return m;
 }
 
 }  // namespace gqa

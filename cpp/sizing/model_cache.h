@@ -11,7 +11,7 @@
 namespace gqa {
 
 struct ModelCacheQuery {
-  ModelSpec model{};  // as published, or a what-if copy with another n_kv_heads
+  ModelSpec model{};  // as published, a what-if copy with another n_kv_heads, or its mha_baseline
   int64_t tokens = 0; // context per sequence
   int64_t batch = 1;  // sequences
   CacheDtype dtype = CacheDtype::kF16;
@@ -31,7 +31,9 @@ struct ModelCache {
 Status model_kv_cache(const ModelCacheQuery& q, ModelCache* out);
 
 /// The K/V-head counts a model's cache is compared at, each G once, in this order: MHA (G = H),
-/// as published, the what-if, MQA (G = 1). An MLA model is shown only as published.
+/// as published, the what-if, MQA (G = 1). An MLA model is compared only with its MHA baseline
+/// (mha_baseline: the full keys and values its heads rebuild from the latent); G what-ifs and MQA
+/// at its widths are no design anyone published, so they are not offered.
 enum class KvVariantRow { kMha = 0, kPublished, kWhatIf, kMqa };
 constexpr int kKvVariantRows = 4;
 const char* kv_variant_row_name(KvVariantRow r);  // "mha", "published", "whatIf", "mqa"
@@ -46,5 +48,8 @@ struct KvVariant {
 /// is about (the what-if, else the published G).
 Status kv_variants(const ModelSpec& published, bool has_what_if, int64_t what_if, KvVariant out[kKvVariantRows],
                    int* count, int* n_kv_heads);
+
+/// The model whose cache row `v` of `published` sizes: mha_baseline for kMha, else a copy with the row's G.
+ModelSpec variant_model(const ModelSpec& published, const KvVariant& v);
 
 }  // namespace gqa

@@ -20,6 +20,16 @@ static uint64_t per_token_f16(const char* id) {
   return s.total_bytes;
 }
 
+/// A solver query for `model` on an H100 (80 GB, 3350 GB/s) at `tokens` per sequence.
+static SolverQuery h100_query(const ModelSpec& model, int64_t tokens) {
+  SolverQuery q;
+  q.model = model;
+  q.memory_bytes = 80e9;
+  q.bandwidth = 3350e9;
+  q.tokens = tokens;
+  return q;
+}
+
 TEST_CASE("per-token KV cache at fp16 matches published figures", "[memory]") {
   REQUIRE(per_token_f16("llama-2-70b") == 320 * 1024);  // 320 KiB
   REQUIRE(per_token_f16("llama-2-7b") == 512 * 1024);   // 512 KiB
@@ -212,13 +222,8 @@ TEST_CASE("model_kv_cache: the sliding window caps the cache once, uncapped besi
   REQUIRE(model_kv_cache({mistral, 100, 1, CacheDtype::kInt8}, &c).is_ok());
   REQUIRE(c.per_sequence == 100 * (2 * 32 * 8 * 128 + 2 * 32 * 8 * 4));
   // the solver reads the same figures
-  SolverQuery q;
-  q.model = mistral;
-  q.memory_bytes = 80e9;
-  q.bandwidth = 3350e9;
-  q.tokens = 32768;
   SolverResult r;
-  REQUIRE(solve_budget(q, &r).is_ok());
+  REQUIRE(solve_budget(h100_query(mistral, 32768), &r).is_ok());
   REQUIRE(r.cached_tokens == 4096);
   REQUIRE(r.kv_bytes_per_sequence == per_token * 4096);
   ModelSpec bad = mistral;
@@ -227,7 +232,7 @@ TEST_CASE("model_kv_cache: the sliding window caps the cache once, uncapped besi
   REQUIRE(model_kv_cache({mistral, 0, 1, CacheDtype::kF16}, &c).message() == "tokens (0) must be an integer from 1 to 1099511627776");
 }
 
-TEST_CASE("kv_variants: MHA, as published, the what-if, MQA, each G once; MLA only as published", "[memory][catalog]") {
+TEST_CASE("kv_variants: MHA, as published, the what-if, MQA, each G once; MLA against its MHA baseline", "[memory][catalog]") {
   KvVariant v[kKvVariantRows];
   int count = 0, g = 0;
   const auto rows = [&] {
@@ -247,10 +252,68 @@ TEST_CASE("kv_variants: MHA, as published, the what-if, MQA, each G once; MLA on
   CHECK(g == 64);
   REQUIRE(kv_variants(*find_model("falcon-7b"), false, 0, v, &count, &g).is_ok());  // published MQA
   CHECK(rows() == "mha=71 published=1 ");
-  REQUIRE(kv_variants(*find_model("deepseek-v3"), false, 0, v, &count, &g).is_ok());
-  CHECK(rows() == "published=1 ");
+  REQUIRE(kv_variants(*find_model("deepseek-v3"), false, 0, v, &count, &g).is_ok());  // MLA: its MHA baseline only
+  CHECK(rows() == "mha=128 published=1 ");
   CHECK(kv_variants(*find_model("deepseek-v3"), true, 2, v, &count, &g).message() ==
         "nKvHeads: deepseek-v3 uses MLA (one cached latent), so a K/V-head what-if does not apply");
   CHECK(kv_variants(llama, true, 3, v, &count, &g).message() == "nKvHeads (3) must divide llama-3.1-70b's 64 query heads");
   CHECK(kv_variants(llama, true, 0, v, &count, &g).message() == "nKvHeads (0) must be an integer from 1 to 64");
+}
+
+TEST_CASE("MLA: DeepSeek-V3 caches a 576-wide latent per layer; its MHA baseline is 128 heads of 192-wide keys and 128-wide values", "[memory][catalog][mla]") {
+  const ModelSpec& ds = *find_model("deepseek-v3");
+  // config.json: kv_lora_rank 512, qk_rope_head_dim 64, qk_nope_head_dim 128, v_head_dim 128, 128 heads, 61 layers
+  REQUIRE(is_mla(ds));
+  CHECK(ds.mla.kv_lora_rank == 512);
+  CHECK(ds.mla.qk_rope_head_dim == 64);
+  CHECK(ds.mla.qk_nope_head_dim == 128);
+  CHECK(ds.mla.v_head_dim == 128);
+  CHECK(!is_mla(*find_model("llama-3.1-70b")));
+  // hand-computed at f16: latent 61 layers × 576 × 2 B; baseline 61 × 128 heads × (192 + 128) × 2 B
+  const uint64_t latent = 61 * 576 * 2, baseline = 61 * 128 * (192 + 128) * 2;
+  REQUIRE(latent == 70272);
+  REQUIRE(baseline == 4997120);
+  ModelCache c;
+  REQUIRE(model_kv_cache({ds, 8192, 2, CacheDtype::kF16}, &c).is_ok());
+  CHECK(c.per_token == latent);
+  CHECK(c.total == latent * 8192 * 2);
+  const ModelSpec mha = mha_baseline(ds);
+  CHECK(std::string(attention_kind(mha)) == "MHA");
+  CHECK(mha.n_kv_heads == 128);
+  CHECK(mha.head_dim == 192);  // qk_nope 128 + qk_rope 64
+  CHECK(mha.value_dim == 128);
+  REQUIRE(model_kv_cache({mha, 8192, 2, CacheDtype::kF16}, &c).is_ok());
+  CHECK(c.per_token == baseline);
+  CHECK(c.total == baseline * 8192 * 2);
+  // int8: one f32 scale per token per head for the key and for the value, per layer
+  REQUIRE(model_kv_cache({mha, 1, 1, CacheDtype::kInt8}, &c).is_ok());
+  CHECK(c.per_token == 61 * 128 * (192 + 128) + 2 * 61 * 128 * 4);
+  // the rows the calculator, the page and the solver size: the baseline, then the latent
+  KvVariant v[kKvVariantRows];
+  int count = 0, g = 0;
+  REQUIRE(kv_variants(ds, false, 0, v, &count, &g).is_ok());
+  REQUIRE(count == 2);
+  REQUIRE(model_kv_cache({variant_model(ds, v[0]), 1, 1, CacheDtype::kF16}, &c).is_ok());
+  CHECK(c.per_token == baseline);
+  REQUIRE(model_kv_cache({variant_model(ds, v[1]), 1, 1, CacheDtype::kF16}, &c).is_ok());
+  CHECK(c.per_token == latent);
+  // a non-MLA model's baseline is its G = H copy
+  const ModelSpec llama = mha_baseline(*find_model("llama-3.1-70b"));
+  CHECK(llama.n_kv_heads == 64);
+  CHECK(llama.head_dim == 128);
+  CHECK(llama.value_dim == 0);
+  // the solver reads the same per-token figures
+  SolverResult r;
+  REQUIRE(solve_budget(h100_query(mha, 4096), &r).is_ok());
+  CHECK(r.kv_bytes_per_token == baseline);
+  REQUIRE(solve_budget(h100_query(ds, 4096), &r).is_ok());
+  CHECK(r.kv_bytes_per_token == latent);
+  // an MLA model caches one latent: another G is refused, and so is a value width without K and V
+  ModelSpec two = ds;
+  two.n_kv_heads = 2;
+  CHECK(model_kv_cache({two, 1, 1, CacheDtype::kF16}, &c).message() == "nKvHeads (2): deepseek-v3 caches one MLA latent, not K/V heads");
+  KvSize s;
+  CHECK(kv_cache_size({1, 1, 576, 1, 1, CacheDtype::kF16, 1, 128}, &s).message() == "valueDim (128) needs kvFactor 2 (a K and a V vector), not 1");
+  REQUIRE(kv_cache_size({1, 1, 192, 1, 1, CacheDtype::kF16, 2, 128}, &s).is_ok());
+  CHECK(s.total_bytes == (192 + 128) * 2);
 }

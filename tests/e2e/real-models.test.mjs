@@ -157,6 +157,57 @@ test('walkthrough: bars only where drawn, step 5 at the reader’s settings, no 
   await embed.context.close();
 });
 
+test('#model=deepseek-v3 is MLA everywhere in Explore: the G control, the latent against its MHA baseline, the words; a GQA model unchanged', async () => {
+  // hand-computed at f16: the latent 61 layers × 576 × 2 B = 70,272 B; the MHA baseline 61 × 128 heads × (192 + 128) × 2 B = 4,997,120 B
+  const latent = 61 * 576 * 2, baseline = 61 * 128 * (192 + 128) * 2;
+  for (const width of [390, 1280]) {
+    const { page, context, problems } = await h.open('/#model=deepseek-v3', { viewport: { width, height: 900 } });
+    await ready(page);
+    await page.waitForFunction(() => /MLA latent/.test(document.getElementById('cache-view').textContent));
+    assert.deepEqual(await controls(page), { model: 'deepseek-v3', h: '128', g: '1', d: '576', t: '8192', l: '61' });
+    // the G control names the latent; no K/V-head counts to pick
+    assert.deepEqual(await page.$$eval('select[name=g] option', (o) => o.map((x) => x.textContent)), ['latent (MLA)']);
+    assert.match(await page.textContent('#g-help'), /one cached latent per token per layer/);
+    assert.deepEqual(await cutOptions(page, 'g'), [], `G option cut at ${width} px`);
+    // the bars: the MHA baseline, then the latent, as the core sized them at 8,192 tokens
+    assert.deepEqual(await page.$$eval('#cache-view .bar-row', (r) => r.map((x) => [x.dataset.label, Number(x.dataset.bytes)])),
+      [['MHA baseline (G = 128)', baseline * 8192], ['MLA latent (current)', latent * 8192]]);
+    const factor = await page.evaluate(async () => {
+      const { loadCore } = await import('/core/core.js');
+      const core = await loadCore();
+      return core.modelKvCache({ model: 'deepseek-v3', tokens: 8192 }).variants.find((v) => v.row === 'published').reductionVsMha;
+    });
+    assert.equal(factor, baseline / latent);
+    const note = await page.textContent('#cache-note');
+    assert.match(note, /^61 layers × 8,192 tokens × batch 1, f16\. Current MLA: 68\.6 KiB per token; 71\.1× smaller than its MHA baseline\.$/);
+    assert.match(await page.textContent('#announcer'), /^MLA: KV cache 549 MiB; 71\.1× smaller than its MHA baseline\.$/);
+    assert.match(await page.textContent('#cache-view'), /38\.1 GiB.*549 MiB\s*÷71\.1/);
+    // nothing in Explore calls it MQA or H/G (the model picker lists other models' kinds, so it is left out)
+    const explore = await page.evaluate(() => ['select[name=g]', '#heads-view', '#heatmap-view', '#cache-view', '#cache-note', '#announcer']
+      .map((sel) => document.querySelector(sel).textContent + (document.querySelector(sel).querySelector('svg')?.getAttribute('aria-label') ?? '')).join(' '));
+    assert.doesNotMatch(explore, /MQA|K\/V head \d|H\/G|137 KiB|137 GiB|128×/);
+    assert.match(await page.getAttribute('#heads-view svg', 'aria-label'), /^128 query heads reading one shared MLA latent of 576 numbers \(512 compressed, 64 RoPE key\)$/);
+    // the heatmaps' groups are the latent too
+    assert.equal(await page.textContent('#heatmap-view .heatmap-group-title'), 'the latent');
+    assert.equal(await page.textContent('#heatmap-view select option'), 'the latent: query heads 0–15 (of its 128)');
+    // the Real-models table and the lesson's MLA answer say the same
+    assert.match(await page.textContent('#models-view'), /DeepSeek-V3MLA61128latent576[0-9,]*68\.6 KiB/);
+    const answer = await page.$$eval('.qa', (qs) => qs.find((q) => /What does MLA change/.test(q.textContent)).querySelector('.live').textContent);
+    assert.match(answer, /DeepSeek-V3 caches 576 numbers per token per layer \(latent 512 \+ RoPE key 64\): 68\.6 KiB per token vs 4\.77 MiB for full K\/V on its 128 heads \(keys 128 \+ 64 RoPE wide, values 128\), 71\.1× smaller/);
+    await page.locator('#explore').screenshot({ path: new URL(`explore-deepseek-v3-${width}.png`, OUT).pathname });
+    // a GQA model: K/V-head counts to pick, H/G in the words, MHA / GQA / MQA bars as before
+    await page.evaluate(() => { location.hash = '#model=llama-3.1-70b'; });
+    await page.waitForFunction(() => /H\/G = 8× smaller than MHA/.test(document.getElementById('cache-note').textContent));
+    assert.equal(await page.locator('select[name=g] option').count(), 7);
+    assert.equal(await page.locator('#g-help').count(), 0);
+    assert.deepEqual(await barBytes(page), [64, 8, 1].map((g) => kvBytes({ l: 80, g, d: 128, t: 8192 })));
+    assert.match(await page.getAttribute('#heads-view svg', 'aria-label'), /^64 query heads reading 8 K\/V heads/);
+    await page.locator('#explore').screenshot({ path: new URL(`explore-llama-3.1-70b-${width}.png`, OUT).pathname });
+    assert.deepEqual(problems, clean);
+    await context.close();
+  }
+});
+
 /**
  * Each <text> of the SVGs under `selector`: its rendered font size in CSS px (the computed size
  * times the SVG's screen scale) and whether its box leaves the viewBox.
@@ -178,11 +229,11 @@ test('head diagram: 1–128 heads of either kind read clearly at 375 and 1280 px
     await ready(page);
     for (const [name, hash] of SHAPES) {
       await page.evaluate((x) => { location.hash = x; }, hash);
-      // the diagram is redrawn when the core's snapshot for the form's H and G arrives
-      await page.waitForFunction(() => {
+      // the diagram is redrawn when the core's snapshot for the form's H and G arrives (an MLA model: its latent)
+      await page.waitForFunction((mla) => {
         const [H, G] = ['h', 'g'].map((k) => document.querySelector(`[name=${k}]`).value);
-        return document.querySelector('#heads-view svg').getAttribute('aria-label').startsWith(`${H} query head${H === '1' ? '' : 's'} reading ${G} K/V head`);
-      });
+        return document.querySelector('#heads-view svg').getAttribute('aria-label').startsWith(`${H} query head${H === '1' ? '' : 's'} reading ${mla ? 'one shared MLA latent' : `${G} K/V head`}`);
+      }, name === 'deepseek-v3');
       const [H, G] = await page.evaluate(() => [Number(document.querySelector('[name=h]').value), Number(document.querySelector('[name=g]').value)]);
       const texts = await svgTexts(page, '#heads-view');
       for (const t of texts) {
@@ -196,7 +247,9 @@ test('head diagram: 1–128 heads of either kind read clearly at 375 and 1280 px
       const folded = Number(await page.$eval('#heads-view svg', (s) => s.querySelector('.fold')?.dataset.folded ?? 0));
       assert.equal(drawn.length + folded, G, name);
       for (const n of drawn) assert.equal(n, H / G, name);
-      assert.match(texts.map((t) => t.text).join(' '), new RegExp(`query heads \\(researchers\\): ${H} .*K/V heads \\(filing cabinets\\): ${G}`));
+      assert.match(texts.map((t) => t.text).join(' '), name === 'deepseek-v3'
+        ? /query heads \(researchers\): 128 .*latent .*one shared latent \(cached\): 576 numbers all 128 query heads rebuild K and V from it/
+        : new RegExp(`query heads \\(researchers\\): ${H} .*K/V heads \\(filing cabinets\\): ${G}`));
       await page.locator('#heads-view').screenshot({ path: new URL(`heads-${name}-${width}.png`, OUT).pathname });
     }
     // the walkthrough's own diagrams (8 heads) obey the same sizes
@@ -244,7 +297,8 @@ test('heatmaps: at most 16 maps with a picker over the groups, axes named, label
       await page.evaluate((x) => { location.hash = x; }, hash);
       await page.waitForFunction(() => document.querySelector('#heatmap-view .heatmaps')?.dataset.last - document.querySelector('#heatmap-view .heatmaps')?.dataset.first < 16
         && document.querySelector('#heads-view svg').getAttribute('aria-label').startsWith(`${document.querySelector('[name=h]').value} query head`));
-      await page.waitForFunction((x) => document.querySelector('#heads-view svg').getAttribute('aria-label').includes(`reading ${document.querySelector('[name=g]').value} K/V head`), hash);
+      await page.waitForFunction((x) => document.querySelector('#heads-view svg').getAttribute('aria-label')
+        .includes(x === '#model=deepseek-v3' ? 'reading one shared MLA latent' : `reading ${document.querySelector('[name=g]').value} K/V head`), hash);
       const opts = await page.$$eval('#heatmap-view select option', (o) => o.map((x) => x.textContent));
       if (count !== null) { assert.equal(opts.length, count, name); assert.equal(opts[0], first, name); }
       assert.ok(await page.locator('#heatmap-view .heatmap').count() <= 16, name);

@@ -30,11 +30,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   q.layers = pick(in); q.n_kv_heads = pick(in); q.head_dim = pick(in); q.tokens = pick(in); q.batch = pick(in);
   q.dtype = CacheDtype(in.u8() % kCacheDtypeCount);
   q.kv_factor = 1 + in.u8() % 3;
+  if (in.bit()) q.value_dim = pick(in);  // values narrower or wider than keys (an MLA model's MHA baseline)
   KvSize s;
   Status st = kv_cache_size(q, &s);
   if (st.is_ok()) {
-    const unsigned __int128 rows = (unsigned __int128)q.kv_factor * q.layers * q.n_kv_heads * q.tokens * q.batch;
-    const unsigned __int128 bits = rows * q.head_dim * cache_dtype_bits(q.dtype);
+    CHECK(q.value_dim == 0 || q.kv_factor == 2);
+    const unsigned __int128 vectors = (unsigned __int128)q.layers * q.n_kv_heads * q.tokens * q.batch;
+    const unsigned __int128 rows = vectors * q.kv_factor;
+    const unsigned __int128 width = q.value_dim > 0 ? q.head_dim + q.value_dim : q.kv_factor * q.head_dim;
+    const unsigned __int128 bits = vectors * width * cache_dtype_bits(q.dtype);
     CHECK(s.data_bytes == (uint64_t)((bits + 7) / 8));
     CHECK(s.scale_bytes == (cache_dtype_quantized(q.dtype) ? (uint64_t)(rows * 4) : 0));
     CHECK(s.total_bytes == s.data_bytes + s.scale_bytes);
@@ -46,6 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const ModelSpec* models = model_catalog(&n);
   SolverQuery sq;
   sq.model = models[in.u8() % n];
+  if (in.bit()) sq.model = mha_baseline(sq.model);
   if (in.bit()) sq.model.n_kv_heads = int(in.u8());
   double mem, bw;
   uint64_t a = in.u64(), b = in.u64();

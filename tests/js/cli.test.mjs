@@ -15,6 +15,20 @@ test('kv prints per token, per sequence and total with MHA/MQA what-ifs', () => 
   assert.match(r.stdout, /MQA \(G = 1\)\s+40 KiB\s+320 MiB\s+2\.50 GiB\s+64×/);
 });
 
+test('kv deepseek-v3: the MLA latent against its MHA baseline, the same figures as modelKvCache and solveBudget', () => {
+  const r = run('kv', 'deepseek-v3', '--tokens', '8192', '--device', 'h200');
+  assert.equal(r.status, 0, r.stderr);
+  // latent 61 × 576 × 2 B = 70,272 B = 68.6 KiB per token; baseline 61 × 128 × (192 + 128) × 2 B = 4,997,120 B = 4.77 MiB
+  assert.match(r.stdout, /one MLA latent of 576 per token per layer \(kv_lora_rank 512 \+ qk_rope_head_dim 64; per head: keys 128 \+ 64, values 128\)/);
+  assert.match(r.stdout, /MHA baseline \(G = 128, K 128\+64, V 128\)\s+4\.77 MiB\s+38\.1 GiB\s+38\.1 GiB\s+1×/);
+  assert.match(r.stdout, /as published \(MLA latent\)\s+68\.6 KiB\s+549 MiB\s+549 MiB\s+71\.1×/);
+  assert.doesNotMatch(r.stdout, /MQA/);
+  const j = JSON.parse(run('kv', 'deepseek-v3', '--tokens', '8192', '--device', 'h200', '--json').stdout);
+  assert.deepEqual(j.variants.map((v) => [v.row, v.perToken]), [['mha', 4997120], ['published', 70272]]);
+  assert.deepEqual(j.solver.variants.map((v) => [v.row, v.kvBytesPerToken]), [['mha', 4997120], ['published', 70272]]);
+  assert.equal(j.perToken, 70272);
+});
+
 test('--device adds the solver, --kv-heads a what-if, --json is exact', () => {
   const r = run('kv', 'llama-3.1-8b', '--tokens', '8192', '--batch', '8', '--device', 'h100-80gb', '--kv-heads', '4', '--json');
   assert.equal(r.status, 0, r.stderr);

@@ -86,12 +86,38 @@ test('modelKvCache: sliding window cap, uncapped figure, what-ifs and reductions
   const w = core.modelKvCache({ model: 'llama-3.1-70b', tokens: 131072, nKvHeads: 16 });
   assert.deepEqual(w.variants.map((v) => v.nKvHeads), [64, 8, 16, 1]);
   assert.deepEqual(w.variants.map((v) => v.label), ['MHA (G = 64)', 'as published (GQA, G = 8)', 'what-if (GQA, G = 16)', 'MQA (G = 1)']);
-  assert.deepEqual(core.modelKvCache({ model: 'deepseek-v3', tokens: 10 }).variants.map((v) => [v.label, v.attention]), [['as published (MLA)', 'MLA']]);
+  assert.deepEqual(core.modelKvCache({ model: 'deepseek-v3', tokens: 10 }).variants.map((v) => [v.label, v.attention]),
+    [['MHA baseline (G = 128, K 128+64, V 128)', 'MHA'], ['as published (MLA latent)', 'MLA']]);
   assert.throws(() => core.modelKvCache({ model: 'llama-3.1-70b', tokens: 10, nKvHeads: 0 }), /^RangeError: nKvHeads \(0\) must be an integer from 1 to 64$/);
   assert.equal(w.total, exact(80, 16, 128, 131072, 1, 16));
   assert.throws(() => core.modelKvCache({ model: 'llama-3.1-70b', tokens: 10, nKvHeads: 3 }), /nKvHeads \(3\) must divide llama-3.1-70b's 64 query heads/);
   assert.throws(() => core.modelKvCache({ model: 'llama-3-70b', tokens: 10 }), /not in the catalog; closest: .*llama-3\.1-70b/);
   assert.throws(() => core.modelKvCache({ model: 'deepseek-v3', tokens: 10, nKvHeads: 2 }), /uses MLA/);
+});
+
+test('an MLA model: DeepSeek-V3\'s latent against its MHA baseline, in modelKvCache, solveBudget and the model value', () => {
+  const ds = core.model('deepseek-v3');
+  // published config.json: kv_lora_rank 512, qk_rope_head_dim 64, qk_nope_head_dim 128, v_head_dim 128
+  assert.deepEqual(ds.mla, { kvLoraRank: 512, qkRopeHeadDim: 64, qkNopeHeadDim: 128, vHeadDim: 128 });
+  assert.deepEqual([ds.nHeads, ds.layers, ds.headDim, ds.attention], [128, 61, 576, 'MLA']);
+  assert.equal(core.model('llama-3.1-70b').mla, undefined);
+  // hand-computed at f16: the latent 61 × 576 × 2 B; the baseline 61 layers × 128 heads × (192-wide key + 128-wide value) × 2 B
+  const latent = 61 * 576 * 2, baseline = 61 * 128 * (192 + 128) * 2;
+  assert.deepEqual([latent, baseline], [70272, 4997120]);
+  const r = core.modelKvCache({ model: 'deepseek-v3', tokens: 8192, batch: 2 });
+  assert.deepEqual([r.attention, r.nKvHeads, r.perToken, r.perSequence, r.total], ['MLA', 1, latent, latent * 8192, latent * 8192 * 2]);
+  assert.deepEqual(r.variants.map((v) => [v.row, v.attention, v.nKvHeads, v.perToken, v.total]),
+    [['mha', 'MHA', 128, baseline, baseline * 8192 * 2], ['published', 'MLA', 1, latent, latent * 8192 * 2]]);
+  assert.deepEqual(r.variants.map((v) => v.reductionVsMha), [1, baseline / latent]);
+  // int8: one f32 scale per token per head for the key and for the value (the baseline), per latent (MLA)
+  const q = core.modelKvCache({ model: 'deepseek-v3', tokens: 1, dtype: 'int8' });
+  assert.deepEqual(q.variants.map((v) => v.perToken), [61 * 128 * 320 + 2 * 61 * 128 * 4, 61 * 576 + 61 * 4]);
+  // the solver sizes the same rows
+  const s = core.solveBudget({ model: 'deepseek-v3', device: 'mi300x', tokens: 8192, weightDtype: 'fp8' });
+  assert.deepEqual(s.variants.map((v) => [v.row, v.kvBytesPerToken]), [['mha', baseline], ['published', latent]]);
+  assert.equal(s.kvBytesPerToken, latent);
+  // the real-models table's figure is the same call
+  assert.equal(core.modelKvCache({ model: 'deepseek-v3', tokens: 1 }).perToken, latent);
 });
 
 test('solveBudget: what fits and a roofline estimate, computed independently here', () => {

@@ -41,18 +41,19 @@ function walkthroughFacts(core, d, bytes) {
  * the core; and per token (all layers, the reader's dtype) the caches at DeepSeek-V3's widths: MHA
  * (every head's 192-wide key and 128-wide value), GQA-8 and MQA at those widths, and the MLA latent row.
  */
-function mlaFacts(core, dtype) {
+function mlaStepFacts(core, dtype) {
   const e = MLA_STEP.example;
   const inputs = mlaExampleInputs({ ...e, tokens: EXAMPLE_TOKENS.length });
   const explicit = core.mlaAttention({ ...inputs, ...e, causal: true, absorb: false }).out;
   const absorbed = core.mlaAttention({ ...inputs, ...e, causal: true }).out;
-  const m = { ...core.model(MLA_STEP.model.id), ...MLA_STEP.model };
+  const model = core.model(MLA_STEP.model.id), m = { ...model, ...model.mla, gqaKvHeads: MLA_STEP.model.gqaKvHeads };
   // K and V together are dn + dr + dv numbers per head: two vectors of the mean width (the scales of
   // quantised dtypes are then counted per K and per V, as the memory model does)
   const kv = (nKvHeads) => core.kvCacheSize({ layers: m.layers, nKvHeads, headDim: (m.qkNopeHeadDim + m.qkRopeHeadDim + m.vHeadDim) / 2,
     tokens: 1, dtype }).totalBytes;
   const latent = core.kvCacheSize({ layers: m.layers, nKvHeads: 1, headDim: m.kvLoraRank + m.qkRopeHeadDim, tokens: 1, dtype, kvFactor: 1 }).totalBytes;
   return {
+    widths: { nHeads: m.nHeads, ...model.mla },
     maxDelta: maxAbsDiff(explicit, absorbed),
     largest: Math.max(...absorbed.map(Math.abs)),
     rows: [
@@ -64,15 +65,33 @@ function mlaFacts(core, dtype) {
   };
 }
 
+/**
+ * An MLA model's cache per token at f16, the latent against its MHA baseline, as the core's model
+ * cache sizes both: { model, latent, mha, reductionVsMha } (bytes; model.mla holds the widths).
+ */
+function mlaFacts(core, id) {
+  const c = core.modelKvCache({ model: id, tokens: 1 });
+  const row = (name) => c.variants.find((v) => v.row === name);
+  return { model: c.model, latent: c.perToken, mha: row('mha').perToken, reductionVsMha: row('published').reductionVsMha };
+}
+
 /** Every number the page shows for one state, in one round trip. */
 export function snapshot(core, s) {
   const { h, g, d, t, l, b, dtype } = s;
-  // a sliding-window model (state.model) caches at most its window of tokens per sequence
+  // a catalog model (state.model) is sized by the core's model cache: a sliding window caps it, and an
+  // MLA model caches one latent, compared with its own MHA baseline (not with G = H or G = 1 of its latent)
   const model = s.model ? core.models().find((m) => m.id === s.model) : undefined;
-  const cached = model ? core.modelKvCache({ model: model.id, tokens: t }).cachedTokens : t;
+  const published = model ? core.modelKvCache({ model: model.id, tokens: t, batch: b, dtype }) : undefined;
+  const cached = published ? published.cachedTokens : t;
   const bytes = (G, tokens = cached, batch = b) => core.kvCacheBytes({ layers: l, nKvHeads: G, headDim: d, tokens, batch, dtype });
   const kind = (G) => core.attentionKind(h, G);
   const entry = (G) => ({ nKvHeads: G, kind: kind(G), bytes: bytes(G), perToken: bytes(G, 1, 1), uncapped: bytes(G, t) });
+  const mla = model?.attention === 'MLA';
+  const row = (name) => published.variants.find((v) => v.row === name);
+  const rowEntry = (v) => ({ nKvHeads: v.nKvHeads, kind: v.attention, bytes: v.total, perToken: v.perToken, reductionVsMha: v.reductionVsMha });
+  const cache = mla
+    ? { mha: rowEntry(row('mha')), current: { ...rowEntry(row('published')), uncapped: published.uncapped.total }, mqa: null }
+    : { mha: entry(h), current: entry(g), mqa: entry(1) };
   const example = exampleInputs({ nHeads: h, nKvHeads: g, headDim: d, tokens: EXAMPLE_TOKENS.length });
   const gqa = core.attention({ ...example, nHeads: h, nKvHeads: g, headDim: d, causal: true, returnWeights: true });
   const copied = core.attention({ q: example.q, k: repeatKv(example.k, { nHeads: h, nKvHeads: g, headDim: d }),
@@ -86,11 +105,13 @@ export function snapshot(core, s) {
   }
   return {
     state: s,
-    // the attention kind of every G the controls offer for this H ('MHA' | 'GQA' | 'MQA')
-    kinds: divisors(h).map((G) => ({ nKvHeads: G, kind: kind(G) })),
-    cache: { mha: entry(h), current: entry(g), mqa: entry(1), window: model?.slidingWindow ?? 0, cachedTokens: cached },
+    // the attention kind of every G the controls offer for this H ('MHA' | 'GQA' | 'MQA'); an MLA model's one latent
+    kinds: mla ? [{ nKvHeads: g, kind: model.attention }] : divisors(h).map((G) => ({ nKvHeads: G, kind: kind(G) })),
+    // an MLA model: its MLA widths (the head diagram names the latent), else null
+    mla: mla ? { ...model.mla, width: model.headDim } : null,
+    cache: { ...cache, window: model?.slidingWindow ?? 0, cachedTokens: cached },
     example: { tokens: EXAMPLE_TOKENS, weights: gqa.weights },
-    walk: { ...walkthroughFacts(core, d, bytes), mla: mlaFacts(core, dtype) },
+    walk: { ...walkthroughFacts(core, d, bytes), mla: mlaStepFacts(core, dtype) },
     facts: {
       equalsMha: maxAbsDiff(gqa.out, copied.out),
       params: { mha: core.projectionParams({ nHeads: h, nKvHeads: h, headDim: d }), current: core.projectionParams({ nHeads: h, nKvHeads: g, headDim: d }) },
@@ -101,10 +122,7 @@ export function snapshot(core, s) {
       },
       llama70b: { mha: llama.variants[0].total, gqa: llama.total },
       tp,
-      mla: {
-        latent: core.modelKvCache({ model: 'deepseek-v3', tokens: 1 }).perToken,
-        mha: core.kvCacheBytes({ layers: 61, nKvHeads: 128, headDim: 128, tokens: 1 }),
-      },
+      mla: mlaFacts(core, 'deepseek-v3'),
     },
   };
 }

@@ -58,7 +58,7 @@ export const WALKTHROUGH = [
  * step shows is computed from them by the core.
  */
 export const MLA_STEP = {
-  model: { id: 'deepseek-v3', kvLoraRank: 512, qkRopeHeadDim: 64, qkNopeHeadDim: 128, vHeadDim: 128, gqaKvHeads: 8 },
+  model: { id: 'deepseek-v3', gqaKvHeads: 8 },
   example: { nHeads: 8, kvLoraRank: 24, qkRopeHeadDim: 4, qkNopeHeadDim: 8, vHeadDim: 8 },
 };
 
@@ -178,7 +178,11 @@ export const QUESTIONS = [
     a: 'Multi-head latent attention (DeepSeek-V2/V3) caches one compressed latent vector per token per layer instead of ' +
       'K and V per head, and rebuilds the heads’ keys and values from it with learned up-projections. It cuts the cache ' +
       'further than GQA at the cost of extra computation per step.',
-    live: (s, f) => `DeepSeek-V3 caches 576 numbers per token per layer: ${f.bytes(s.facts.mla.latent)} per token vs ${f.bytes(s.facts.mla.mha)} for full K/V on its 128 heads (d = 128)`,
+    live: (s, f) => {
+      const { model: m, latent, mha, reductionVsMha } = s.facts.mla, w = m.mla;
+      return `${m.name} caches ${m.headDim} numbers per token per layer (latent ${w.kvLoraRank} + RoPE key ${w.qkRopeHeadDim}): ${f.bytes(latent)} per token ` +
+        `vs ${f.bytes(mha)} for full K/V on its ${m.nHeads} heads (keys ${w.qkNopeHeadDim} + ${w.qkRopeHeadDim} RoPE wide, values ${w.vHeadDim}), ${f.factor(reductionVsMha)} smaller`;
+    },
   },
 ];
 

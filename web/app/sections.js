@@ -107,6 +107,7 @@ export function buildSections(names, ctx) {
       const drawHeatmaps = () => {
         const s = last.state;
         const hm = heatmaps({ h: s.h, g: s.g, tokens: last.example.tokens, weights: last.example.weights, page,
+          ...(last.mla ? { name: () => 'the latent' } : {}),
           onPage: (n) => { page = n; drawHeatmaps(); heatmapView.querySelector('select')?.focus(); } });
         paintSwatches(hm);
         mount(heatmapView, hm);
@@ -118,7 +119,7 @@ export function buildSections(names, ctx) {
           const s = snap.state;
           if (last && (last.state.h !== s.h || last.state.g !== s.g)) page = 0;
           last = snap;
-          mount(headsView, headDiagram({ h: s.h, g: s.g }));
+          mount(headsView, headDiagram({ h: s.h, g: s.g, mla: snap.mla }));
           drawHeatmaps();
         },
       });
@@ -190,16 +191,25 @@ export function buildSections(names, ctx) {
 
 /**
  * The current cache against MHA's, in words that are true at every G: "H/G = 4× smaller than MHA",
- * or at MHA itself "the MHA cache: one K/V head per query head" (c: a snapshot's cache).
+ * at MHA itself "the MHA cache: one K/V head per query head", and for an MLA model "71.1× smaller
+ * than its MHA baseline" (its latent is no count of K/V heads) (c: a snapshot's cache).
  */
 export function comparedWithMha(c) {
+  if (c.current.kind === 'MLA') return `${formatFactor(c.current.reductionVsMha)} smaller than its MHA baseline`;
   if (c.current.nKvHeads === c.mha.nKvHeads) return `the ${c.mha.kind} cache: one K/V head per query head`;
   return `H/G = ${formatFactor(c.mha.bytes / c.current.bytes)} smaller than MHA`;
 }
 
+/** A cache bar's name: "GQA-8", "MQA (G = 1)"; for an MLA model "MLA latent" and "MHA baseline (G = 128)". */
+function cacheLabel(e, c) {
+  if (e.kind === 'MLA') return 'MLA latent';
+  if (c?.current.kind === 'MLA') return `${e.kind} baseline (G = ${e.nKvHeads})`;
+  return c ? `${e.kind} (G = ${e.nKvHeads})` : kindLabel(e.kind, e.nKvHeads);
+}
+
 function renderCache(snapshot, cacheView, cacheNote) {
   const s = snapshot.state, c = snapshot.cache;
-  mount(cacheView, cacheBars(cacheComparison(c, (e) => (e === c.current ? `${kindLabel(e.kind, e.nKvHeads)} (current)` : `${e.kind} (G = ${e.nKvHeads})`)),
+  mount(cacheView, cacheBars(cacheComparison(c, (e) => (e === c.current ? `${cacheLabel(e)} (current)` : cacheLabel(e, c))),
     { caption: 'KV cache for the current settings' }));
   cacheNote.textContent = `${s.l} layers × ${s.t.toLocaleString('en-US')} tokens × batch ${s.b}, ${s.dtype}. ` +
     `Current ${kindLabel(c.current.kind, c.current.nKvHeads)}: ${formatBytes(c.current.perToken)} per token; ${comparedWithMha(c)}.` +

@@ -77,14 +77,14 @@ export function modelKvCache(m, { limits, dtypes }, args) {
   const batch = integer('batch', args.batch, [1, limits.batch], 1);
   const dtype = oneOf('dtype', args.dtype, dtypes.memory, 'f16');
   const { nKvHeads: G, variants: rows } = variantsOf(m, spec, args.nKvHeads);
-  const cache = (nKvHeads) => unwrap(m.modelKvCache({ model: spec.id, nKvHeads, tokens, batch, dtype }));
-  const variants = rows.map(({ label, nKvHeads, attention }) => {
-    const c = cache(nKvHeads);
-    return { label, nKvHeads, attention, perToken: c.perToken, total: c.total };
+  const cache = (row, nKvHeads) => unwrap(m.modelKvCache({ model: spec.id, row, nKvHeads, tokens, batch, dtype }));
+  const variants = rows.map(({ row, label, nKvHeads, attention }) => {
+    const c = cache(row, nKvHeads);
+    return { row, label, nKvHeads, attention, perToken: c.perToken, total: c.total };
   });
-  const mha = variants.find((v) => v.nKvHeads === spec.nHeads) ?? variants[0];
+  const mha = variants.find((v) => v.row === 'mha') ?? variants[0];
   for (const v of variants) v.reductionVsMha = mha.total / v.total;
-  const c = cache(G);
+  const c = cache(args.nKvHeads === undefined ? 'published' : 'whatIf', G);
   return {
     model: spec, nKvHeads: G, attention: c.attention, dtype, tokens, batch, cachedTokens: c.cachedTokens,
     perToken: c.perToken, perSequence: c.perSequence, total: c.total, uncapped: c.uncapped, variants,
@@ -125,7 +125,7 @@ export function solveBudget(m, { limits, dtypes }, args) {
     batch: integer('batch', args.batch, [1, limits.batch], 1),
   };
   const { nKvHeads: G, variants: rows } = variantsOf(m, spec, args.nKvHeads);
-  const variants = rows.map(({ label, nKvHeads }) => ({ label, ...unwrap(m.solveBudget({ ...q, nKvHeads })) }));
+  const variants = rows.map(({ row, label, nKvHeads }) => ({ row, label, ...unwrap(m.solveBudget({ ...q, row, nKvHeads })) }));
   return { model: spec, device, weightDtype: q.weightDtype, kvDtype: q.kvDtype, reserve, tokens: q.tokens, batch: q.batch,
     estimate: 'roofline: a decode step reads the active weights and the whole KV cache once, at the stated bandwidth',
     ...variants.find((v) => v.nKvHeads === G), variants };
@@ -133,22 +133,25 @@ export function solveBudget(m, { limits, dtypes }, args) {
 
 // ---- catalog helpers ------------------------------------------------------------------------
 
-/** How each of the core's variant rows is labelled. */
+/**
+ * How each of the core's variant rows is labelled. An MLA model's 'mha' row is its MHA baseline: a
+ * key (qk_nope + qk_rope wide) and a value (v_head_dim) per query head, as the core sizes it.
+ */
 const ROW_LABELS = {
-  mha: (spec) => `MHA (G = ${spec.nHeads})`,
-  published: (spec) => (spec.attention === 'MLA' ? 'as published (MLA)' : `as published (${spec.attention}, G = ${spec.nKvHeads})`),
+  mha: (spec) => (spec.mla ? `MHA baseline (G = ${spec.nHeads}, K ${spec.mla.qkNopeHeadDim}+${spec.mla.qkRopeHeadDim}, V ${spec.mla.vHeadDim})` : `MHA (G = ${spec.nHeads})`),
+  published: (spec) => (spec.mla ? 'as published (MLA latent)' : `as published (${spec.attention}, G = ${spec.nKvHeads})`),
   whatIf: (spec, v) => `what-if (${v.attention}, G = ${v.nKvHeads})`,
   mqa: () => 'MQA (G = 1)',
 };
 
 /**
- * The core's comparison rows for a model (MHA, as published, a what-if nKvHeads, MQA; MLA only as
- * published), labelled: { nKvHeads (the G asked about), variants: [{ label, nKvHeads, attention }] }.
+ * The core's comparison rows for a model (MHA, as published, a what-if nKvHeads, MQA; MLA: its MHA
+ * baseline and as published), labelled: { nKvHeads (the G asked about), variants: [{ row, label, nKvHeads, attention }] }.
  */
 function variantsOf(m, spec, nKvHeads) {
   const whatIf = nKvHeads !== undefined;
   const r = unwrap(m.kvVariants(spec.id, whatIf, whatIf ? integer('nKvHeads', nKvHeads, [1, spec.nHeads]) : 0));
-  return { nKvHeads: r.nKvHeads, variants: r.variants.map((v) => ({ label: ROW_LABELS[v.row](spec, v), nKvHeads: v.nKvHeads, attention: v.attention })) };
+  return { nKvHeads: r.nKvHeads, variants: r.variants.map((v) => ({ row: v.row, label: ROW_LABELS[v.row](spec, v), nKvHeads: v.nKvHeads, attention: v.attention })) };
 }
 
 /** Edit distance, for "did you mean" lists. */

@@ -45,7 +45,7 @@ export function formatSeconds(s) {
 }
 
 /**
- * How the page names an attention kind the core computed ('MHA' | 'GQA' | 'MQA'): GQA with its
+ * How the page names an attention kind the core computed ('MHA' | 'GQA' | 'MQA' | 'MLA'): GQA with its
  * number of K/V heads, 'GQA' and 4 -> "GQA-4"; the others as they are.
  */
 export function kindLabel(kind, nKvHeads) {

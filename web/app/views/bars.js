@@ -4,11 +4,12 @@ import { formatBytes, formatFactor } from '../../lib/format.js';
 
 /**
  * A snapshot's cache as bar rows: MHA always, the current G when it is GQA (MHA and MQA have bars of
- * their own), MQA unless H = 1 makes it MHA. label(entry) names each; entry === c.current marks the
- * reader's GQA.
+ * their own), MQA unless H = 1 makes it MHA; for an MLA model its MHA baseline and its latent (c.mqa
+ * is null: no MQA at its widths was published). label(entry) names each; entry === c.current marks
+ * the reader's GQA or MLA.
  */
 export function cacheComparison(c, label) {
-  const entries = [c.mha, ...(c.current.kind === 'GQA' ? [c.current] : []), ...(c.mqa.kind === 'MQA' ? [c.mqa] : [])];
+  const entries = [c.mha, ...(['GQA', 'MLA'].includes(c.current.kind) ? [c.current] : []), ...(c.mqa?.kind === 'MQA' ? [c.mqa] : [])];
   return entries.map((e) => ({ label: label(e), bytes: e.bytes, kind: e.kind, factor: e === c.mha ? undefined : c.mha.bytes / e.bytes }));
 }
 

@@ -4,8 +4,12 @@ import { el, mount } from '../dom.js';
 import { DEFAULTS, HEAD_DIMS, RANGES, divisors, normalize } from '../state.js';
 import { MEMORY_DTYPES } from '../../core/dtypes.js';
 
-/** A G option's text: the number, and once the core has named it, its kind (GQA with its group size). */
+/**
+ * A G option's text: the number, and once the core has named it, its kind (GQA with its group size);
+ * an MLA model's one option is its latent, which is not a count of K/V heads.
+ */
 function kvOption(h, g, kind) {
+  if (kind === 'MLA') return 'latent (MLA)';
   if (!kind) return String(g);
   return `${g} (${kind === 'GQA' ? `GQA, ${h / g} per group` : kind})`;
 }
@@ -25,11 +29,14 @@ export class Controls {
     this.state = state;
     const headDims = [...new Set([...HEAD_DIMS, state.d])].sort((a, b) => a - b);
     const kinds = this.kinds.h === state.h ? this.kinds.byG : new Map();
-    const kvOptions = divisors(state.h).map((g) => [g, kvOption(state.h, g, kinds.get(g))]);
+    // an MLA model caches one latent: the core offers no K/V-head what-ifs for it, so neither does the form
+    const mla = this.models.find((m) => m.id === state.model)?.attention === 'MLA';
+    const kvOptions = mla ? [[state.g, kvOption(state.h, state.g, 'MLA')]] : divisors(state.h).map((g) => [g, kvOption(state.h, g, kinds.get(g))]);
     mount(this.form,
       this.#select('model', 'Real model', [['', 'custom settings'], ...this.models.map((m) => [m.id, `${m.name} (${m.attention})`])], { wide: true }),
       this.#number('h', 'Query heads H'),
-      this.#select('g', 'K/V heads G', kvOptions, { wide: true }),
+      this.#select('g', 'K/V heads G', kvOptions, { wide: true,
+        help: mla ? 'one cached latent per token per layer; pick custom settings to vary G' : null }),
       this.#select('d', 'head_dim', headDims.map((d) => [d, String(d)])),
       this.#number('t', 'Sequence length T', 'tokens per sequence'),
       this.#number('l', 'Layers L'),
@@ -55,9 +62,11 @@ export class Controls {
   }
 
   /** wide: the field spans two columns, so option texts such as "2 (GQA, 4 per group)" are not cut. */
-  #select(key, label, options, { wide = false } = {}) {
+  #select(key, label, options, { wide = false, help = null } = {}) {
     return el('label', { class: wide ? 'field wide' : 'field' }, el('span', {}, label),
-      el('select', { name: key }, options.map(([value, text]) => el('option', { value, selected: String(this.state[key]) === String(value) }, text))));
+      el('select', { name: key, 'aria-describedby': help ? `${key}-help` : null },
+        options.map(([value, text]) => el('option', { value, selected: String(this.state[key]) === String(value) }, text))),
+      help ? el('small', { id: `${key}-help` }, help) : null);
   }
 
   /**

@@ -17,12 +17,17 @@ const LINE = 16;          // one line of 12-unit text
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** highlight: a K/V head to show at full strength, the others dimmed (-1: none). */
-export function headDiagram({ h, g, highlight = -1, title }) {
+/**
+ * highlight: a K/V head to show at full strength, the others dimmed (-1: none). mla: an MLA model's
+ * widths (a snapshot's `mla`: kvLoraRank, qkRopeHeadDim, width), drawn as one shared latent.
+ */
+export function headDiagram({ h, g, highlight = -1, title, mla = null }) {
   const m = h / g;
-  const layout = h <= HEADS_MAX ? everyHead(h, g, highlight) : groupBlocks(h, g, highlight);
+  const layout = mla ? groupBlocks(h, 1, highlight, mla) : h <= HEADS_MAX ? everyHead(h, g, highlight) : groupBlocks(h, g, highlight);
+  const description = mla ? `${plural(h, 'query head')} reading one shared MLA latent of ${mla.width} numbers (${mla.kvLoraRank} compressed, ${mla.qkRopeHeadDim} RoPE key)`
+    : `${plural(h, 'query head')} reading ${plural(g, 'K/V head')}: ${plural(m, 'query head')} per K/V head`;
   const root = svg('svg', { viewBox: `0 0 ${W} ${layout.height}`, class: 'head-diagram', role: 'img', 'data-layout': layout.name,
-    'aria-label': title ?? `${plural(h, 'query head')} reading ${plural(g, 'K/V head')}: ${plural(m, 'query head')} per K/V head` });
+    'aria-label': title ?? description });
   root.append(...layout.nodes);
   return root;
 }
@@ -67,8 +72,11 @@ function squares(m, room) {
   return { size, gap, perRow: Math.max(1, Math.floor((room + gap) / (size + gap))) };
 }
 
-/** Each K/V head a block of its query heads (H > 9); past 12 groups the middle ones fold into one block. */
-function groupBlocks(h, g, highlight) {
+/**
+ * Each K/V head a block of its query heads (H > 9); past 12 groups the middle ones fold into one block.
+ * mla: the one block is the shared latent (g = 1).
+ */
+function groupBlocks(h, g, highlight, mla = null) {
   const m = h / g;
   const shown = g <= BLOCKS_MAX ? [...Array(g).keys()] : [...Array(BLOCKS_MAX - 2).keys(), null, g - 1];  // null: the fold
   const cols = Math.min(COLS, shown.length);
@@ -92,16 +100,23 @@ function groupBlocks(h, g, highlight) {
     for (let k = 0; k < m; k++) {
       const i = first + k;
       group.append(svg('rect', { x: x0 + (k % sq.perRow) * (sq.size + sq.gap), y: sy + Math.floor(k / sq.perRow) * (sq.size + sq.gap),
-        width: sq.size, height: sq.size, rx: sq.size > 5 ? 2 : 1, fill: groupColor(j), class: 'qhead', 'data-head': i }, headTitle(i, j)));
+        width: sq.size, height: sq.size, rx: sq.size > 5 ? 2 : 1, fill: groupColor(j), class: 'qhead', 'data-head': i },
+        mla ? svg('title', {}, `query head ${i} rebuilds its key and value from the latent`) : headTitle(i, j)));
     }
     const cw = Math.min(bw - 8, 64);
     group.append(svg('polygon', { points: `${x0},${sy + squaresH + 2} ${x0 + rowW},${sy + squaresH + 2} ${cx + cw / 2 - 4},${ky} ${cx - cw / 2 + 4},${ky}`,
       fill: groupColor(j), 'fill-opacity': 0.3, class: 'wire' }),
-    svg('rect', { x: cx - cw / 2, y: ky, width: cw, height: boxH, rx: 4, fill: 'none', stroke: groupColor(j), 'stroke-width': 2.5, class: 'cabinet' }, cabinetTitle(j, m)),
-    svg('text', { x: cx, y: ky + boxH / 2 + 4, class: 'head-num cabinet-num', 'text-anchor': 'middle' }, `kv${j}`));
+    svg('rect', { x: cx - cw / 2, y: ky, width: cw, height: boxH, rx: 4, fill: 'none', stroke: groupColor(j), 'stroke-width': 2.5, class: 'cabinet' },
+      mla ? svg('title', {}, `the latent: ${mla.kvLoraRank} compressed numbers and a ${mla.qkRopeHeadDim}-wide RoPE key, shared by query heads 0–${h - 1}`) : cabinetTitle(j, m)),
+    svg('text', { x: cx, y: ky + boxH / 2 + 4, class: 'head-num cabinet-num', 'text-anchor': 'middle' }, mla ? 'latent' : `kv${j}`));
     nodes.push(group);
   });
   const bottom = top + Math.ceil(shown.length / cols) * (blockH + 10) + 4;
+  if (mla) {
+    nodes.push(label(PAD, bottom + 12, `one shared latent (cached): ${mla.width} numbers`),
+      label(PAD, bottom + 12 + LINE, `all ${h} query heads rebuild K and V from it`));
+    return { name: 'latent', height: bottom + 12 + LINE + 8, nodes };
+  }
   nodes.push(label(PAD, bottom + 12, `K/V heads (filing cabinets): ${g}`),
     label(PAD, bottom + 12 + LINE, `each read by ${plural(m, 'query head')}`));
   return { name: 'groups', height: bottom + 12 + LINE + 8, nodes };

@@ -40,7 +40,7 @@ export async function renderTheory(root) {
 export function renderModels(root, models) {
   const rows = models.map((m) => el('tr', {},
     el('th', { scope: 'row' }, m.name), el('td', {}, m.attention), el('td', {}, m.layers), el('td', {}, m.nHeads),
-    el('td', {}, m.nKvHeads), el('td', {}, m.headDim), el('td', {}, m.maxContext.toLocaleString('en-US')),
+    el('td', {}, m.mla ? 'latent' : m.nKvHeads), el('td', {}, m.headDim),  // an MLA model caches one latent, not K/V heads el('td', {}, m.maxContext.toLocaleString('en-US')),
     el('td', {}, formatBytes(m.perToken))));
   mount(root, scrollTable('Real models', 'Where it shows up: published configs, KV cache per token at fp16 computed by the core',
     el('table', { class: 'models' },

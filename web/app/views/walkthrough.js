@@ -7,6 +7,13 @@ import { headDiagram } from './heads.js';
 import { heatmaps, paintSwatches } from './heatmaps.js';
 import { mlaDiagram } from './mla-diagram.js';
 
+/** The MLA step's picture, at the catalog's widths once the core has answered. */
+const mlaStepDiagram = (snap) => {
+  if (!snap) return null;
+  const w = snap.walk.mla.widths;
+  return mlaDiagram({ h: w.nHeads, r: w.kvLoraRank, dr: w.qkRopeHeadDim, dn: w.qkNopeHeadDim, dv: w.vHeadDim });
+};
+
 const kvHeads = (n) => `${n} K/V head${n > 1 ? 's' : ''}`;
 
 /** The settings a step's cache bars are computed for (the cache's tokens, capped by a sliding window). */
@@ -59,12 +66,11 @@ export class Walkthrough {
     const snap = this.snapshot;
     const s = snap?.state;
     // the comparison is the reader's own H and G (once the core answered); the other steps are the lesson's
-    const shape = spec.compare && s ? { h: s.h, g: s.g } : { h: spec.heads, g: spec.kvHeads };
-    const m = MLA_STEP.model;
+    const shape = spec.compare && s ? { h: s.h, g: s.g, mla: snap.mla } : { h: spec.heads, g: spec.kvHeads };
     const parts = [
       el('h3', { class: 'step-title' }, `${this.step}. ${spec.title}`),
       el('p', { class: 'step-text' }, spec.text),
-      spec.mla ? mlaDiagram({ h: spec.heads, r: m.kvLoraRank, dr: m.qkRopeHeadDim, dn: m.qkNopeHeadDim, dv: m.vHeadDim }) : headDiagram(shape),
+      spec.mla ? mlaStepDiagram(snap) : headDiagram(shape),
     ];
     if (snap) {
       const c = snap.cache;
@@ -74,15 +80,15 @@ export class Walkthrough {
           { caption: `KV cache per token, all layers, ${s.dtype}` }));
         const e = MLA_STEP.example;
         parts.push(el('p', { class: 'fine mla-facts' },
-          `DeepSeek-V3 caches ${formatBytes(latent.bytes)} per token in ${s.dtype} where MHA on its ${spec.heads} heads would cache ` +
+          `DeepSeek-V3 caches ${formatBytes(latent.bytes)} per token in ${s.dtype} where MHA on its ${mla.widths.nHeads} heads would cache ` +
           `${formatBytes(mha.bytes)}. The two paths agree: on a ${snap.example.tokens.length}-token example with ${e.nHeads} heads ` +
           `and a ${e.kvLoraRank}-wide latent, the largest difference between rebuilding K and V and the absorbed form is ` +
           `${mla.maxDelta.toExponential(1)} (outputs up to ${mla.largest.toFixed(2)}): float32 rounding, nothing more.`));
       } else if (spec.example) {
         parts.push(heatmaps({ h: spec.heads, g: spec.kvHeads, tokens: snap.example.tokens, weights: snap.walk.weights }));
       } else if (spec.compare) {
-        parts.push(cacheBars(cacheComparison(c, (e) => `${e.kind} (${kvHeads(e.nKvHeads)})`), { caption: `KV cache for ${s.h} query heads` }));
-        parts.push(this.#fine(`Cache sizes for your settings: H = ${s.h}, G = ${s.g}, ${settingsText(s, c)}.`));
+        parts.push(cacheBars(cacheComparison(c, (e) => (e.kind === 'MLA' ? 'MLA (one latent)' : `${e.kind} (${kvHeads(e.nKvHeads)})`)), { caption: `KV cache for ${s.h} query heads` }));
+        parts.push(this.#fine(`Cache sizes for your settings: H = ${s.h}, ${snap.mla ? 'an MLA latent' : `G = ${s.g}`}, ${settingsText(s, c)}.`));
       } else {
         // the core's rows for this step's H, G descending, each with its kind and cache
         const rows = snap.walk.rows.filter((r) => r.nHeads === spec.heads);
