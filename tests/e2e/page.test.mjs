@@ -82,6 +82,9 @@ test('step 6, MLA: the latent diagram, the caches at DeepSeek-V3’s widths and 
   const text = await page.textContent('#walk .mla-facts');
   assert.ok(text.includes(`is ${delta.toExponential(1)} (`), text);
   assert.match(text, /DeepSeek-V3 caches 68\.6 KiB per token in bf16 where MHA on its 128 heads would cache 4\.77 MiB/);
+  // the interview answer quotes the same difference
+  const answer = await page.$$eval('.qa', (qs) => qs.find((q) => /What does MLA change/.test(q.textContent)).querySelector('.live').textContent);
+  assert.ok(answer.includes(`explicit and absorbed paths differ by at most ${delta.toExponential(1)} on its example`), answer);
   await page.locator('#walk').screenshot({ path: new URL('walkthrough-step6-mla-1280.png', OUT).pathname });
   assert.deepEqual(problems, clean);
   await context.close();

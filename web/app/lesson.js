@@ -176,12 +176,15 @@ export const QUESTIONS = [
   {
     q: 'What does MLA change?',
     a: 'Multi-head latent attention (DeepSeek-V2/V3) caches one compressed latent vector per token per layer instead of ' +
-      'K and V per head, and rebuilds the heads’ keys and values from it with learned up-projections. It cuts the cache ' +
-      'further than GQA at the cost of extra computation per step.',
+      'K and V per head, and rebuilds the heads’ keys and values from it with learned up-projections. A server never ' +
+      'rebuilds them: it folds the key up-projection into the query and applies the value up-projection after the ' +
+      'softmax, so every head reads the same latent rows, MQA over a wider row. It cuts the cache further than GQA, ' +
+      'and pays in multiply-adds per byte read: each head scores the whole latent row.',
     live: (s, f) => {
       const { model: m, latent, mha, reductionVsMha } = s.facts.mla, w = m.mla;
       return `${m.name} caches ${m.headDim} numbers per token per layer (latent ${w.kvLoraRank} + RoPE key ${w.qkRopeHeadDim}): ${f.bytes(latent)} per token ` +
-        `vs ${f.bytes(mha)} for full K/V on its ${m.nHeads} heads (keys ${w.qkNopeHeadDim} + ${w.qkRopeHeadDim} RoPE wide, values ${w.vHeadDim}), ${f.factor(reductionVsMha)} smaller`;
+        `vs ${f.bytes(mha)} for full K/V on its ${m.nHeads} heads (keys ${w.qkNopeHeadDim} + ${w.qkRopeHeadDim} RoPE wide, values ${w.vHeadDim}), ${f.factor(reductionVsMha)} smaller; ` +
+        `the core’s explicit and absorbed paths differ by at most ${s.walk.mla.maxDelta.toExponential(1)} on its example`;
     },
   },
 ];
