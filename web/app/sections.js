@@ -116,10 +116,14 @@ export function buildSections(names, ctx) {
         name: 'heads',
         nodes: [],
         render(snap) {
-          const s = snap.state;
-          if (last && (last.state.h !== s.h || last.state.g !== s.g)) page = 0;
+          const s = snap.state, was = last?.state;
           last = snap;
-          mount(headsView, headDiagram({ h: s.h, g: s.g }));
+          // both draw only H, G and (the weights) head_dim: a change of T, L, batch or dtype keeps them
+          if (was && was.h === s.h && was.g === s.g && was.d === s.d) return;
+          if (was?.h !== s.h || was?.g !== s.g) {
+            page = 0;
+            mount(headsView, headDiagram({ h: s.h, g: s.g }));
+          }
           drawHeatmaps();
         },
       });
