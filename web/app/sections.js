@@ -9,7 +9,7 @@ import { cacheBars, cacheComparison } from './views/bars.js';
 import { Controls } from './views/controls.js';
 import { headDiagram } from './views/heads.js';
 import { heatmaps, paintSwatches } from './views/heatmaps.js';
-import { QuestionsView, renderModels, renderTheory } from './views/lesson-view.js';
+import { QuestionsView, renderModels, renderTheory, typesetEquations } from './views/lesson-view.js';
 import { Measure } from './views/measure.js';
 import { QualityLab } from './views/quality.js';
 import { Walkthrough } from './views/walkthrough.js';
@@ -170,10 +170,12 @@ export function buildSections(names, ctx) {
   if (has('lesson')) {
     const theory = el('div', { id: 'theory' }), modelsView = el('div', { id: 'models-view' });
     renderTheory(theory);
+    let typeset = false;
     parts.push({
       name: 'lesson',
       nodes: [block(ctx, 'lesson', 'The lesson', theory, el('h3', {}, 'Real models'), modelsView)],
       coreReady(models) { renderModels(modelsView, models); },
+      render() { if (!typeset) { typeset = true; typesetEquations(theory); } },
     });
   }
 

@@ -13,7 +13,7 @@ function prose(text) {
   return String(text).split(/`([^`]+)`/).map((part, i) => (i % 2 ? el('code', {}, part) : part));
 }
 
-export async function renderTheory(root) {
+export function renderTheory(root) {
   const eqs = EQUATIONS.map((e) => el('figure', { class: 'equation' }, el('div', { class: 'katex-target', 'data-tex': e.tex }, e.tex), el('figcaption', {}, e.label)));
   const kernel = KERNEL_SOURCE['decode-kernel'], loop = KERNEL_SOURCE['group-loop'];
   mount(root,
@@ -29,6 +29,14 @@ export async function renderTheory(root) {
     el('pre', { class: 'code', tabindex: 0, 'aria-label': 'PyTorch-style equivalent' }, el('code', {}, PYTORCH_EQUIVALENT)),
     el('h3', {}, 'Common pitfalls'),
     el('ul', { class: 'pitfalls' }, PITFALLS.map((p) => el('li', {}, el('strong', {}, prose(p.title)), ' ', prose(p.text)))));
+}
+
+/**
+ * Typesets renderTheory's equations with the KaTeX build served from this site. The lesson section
+ * calls it once the first snapshot is drawn: loading KaTeX, typesetting and its fonts would compete
+ * with the core's start for the first figure.
+ */
+export async function typesetEquations(root) {
   try {
     const { default: katex } = await import('../../vendor/katex/katex.mjs');
     for (const t of root.querySelectorAll('.katex-target')) katex.render(t.dataset.tex, t, { displayMode: true, throwOnError: false });
