@@ -4,9 +4,10 @@
 //  - the core's own kernel lines, cut from cpp/ between [lesson:NAME] markers, as a module the
 //    lesson shows (the page quotes the code that actually runs);
 //  - the stylesheets as a JS module for the <gqa-playground> element;
-//  - examples/ (the study-site page) copied to DIR/examples, so it is served beside the element.
+//  - examples/ (the study-site page) copied to DIR/examples, so it is served beside the element;
+//  - index.html and embed.html list their modules as modulepreload links, fetched in one round.
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const dir = process.argv[2];
@@ -57,4 +58,24 @@ const examples = join(root, 'examples');
 await mkdir(join(dir, 'examples'), { recursive: true });
 for (const f of await readdir(examples)) {
   if (/\.(html|css|js)$/.test(f)) await copyFile(join(examples, f), join(dir, 'examples', f));
+}
+
+// Module preloads: the page's modules import one another up to six levels deep, and a browser
+// finds each level only after fetching the one above it. The static import graph of each page's
+// entry module, listed as <link rel="modulepreload"> in its <head>, is fetched in one round.
+const IMPORT = /^\s*(?:import|export)\s(?:[^'";]*?\sfrom\s*)?['"](\.{1,2}\/[^'"]+)['"]/gm;
+async function moduleGraph(entry) {
+  const seen = new Set([entry]);
+  for (const file of seen) {
+    const text = await readFile(join(dir, file), 'utf8');
+    for (const m of text.matchAll(IMPORT)) seen.add(posix.normalize(posix.join(posix.dirname(file), m[1])));
+  }
+  return [...seen];
+}
+for (const [page, entry] of [['index.html', 'app/main.js'], ['embed.html', 'app/embed.js']]) {
+  const html = await readFile(join(dir, page), 'utf8');
+  const tag = `<script type="module" src="${entry}"></script>`;
+  if (!html.includes(tag)) throw new Error(`assemble: ${page} has no ${tag}`);
+  const links = (await moduleGraph(entry)).map((f) => `<link rel="modulepreload" href="${f}">`).join('\n  ');
+  await writeFile(join(dir, page), html.replace(tag, `${links}\n  ${tag}`));
 }

@@ -80,7 +80,7 @@ test('the study site: two elements with different attributes each show their own
   assert.ok(shown.large.qa >= 8);
   assert.deepEqual(shown.large.sections, ['cache', 'qa']);
   // the Q&A answers are computed for this element's settings: Llama's 64 query heads
-  assert.match(await page.evaluate(() => document.querySelector('#large').shadowRoot.querySelector('#qa-view').textContent), /all 64 heads/);
+  assert.match(await page.evaluate(() => document.querySelector('#large').shadowRoot.querySelector('#qa-view').textContent), /all 64 query heads/);
   // the small one's form shows its own attributes
   assert.equal(await page.inputValue('#small input[name=h]'), '8');
   assert.equal(await page.inputValue('#small select[name=g]'), '2');

@@ -57,6 +57,9 @@ test('quality lab: conversion error as the core computes it, training per G, upt
   assert.match(await page.textContent('#quality-status'), /^MHA \(G = 8\) (reached 90% recall at step \d+|did not reach 90% recall)/);
   assert.equal(await page.getAttribute('[data-figure="quality"] svg', 'data-kind'), 'training', 'the MQA-downside answer shows the training curves');
   assert.equal(await page.locator('[data-figure="quality"] svg .series').count(), 4);
+  // and its live line adds the trained models' recall at G = 8 and G = 1, as the table shows it
+  const live = await page.textContent('#qa-4 .live');
+  assert.ok(live.includes(`trained from scratch for 200 steps, recall is ${rows[0][4]} with G = 8 (MHA) and ${rows[3][4]} with G = 1 (MQA)`), live);
   assert.deepEqual(problems, clean);
   await context.close();
 });

@@ -68,9 +68,9 @@ export class App {
   update(next, { controls = false, source = 'host' } = {}) {
     const shapeChanged = next.h !== this.#state.h;
     this.#state = normalize(next);
+    if (this.#core) this.#refresh();  // the core computes while the form and the host catch up
     for (const p of this.#parts) p.stateChanged?.(this.#state, { controls: controls || shapeChanged || source === 'host' });
     if (source !== 'host') this.#hooks.onState?.(this.#state, { source });
-    if (this.#core) this.#refresh();
   }
 
   /**
@@ -123,15 +123,18 @@ export class App {
         this.#notice('The attention core’s worker stopped and was restarted. Your settings are kept.');
         this.#refresh();
       });
-      const info = await this.#client.call('info');
-      this.#models = await this.#client.call('models');
+      // both questions in flight at once; then the first snapshot is asked before anything else
+      // the sections ask at coreReady (the quality lab's conversion curve), so it is drawn first
+      const [info, models] = await Promise.all([this.#client.call('info'), this.#client.call('models')]);
+      this.#models = models;
       this.#core = this.#client;
+      if (this.#input) this.#state = this.#resolve(this.#input);
+      const first = this.#refresh();
       this.#setStatus('ready', `Core ready: ${kernelLabel(info.variant === 'simd')} kernels.`);
       for (const p of this.#parts) p.coreReady?.(this.#models);
       this.#hooks.onCore?.({ info });
-      if (this.#input) this.#state = this.#resolve(this.#input);
       for (const p of this.#parts) p.stateChanged?.(this.#state, { controls: true });
-      await this.#refresh();
+      await first;
     } catch (err) {
       this.#setStatus('error', `The attention core failed to load: ${err.message}`);
       this.#hooks.onCore?.({ error: err });

@@ -13,11 +13,27 @@ function maxAbsDiff(a, b) {
   return m;
 }
 
-/** Causal attention weights (H, T, T) of the example sequence, computed by the core. */
-function exampleWeights(core, h, g, d) {
-  const shape = { nHeads: h, nKvHeads: g, headDim: d, tokens: EXAMPLE_TOKENS.length };
-  const { q, k, v } = exampleInputs(shape);
-  return core.attention({ q, k, v, nHeads: h, nKvHeads: g, headDim: d, causal: true, returnWeights: true }).weights;
+const exampleMemo = new WeakMap();  // core -> Map of `H/G/d` -> facts, the latest few shapes
+
+/**
+ * The example sequence under causal attention, computed by the core: its weights (H, T, T) for the
+ * heatmaps, and the largest difference between its GQA output and MHA's on K/V copied to every
+ * query head. They depend on (H, G, head_dim) only, so a change of T, L, batch or dtype reuses them
+ * (at 128 heads of 576 they were most of a snapshot's time).
+ */
+function exampleFacts(core, h, g, d) {
+  const key = `${h}/${g}/${d}`;
+  if (!exampleMemo.has(core)) exampleMemo.set(core, new Map());
+  const memo = exampleMemo.get(core);
+  if (memo.has(key)) return memo.get(key);
+  const shape = { nHeads: h, nKvHeads: g, headDim: d };
+  const example = exampleInputs({ ...shape, tokens: EXAMPLE_TOKENS.length });
+  const gqa = core.attention({ ...example, ...shape, causal: true, returnWeights: true });
+  const copied = core.attention({ q: example.q, k: repeatKv(example.k, shape), v: repeatKv(example.v, shape), nHeads: h, nKvHeads: h, headDim: d, causal: true });
+  const facts = { weights: gqa.weights, equalsMha: maxAbsDiff(gqa.out, copied.out) };
+  if (memo.size >= 4) memo.delete(memo.keys().next().value);  // the walkthrough's shape and the reader's latest
+  memo.set(key, facts);
+  return facts;
 }
 
 /**
@@ -33,7 +49,7 @@ function walkthroughFacts(core, d, bytes) {
   const rows = [...shapes].flatMap(([H, gs]) => [...gs].sort((a, b) => b - a)
     .map((G) => ({ nHeads: H, nKvHeads: G, kind: core.attentionKind(H, G), bytes: bytes(G) })));
   const example = WALKTHROUGH.find((step) => step.example);
-  return { rows, weights: exampleWeights(core, example.heads, example.kvHeads, Math.min(d, 64)) };
+  return { rows, weights: exampleFacts(core, example.heads, example.kvHeads, Math.min(d, 64)).weights };
 }
 
 /**
@@ -92,10 +108,7 @@ export function snapshot(core, s) {
   const cache = mla
     ? { mha: rowEntry(row('mha')), current: { ...rowEntry(row('published')), uncapped: published.uncapped.total }, mqa: null }
     : { mha: entry(h), current: entry(g), mqa: entry(1) };
-  const example = exampleInputs({ nHeads: h, nKvHeads: g, headDim: d, tokens: EXAMPLE_TOKENS.length });
-  const gqa = core.attention({ ...example, nHeads: h, nKvHeads: g, headDim: d, causal: true, returnWeights: true });
-  const copied = core.attention({ q: example.q, k: repeatKv(example.k, { nHeads: h, nKvHeads: g, headDim: d }),
-    v: repeatKv(example.v, { nHeads: h, nKvHeads: g, headDim: d }), nHeads: h, nKvHeads: h, headDim: d, causal: true });
+  const { weights, equalsMha } = exampleFacts(core, h, g, d);
   const values = (G) => kvNumbersPerToken(core, { nKvHeads: G, headDim: d });
   const llama = core.modelKvCache({ model: 'llama-3.1-70b', tokens: 131072 });
   const tp = [];
@@ -110,10 +123,10 @@ export function snapshot(core, s) {
     // an MLA model: its MLA widths (the head diagram names the latent), else null
     mla: mla ? { ...model.mla, width: model.headDim } : null,
     cache: { ...cache, window: model?.slidingWindow ?? 0, cachedTokens: cached },
-    example: { tokens: EXAMPLE_TOKENS, weights: gqa.weights },
+    example: { tokens: EXAMPLE_TOKENS, weights },
     walk: { ...walkthroughFacts(core, d, bytes), mla: mlaStepFacts(core, dtype) },
     facts: {
-      equalsMha: maxAbsDiff(gqa.out, copied.out),
+      equalsMha,
       params: { mha: core.projectionParams({ nHeads: h, nKvHeads: h, headDim: d }), current: core.projectionParams({ nHeads: h, nKvHeads: g, headDim: d }) },
       kvValues: { mha: values(h), current: values(g), mqa: values(1) },
       decode: {

@@ -118,8 +118,10 @@ export const PITFALLS = [
 ];
 
 /**
- * Interview questions. `live(s, f)` returns the computed line shown next to the answer; `figure`
- * names a live figure from the quality lab shown with it ('quality' or 'conversion').
+ * Interview questions. `live(s, f, lab)` returns the computed line shown next to the answer, from
+ * the snapshot `s` and, for the answers about quality, the quality lab's results `lab` ({ conversion:
+ * { similarity, points } | null, runs: the trained models, G descending, or [] }); `figure` names a
+ * live figure from the quality lab shown with it ('quality' or 'conversion') where the lab is on the page.
  */
 export const QUESTIONS = [
   {
@@ -130,9 +132,12 @@ export const QUESTIONS = [
   },
   {
     q: 'How does GQA relate to MHA and MQA?',
-    a: 'It interpolates between them with one integer G. G = H gives MHA, G = 1 gives MQA. Computing GQA is the same as ' +
-      'running MHA on K/V heads copied to every member of their group, so quality and speed move smoothly with G.',
-    live: (s, f) => `GQA (G = ${s.state.g}) vs MHA on K/V copied to all ${s.state.h} heads: max |Δ| = ${s.facts.equalsMha}`,
+    a: 'It interpolates between them with one integer G. G = H gives MHA, G = 1 gives MQA. Computing GQA gives exactly what ' +
+      'MHA gives when each K/V head is copied to every query head of its group: GQA is MHA whose key and value heads are tied ' +
+      'within each group. So one kernel serves all three, and the cache holds G heads instead of H. What the tying costs in ' +
+      'quality does not follow from this equality; it has to be measured (see “What is the downside of MQA?”).',
+    live: (s) => `GQA (G = ${s.state.g}) and MHA on its K/V copied to all ${s.state.h} query heads, ${s.example.tokens.length} tokens: ` +
+      (s.facts.equalsMha === 0 ? 'the same output, bit for bit (max |Δ| = 0)' : `outputs differ by at most ${s.facts.equalsMha.toExponential(1)} (float rounding)`),
   },
   {
     q: 'What stays the same: queries or keys/values?',
@@ -143,10 +148,10 @@ export const QUESTIONS = [
   {
     q: 'What is the downside of MQA?',
     a: 'Capacity. One K/V head has to serve every query head, so the model can store less distinct information per token; ' +
-      'MQA models lose some quality and were reported to train less stably. GQA keeps most of MHA’s quality with most of MQA’s savings. ' +
-      'The figure is the quality lab’s experiment on this page, computed in your browser.',
+      'MQA models lose some quality and were reported to train less stably. Ainslie et al. (2023) report that GQA keeps most ' +
+      'of MHA’s quality with most of MQA’s savings.',
     figure: 'quality',
-    live: (s, f) => `K/V numbers cached per token per layer: ${s.facts.kvValues.mha} (MHA) → ${s.facts.kvValues.current} (G = ${s.state.g}) → ${s.facts.kvValues.mqa} (MQA)`,
+    live: (s, f, lab) => mqaCost(lab, f),
   },
   {
     q: 'Why is decoding memory-bound?',
@@ -188,6 +193,22 @@ export const QUESTIONS = [
     },
   },
 ];
+
+/**
+ * What one K/V head costs, as the quality lab measured it: the conversion error of mean-pooling the
+ * lab's layer to G = 1 against G = H, and the trained models' recall once the reader has trained them.
+ */
+function mqaCost(lab, f) {
+  if (!lab?.conversion) return 'measuring: the quality lab’s conversion experiment is being computed…';
+  const { similarity, points } = lab.conversion;
+  const mha = points.reduce((a, b) => (b.nKvHeads > a.nKvHeads ? b : a)), mqa = points.find((p) => p.nKvHeads === 1);
+  const trained = lab.runs?.length > 1 && lab.runs.at(-1).nKvHeads === 1 ? lab.runs : null;  // all of them, G = H to 1
+  const first = trained?.[0], last = trained?.at(-1);
+  return `the quality lab’s layer of ${mha.nKvHeads} heads, its K/V heads mean-pooled into one (G = 1, MQA): output moved by ` +
+    `${f.percent(mqa.mean)}; all ${mha.nKvHeads} kept (G = ${mha.nKvHeads}, MHA): ${f.percent(mha.mean)} (head similarity ${similarity.toFixed(2)})` +
+    (trained ? `; trained from scratch for ${first.evals.at(-1).step} steps, recall is ${f.percent(first.final.accuracy)} with G = ${first.nKvHeads} ` +
+      `(${first.kind}) and ${f.percent(last.final.accuracy)} with G = ${last.nKvHeads} (${last.kind})` : '');
+}
 
 /** The small example sequence the heatmaps use. */
 export const EXAMPLE_TOKENS = ['The', 'cat', 'sat', 'on', 'the', 'mat'];

@@ -9,11 +9,12 @@ import { cacheBars, cacheComparison } from './views/bars.js';
 import { Controls } from './views/controls.js';
 import { headDiagram } from './views/heads.js';
 import { heatmaps, paintSwatches } from './views/heatmaps.js';
-import { renderModels, renderQuestions, renderTheory } from './views/lesson-view.js';
+import { QuestionsView, renderModels, renderTheory, typesetEquations } from './views/lesson-view.js';
 import { Measure } from './views/measure.js';
 import { QualityLab } from './views/quality.js';
 import { Walkthrough } from './views/walkthrough.js';
 import { formatBytes, formatFactor, kindLabel } from '../lib/format.js';
+import { CONVERSION_DEFAULTS } from '../core/quality.js';
 
 /** name: what it shows. The order is the order on the page. */
 export const SECTIONS = Object.freeze({
@@ -116,10 +117,15 @@ export function buildSections(names, ctx) {
         name: 'heads',
         nodes: [],
         render(snap) {
-          const s = snap.state;
-          if (last && (last.state.h !== s.h || last.state.g !== s.g)) page = 0;
+          const s = snap.state, prev = last, was = prev?.state;
           last = snap;
-          mount(headsView, headDiagram({ h: s.h, g: s.g, mla: snap.mla }));
+          // both draw only H, G, the MLA latent and (the weights) head_dim: a change of T, L, batch or dtype keeps them
+          const mlaChanged = !!was && !!prev.mla !== !!snap.mla;
+          if (was && was.h === s.h && was.g === s.g && was.d === s.d && !mlaChanged) return;
+          if (was?.h !== s.h || was?.g !== s.g || mlaChanged) {
+            page = 0;
+            mount(headsView, headDiagram({ h: s.h, g: s.g, mla: snap.mla }));
+          }
           drawHeatmaps();
         },
       });
@@ -166,24 +172,37 @@ export function buildSections(names, ctx) {
   if (has('lesson')) {
     const theory = el('div', { id: 'theory' }), modelsView = el('div', { id: 'models-view' });
     renderTheory(theory);
+    let typeset = false;
     parts.push({
       name: 'lesson',
       nodes: [block(ctx, 'lesson', 'The lesson', theory, el('h3', {}, 'Real models'), modelsView)],
       coreReady(models) { renderModels(modelsView, models); },
+      render() { if (!typeset) { typeset = true; typesetEquations(theory); } },
     });
   }
 
   if (has('qa')) {
     const qaView = el('div', { id: 'qa-view' });
-    // answers that name a quality-lab figure show it live when the lab is on the page too
-    const figures = lab ? { figure: (kind) => lab.figure(kind) } : {};
-    let last = null;
-    renderQuestions(qaView, null, figures);
-    if (lab) lab.onChange = () => renderQuestions(qaView, last, figures);
+    // answers that name a quality-lab figure show it live when the lab is on the page too; without
+    // the lab, the answer on MQA's cost still quotes the lab's conversion experiment, asked of the
+    // core once the first snapshot is drawn (it does not delay it)
+    const qa = new QuestionsView(qaView, lab ? { figure: (kind) => lab.figure(kind) } : {});
+    let last = null, own = null;
+    const results = () => (lab ? lab.results() : { conversion: own?.points ? own : null, runs: [] });
+    const convert = () => {
+      own = { similarity: CONVERSION_DEFAULTS.similarity, points: null };
+      ctx.call('conversionError', { similarity: own.similarity })
+        .then((points) => { own = { ...own, points }; qa.render(last, results()); }, () => { own = null; });
+    };
+    if (lab) lab.onChange = () => { qa.drawFigures(); qa.render(last, results()); };
     parts.push({
       name: 'qa',
       nodes: [block(ctx, 'qa', 'Interview questions, with answers computed for your settings', qaView)],
-      render(snap) { last = snap; renderQuestions(qaView, snap, figures); },
+      render(snap) {
+        last = snap;
+        qa.render(snap, results());
+        if (!lab && !own) convert();
+      },
     });
   }
   return parts;

@@ -32,9 +32,14 @@ export class CoreAbortedError extends Error {
   }
 }
 
+/** Where the `.wasm` of `variant` ('simd' | 'scalar') is, beside this module. */
+export function wasmUrl(variant) {
+  return new URL(`./gqa_core_${variant}.wasm`, import.meta.url);
+}
+
 /** The compiled module for `variant`, from bytes, the file (node) or the server (browsers). */
 export async function compileWasm(variant, bytes) {
-  const url = new URL(`./gqa_core_${variant}.wasm`, import.meta.url);
+  const url = wasmUrl(variant);
   if (bytes) return WebAssembly.compile(bytes);
   if (isNode) {
     // Emscripten 3.1.6's web build would use node's fetch, which cannot read file: URLs.

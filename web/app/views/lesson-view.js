@@ -4,16 +4,16 @@ import { el, mount } from '../dom.js';
 import { EQUATIONS, PITFALLS, PYTORCH_EQUIVALENT, QUESTIONS, THEORY } from '../lesson.js';
 import { scrollTable } from './table.js';
 import { KERNEL_SOURCE } from '../generated/kernel-source.js';
-import { formatBytes, formatCount, formatFactor } from '../../lib/format.js';
+import { formatBytes, formatCount, formatFactor, formatPercent } from '../../lib/format.js';
 
-const FMT = { bytes: formatBytes, count: formatCount, factor: formatFactor };
+const FMT = { bytes: formatBytes, count: formatCount, factor: formatFactor, percent: formatPercent };
 
 /** Lesson text with `code spans` (Markdown's backticks) -> text and <code> nodes. */
 function prose(text) {
   return String(text).split(/`([^`]+)`/).map((part, i) => (i % 2 ? el('code', {}, part) : part));
 }
 
-export async function renderTheory(root) {
+export function renderTheory(root) {
   const eqs = EQUATIONS.map((e) => el('figure', { class: 'equation' }, el('div', { class: 'katex-target', 'data-tex': e.tex }, e.tex), el('figcaption', {}, e.label)));
   const kernel = KERNEL_SOURCE['decode-kernel'], loop = KERNEL_SOURCE['group-loop'];
   mount(root,
@@ -29,6 +29,14 @@ export async function renderTheory(root) {
     el('pre', { class: 'code', tabindex: 0, 'aria-label': 'PyTorch-style equivalent' }, el('code', {}, PYTORCH_EQUIVALENT)),
     el('h3', {}, 'Common pitfalls'),
     el('ul', { class: 'pitfalls' }, PITFALLS.map((p) => el('li', {}, el('strong', {}, prose(p.title)), ' ', prose(p.text)))));
+}
+
+/**
+ * Typesets renderTheory's equations with the KaTeX build served from this site. The lesson section
+ * calls it once the first snapshot is drawn: loading KaTeX, typesetting and its fonts would compete
+ * with the core's start for the first figure.
+ */
+export async function typesetEquations(root) {
   try {
     const { default: katex } = await import('../../vendor/katex/katex.mjs');
     for (const t of root.querySelectorAll('.katex-target')) katex.render(t.dataset.tex, t, { displayMode: true, throwOnError: false });
@@ -49,20 +57,46 @@ export function renderModels(root, models) {
 }
 
 /**
- * figure(kind) returns a live figure for answers that name one (lesson.js), or null while it is
- * being computed; without it (no quality lab beside the Q&A) those answers show no figure.
+ * The interview Q&A, built once. render(snapshot, lab) rewrites only the live lines whose text
+ * changed (lab: the quality lab's results for the answers about quality, see lesson.js);
+ * drawFigures() redraws the figures. figure(kind) returns a live figure for answers that name one
+ * (lesson.js), or null while it is being computed; without it (no quality lab beside the Q&A) those
+ * answers show no figure, and their text does not speak of one.
  */
-export function renderQuestions(root, snapshot, { figure } = {}) {
-  mount(root, QUESTIONS.map((item, i) => el('article', { class: 'qa card', id: `qa-${i + 1}` },
-    el('h3', {}, prose(item.q)),
-    el('p', {}, prose(item.a)),
-    el('p', { class: 'live', 'data-live': i + 1 }, el('span', { class: 'live-tag' }, 'computed now'), ' ', snapshot ? item.live(snapshot, FMT) : '…'),
-    item.figure && figure ? qaFigure(item.figure, figure(item.figure)) : null)));
-}
+export class QuestionsView {
+  #lines = [];    // the live line's text node of each question
+  #figures = [];  // [kind, <figure>] of the answers that show one
+  #figure;
 
-function qaFigure(kind, chart) {
-  return el('figure', { class: 'qa-figure', 'data-figure': kind },
-    chart ?? el('p', { class: 'fine' }, 'The figure appears once the quality lab has computed it.'),
-    el('figcaption', { class: 'fine' }, el('a', { href: '#quality' }, 'From the quality lab below'),
-      kind === 'quality' && chart?.dataset.kind !== 'training' ? ': the training curves join it once you train the four models there.' : ''));
+  constructor(root, { figure } = {}) {
+    this.#figure = figure;
+    mount(root, QUESTIONS.map((item, i) => {
+      const text = document.createTextNode('…');
+      this.#lines.push(text);
+      const shown = item.figure && figure ? el('figure', { class: 'qa-figure', 'data-figure': item.figure }) : null;
+      if (shown) this.#figures.push([item.figure, shown]);
+      return el('article', { class: 'qa card', id: `qa-${i + 1}` },
+        el('h3', {}, prose(item.q)),
+        el('p', {}, prose(item.a)),
+        el('p', { class: 'live', 'data-live': i + 1 }, el('span', { class: 'live-tag' }, 'computed now'), ' ', text),
+        shown);
+    }));
+    this.drawFigures();
+  }
+
+  render(snapshot, lab) {
+    QUESTIONS.forEach((item, i) => {
+      const text = snapshot ? item.live(snapshot, FMT, lab) : '…';
+      if (this.#lines[i].data !== text) this.#lines[i].data = text;
+    });
+  }
+
+  drawFigures() {
+    for (const [kind, node] of this.#figures) {
+      const chart = this.#figure(kind);
+      mount(node, chart ?? el('p', { class: 'fine' }, 'The figure appears once the quality lab has computed it.'),
+        el('figcaption', { class: 'fine' }, el('a', { href: '#quality' }, 'From the quality lab below'), ', computed in your browser',
+          kind === 'quality' && chart?.dataset.kind !== 'training' ? ': the training curves join it once you train the four models there.' : '.'));
+    }
+  }
 }

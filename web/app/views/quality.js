@@ -36,6 +36,7 @@ export class QualityLab {
   #conversionNo = 0;      // the newest conversion request (older answers are dropped)
   #similarity = CONVERSION_DEFAULTS.similarity;
   #conversion = null;     // [{ nKvHeads, mean, first, random }]
+  #convertedAt = null;    // the similarity #conversion was computed at
   #runs = [];             // trained models, G descending
   #uptrain = null;        // { steps, from, rows }
   #els = {};
@@ -94,11 +95,12 @@ export class QualityLab {
   }
 
   async #convert() {
-    const mine = ++this.#conversionNo;
+    const mine = ++this.#conversionNo, similarity = this.#similarity;
     try {
-      const points = await this.#call('conversionError', { similarity: this.#similarity });
+      const points = await this.#call('conversionError', { similarity });
       if (mine !== this.#conversionNo) return;  // a newer slider position is on its way
       this.#conversion = points;
+      this.#convertedAt = similarity;
       this.#renderConversion();
       this.onChange?.();
     } catch (err) {
@@ -254,6 +256,14 @@ export class QualityLab {
     else if (this.#conversion) chart = this.conversionChart();
     if (chart) chart.dataset.kind = chart.getAttribute('aria-label').startsWith('Held-out') ? 'training' : 'conversion';
     return chart;
+  }
+
+  /**
+   * What the lab has measured, for the Q&A: { conversion: { similarity, points } once computed, else
+   * null; runs: the trained models so far, G descending }.
+   */
+  results() {
+    return { conversion: this.#conversion && { similarity: this.#convertedAt, points: this.#conversion }, runs: this.#runs };
   }
 
   /** The page's state: when its H is the lab's, the rows of its G are marked as the reader's. */

@@ -23,6 +23,8 @@ function settingsText(s, c) {
 }
 
 export class Walkthrough {
+  #drawnStep = 0;  // the step drawn last
+
   /**
    * root: the element to render into; onStep(step) after the reader moved; explore: null when the
    * host shows no Explore section, else a function that brings it into view (the steps then point to it).
@@ -102,7 +104,9 @@ export class Walkthrough {
     if (this.step === WALKTHROUGH.length && this.explore) {
       parts.push(el('p', { class: 'step-next' }, el('a', { href: '#explore', onclick: (e) => { e.preventDefault(); this.explore(); } }, WALKTHROUGH_NEXT)));
     }
-    const body = el('div', { class: 'step anim-in', 'data-step': this.step }, parts);
+    // the step rises in when the reader moves to it, not when a control change redraws its numbers
+    const body = el('div', { class: this.#drawnStep === this.step ? 'step' : 'step anim-in', 'data-step': this.step }, parts);
+    this.#drawnStep = this.step;
     paintSwatches(body);
     mount(this.body, body);
     this.counter.textContent = `Step ${this.step} of ${WALKTHROUGH.length}`;
