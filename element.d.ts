@@ -16,7 +16,7 @@ export interface PlaygroundState {
   dtype: Dtype;
   /** A catalog model id, or '' for custom settings. */
   model: string;
-  /** Walkthrough step, 1 to 5. */
+  /** Walkthrough step, 1 to 6. */
   step: number;
   theme: Theme;
 }

@@ -76,7 +76,7 @@ export function buildSections(names, ctx) {
     walkthrough.render();
     parts.push({
       name: 'walkthrough',
-      nodes: [block(ctx, 'walkthrough', 'Walkthrough: from MHA to GQA in five steps', walk)],
+      nodes: [block(ctx, 'walkthrough', 'Walkthrough: from MHA to GQA and MLA in six steps', walk)],
       stateChanged(state) { if (walkthrough.step !== state.step) { walkthrough.step = state.step; walkthrough.render(); } },
       render(snap) { walkthrough.snapshot = snap; walkthrough.render(); },
     });
