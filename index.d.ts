@@ -110,12 +110,17 @@ export interface AttentionArgs {
   window?: number;
   returnWeights?: boolean;
   returnScores?: boolean;
+  /**
+   * (nHeads): learned attention sinks (gpt-oss). Head h's softmax gets one more logit with no
+   * value, p_j = e^(s_j) / (Σ_k e^(s_k) + e^(sinkLogits[h])), so a head can attend to nothing.
+   */
+  sinkLogits?: Float32Array;
 }
 
 export interface AttentionResult {
   /** (tq, nHeads, headDim) */
   out: Float32Array;
-  /** (nHeads, tq, tk): softmax, rows sum to 1. Present when returnWeights. */
+  /** (nHeads, tq, tk): softmax, rows sum to 1 (less with sinkLogits). Present when returnWeights. */
   weights?: Float32Array;
   /** (nHeads, tq, tk): scaled, masked entries -Infinity. Present when returnScores. */
   scores?: Float32Array;
@@ -130,10 +135,15 @@ export interface KvCacheArgs {
   dtype?: CacheDtype;
 }
 
-export interface AttendOptions {
+export interface PartialAttendOptions {
   nHeads: number;
   scale?: number;
   window?: number;
+}
+
+export interface AttendOptions extends PartialAttendOptions {
+  /** (nHeads): one extra logit per head with no value, as in AttentionArgs. */
+  sinkLogits?: Float32Array;
 }
 
 export interface PartialAttention {
@@ -152,8 +162,8 @@ export class KvCache {
   append(k: Float32Array, v: Float32Array): void;
   /** Queries of the last tq appended tokens (tq, nHeads, headDim) -> output shaped like q. */
   attend(q: Float32Array, options: AttendOptions): Float32Array;
-  /** attend() plus each row's softmax statistics, for core.mergeAttention. */
-  attendPartial(q: Float32Array, options: AttendOptions): PartialAttention;
+  /** attend() plus each row's softmax statistics, for core.mergeAttention. No sinkLogits: a sink applies once, after the merge. */
+  attendPartial(q: Float32Array, options: PartialAttendOptions): PartialAttention;
   /** Forgets every token; keeps the memory. */
   clear(): void;
   /** Returns the memory. Safe to call twice. */

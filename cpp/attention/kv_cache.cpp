@@ -140,7 +140,7 @@ void KvCache::read_row(int64_t g, int64_t t, bool value, float* dst) const {
 }
 
 Status KvCache::attend(const float* q, int64_t tq, int64_t n_heads, bool has_scale, float scale, int64_t window,
-                       Isa isa, float* out, float* row_max, float* row_sum) const {
+                       Isa isa, float* out, float* row_max, float* row_sum, const float* sink_logits) const {
   if (cfg_.capacity == 0) return Status::error(StatusCode::kInvalidArgument, "the KV cache is not initialised");
   GQA_RETURN_IF_ERROR(validate_heads(n_heads, cfg_.n_kv_heads, cfg_.head_dim));
   if (length_ == 0) return Status::error(StatusCode::kOutOfRange, "the KV cache is empty: append tokens before attend");
@@ -156,9 +156,17 @@ Status KvCache::attend(const float* q, int64_t tq, int64_t n_heads, bool has_sca
   GQA_RETURN_IF_ERROR(validate_options(o));
   const int64_t H = n_heads, G = cfg_.n_kv_heads, d = cfg_.head_dim, m = H / G;
   GQA_RETURN_IF_ERROR(check_finite(q, uint64_t(tq) * uint64_t(H) * uint64_t(d), "q"));
+  if (sink_logits) {
+    if (row_max || row_sum) {
+      return Status::error(StatusCode::kInvalidArgument,
+                           "sinkLogits cannot be applied to a partial result: merge the parts, then apply the sinks");
+    }
+    GQA_RETURN_IF_ERROR(check_finite(sink_logits, uint64_t(H), "sinkLogits"));
+  }
   const float sc = effective_scale(o, d);
-  Buffer<float> scratch;
+  Buffer<float> scratch, stats;  // stats: (2, m) a group's row max and sum when only the sinks need them
   GQA_RETURN_IF_ERROR(scratch.allocate(decode_scratch_floats(int(m), int(d), cfg_.dtype), "the decode scratch"));
+  if (sink_logits) GQA_RETURN_IF_ERROR(stats.allocate(uint64_t(2 * m), "the softmax statistics"));
   // [lesson:group-loop]
   for (int64_t i = 0; i < tq; ++i) {
     int64_t lo, hi;
@@ -166,8 +174,10 @@ Status KvCache::attend(const float* q, int64_t tq, int64_t n_heads, bool has_sca
     for (int64_t g = 0; g < G; ++g) {
       const int64_t off = (i * H + g * m) * d;  // the group's m query heads are adjacent in (H, d)
       const int64_t stat = i * H + g * m;  // (tq, H) index of the group's first head
-      GQA_RETURN_IF_ERROR(decode_group(isa, q + off, int(m), head(g), lo, hi, sc, out + off, scratch.data(),
-                                       row_max ? row_max + stat : nullptr, row_sum ? row_sum + stat : nullptr));
+      float* mx = sink_logits ? stats.data() : row_max ? row_max + stat : nullptr;
+      float* sm = sink_logits ? stats.data() + m : row_sum ? row_sum + stat : nullptr;
+      GQA_RETURN_IF_ERROR(decode_group(isa, q + off, int(m), head(g), lo, hi, sc, out + off, scratch.data(), mx, sm));
+      if (sink_logits) apply_sink_logits(m, int(d), mx, sm, sink_logits + g * m, out + off);
     }
   }
   // [/lesson:group-loop]

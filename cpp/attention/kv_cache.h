@@ -42,8 +42,12 @@ class KvCache {
   /// out (tq, H, d) = attention of q (tq, H, d), the queries of the last tq appended tokens,
   /// over the cache; causal with respect to it, optional sliding window.
   /// row_max, row_sum (tq, H), optional: each row's softmax statistics, for merge_partials.
+  /// sink_logits (H,), optional: head h's softmax gets one more logit with no value (gpt-oss),
+  /// applied from the kernel's row statistics (apply_sink_logits). Refused together with
+  /// row_max/row_sum: a partial result must be merged first, then the sinks applied once.
   Status attend(const float* q, int64_t tq, int64_t n_heads, bool has_scale, float scale, int64_t window,
-                Isa isa, float* out, float* row_max = nullptr, float* row_sum = nullptr) const;
+                Isa isa, float* out, float* row_max = nullptr, float* row_sum = nullptr,
+                const float* sink_logits = nullptr) const;
 
   void clear() { length_ = 0; }
   int64_t length() const { return length_; }

@@ -10,7 +10,7 @@
 
 namespace gqa::js {
 
-val attention(const AttentionArgs& a, val q, val k, val v) {
+val attention(const AttentionArgs& a, val q, val k, val v, val sinks) {
   AttentionShape s{int64_t(a.tq), int64_t(a.tk), int64_t(a.nHeads), int64_t(a.nKvHeads), int64_t(a.headDim)};
   AttentionOptions o;
   o.causal = a.causal;
@@ -22,8 +22,9 @@ val attention(const AttentionArgs& a, val q, val k, val v) {
   const uint64_t nq = uint64_t(s.tq) * s.n_heads * s.head_dim;
   const uint64_t nk = uint64_t(s.tk) * s.n_kv_heads * s.head_dim;
   const uint64_t nw = uint64_t(s.n_heads) * s.tq * s.tk;
-  Buffer<float> qb, kb, vb, out, scores, weights;
-  if (!(st = alloc(&qb, nq, "q")).is_ok() || !(st = alloc(&kb, nk, "k")).is_ok() ||
+  Buffer<float> qb, kb, vb, out, scores, weights, sb;
+  if (!(st = optional_in(sinks, uint64_t(s.n_heads), &sb, &o.sink_logits, "sinkLogits")).is_ok() ||
+      !(st = alloc(&qb, nq, "q")).is_ok() || !(st = alloc(&kb, nk, "k")).is_ok() ||
       !(st = alloc(&vb, nk, "v")).is_ok() || !(st = alloc(&out, nq, "the output")).is_ok() ||
       (a.returnScores && !(st = alloc(&scores, nw, "the returned scores")).is_ok()) ||
       (a.returnWeights && !(st = alloc(&weights, nw, "the returned weights")).is_ok())) {

@@ -18,8 +18,8 @@ struct AttentionArgs {
   bool causal, hasScale, returnWeights, returnScores;
 };
 
-/// q (tq, H, d), k and v (tk, G, d) → { out (tq, H, d), weights?, scores? (H, tq, tk) }.
-val attention(const AttentionArgs& a, val q, val k, val v);
+/// q (tq, H, d), k and v (tk, G, d), sinks (H,) or undefined → { out (tq, H, d), weights?, scores? (H, tq, tk) }.
+val attention(const AttentionArgs& a, val q, val k, val v, val sinks);
 
 /// Merges attention over disjoint key ranges: parts is an array of { out, max, sum } (checked by
 /// the JS face: rows · d, rows and rows floats each).
@@ -48,10 +48,11 @@ class KvCacheJs {
   val init(const CacheArgs& a);
   /// Appends n tokens: k and v (n, G, d).
   val append(val k, val v, double n);
-  /// q (tq, H, d) of the last tq tokens → out (tq, H, d).
-  val attend(val q, const AttendArgs& a) { return run_attend(q, a, false); }
-  /// attend plus each row's softmax statistics: { out, max, sum }, for merging key ranges.
-  val attend_partial(val q, const AttendArgs& a) { return run_attend(q, a, true); }
+  /// q (tq, H, d) of the last tq tokens, sink logits (H,) or undefined → out (tq, H, d).
+  val attend(val q, const AttendArgs& a, val sinks) { return run_attend(q, a, false, sinks); }
+  /// attend plus each row's softmax statistics: { out, max, sum }, for merging key ranges (no
+  /// sinks: they apply once, after the merge).
+  val attend_partial(val q, const AttendArgs& a) { return run_attend(q, a, true, val::undefined()); }
   void clear() { cache_.clear(); }
   double length() const { return double(cache_.length()); }
   double capacity() const { return double(cache_.capacity()); }
@@ -59,7 +60,7 @@ class KvCacheJs {
   std::string dtype() const;
 
  private:
-  val run_attend(val q, const AttendArgs& a, bool with_stats);
+  val run_attend(val q, const AttendArgs& a, bool with_stats, val sinks);
 
   KvCache cache_;
 };

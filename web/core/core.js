@@ -16,7 +16,7 @@ import { KvCache } from './kv-cache.js';
 import { MlaCache, mlaAttentionArgs } from './mla.js';
 import { RecallTrainer, conversionArgs, convertArgs, recallArgs, trainRecallWith } from './quality.js';
 import * as sizing from './sizing.js';
-import { bool, checkKeys, exactly, int, integer, oneOf, optionalFinite, rows, show, unwrap } from './validate.js';
+import { bool, checkKeys, exactly, int, integer, oneOf, optionalFinite, optionalSinkLogits, rows, show, unwrap } from './validate.js';
 
 /**
  * Loads the core. Options: `simd` (default: detected; false forces the scalar build; true
@@ -69,10 +69,12 @@ export class Core {
    * Grouped-query attention over a whole sequence (prefill).
    *   q (tq, nHeads, headDim), k and v (tk, nKvHeads, headDim): Float32Array, row-major.
    *   → { out (tq, nHeads, headDim), weights? and scores? (nHeads, tq, tk) }
+   * sinkLogits (nHeads) Float32Array, optional: learned attention sinks (gpt-oss), one extra
+   * logit per head with no value, so a head can attend to nothing; weights then sum to < 1.
    */
   attention(args) {
     checkKeys('attention', args, ['q', 'k', 'v', 'nHeads', 'nKvHeads', 'headDim', 'causal', 'scale', 'window',
-      'returnWeights', 'returnScores']);
+      'returnWeights', 'returnScores', 'sinkLogits']);
     const { limits } = this.info;
     const nHeads = integer('nHeads', args.nHeads, [1, limits.heads]);
     const nKvHeads = integer('nKvHeads', args.nKvHeads, [1, limits.heads]);
@@ -86,10 +88,11 @@ export class Core {
     const tq = rows('q', args.q, nHeads * headDim, `[tq][nHeads=${nHeads}][headDim=${headDim}]`);
     const tk = rows('k', args.k, nKvHeads * headDim, `[tk][nKvHeads=${nKvHeads}][headDim=${headDim}]`);
     exactly('v', args.v, args.k.length, `[tk=${tk}][nKvHeads=${nKvHeads}][headDim=${headDim}] like k`);
+    const sinkLogits = optionalSinkLogits(args.sinkLogits, nHeads);
     const r = unwrap(this.#m.attention({
       tq, tk, nHeads, nKvHeads, headDim, window, causal, returnWeights, returnScores,
       hasScale: scale !== undefined, scale: scale ?? 0,
-    }, args.q, args.k, args.v));
+    }, args.q, args.k, args.v, sinkLogits));
     const result = { out: r.out };
     if (returnWeights) result.weights = r.weights;
     if (returnScores) result.scores = r.scores;

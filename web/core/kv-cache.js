@@ -1,7 +1,7 @@
 // kv-cache.js - the KV cache in the WASM heap as JS owns it: one owner, one delete(). Shapes and
 // array lengths are checked here; ranges and their messages come from the core.
 import { NativeHandle } from './handle.js';
-import { checkKeys, exactly, integer, optionalFinite, rows, unwrap } from './validate.js';
+import { checkKeys, exactly, integer, optionalFinite, optionalSinkLogits, rows, unwrap } from './validate.js';
 
 /** A KV cache in the WASM heap. One owner; call delete() to return its memory. */
 export class KvCache {
@@ -30,20 +30,26 @@ export class KvCache {
 
   /**
    * Attention of q (tq, nHeads, headDim), the queries of the last tq appended tokens, over the
-   * cache: causal with respect to it, optional sliding window. → Float32Array shaped like q.
+   * cache: causal with respect to it, optional sliding window, optional sinkLogits (nHeads): one
+   * extra logit per head with no value (gpt-oss). → Float32Array shaped like q.
    */
   attend(q, options = {}) {
     const native = this.#live('attend');
-    checkKeys('attend', options, ['nHeads', 'scale', 'window']);
-    return unwrap(native.attend(q, this.#attendArgs(q, options)));
+    checkKeys('attend', options, ['nHeads', 'scale', 'window', 'sinkLogits']);
+    const args = this.#attendArgs(q, options);
+    return unwrap(native.attend(q, args, optionalSinkLogits(options.sinkLogits, args.nHeads)));
   }
 
   /**
    * attend() plus each row's softmax statistics, for splitting a cache along T across workers:
    * → { out (tq, nHeads, headDim), max (tq, nHeads), sum (tq, nHeads) }; see core.mergeAttention.
+   * No sinkLogits: a sink belongs to the whole row, so it applies once, after the merge.
    */
   attendPartial(q, options = {}) {
     const native = this.#live('attendPartial');
+    if (options !== null && typeof options === 'object' && 'sinkLogits' in options) {
+      throw new TypeError('attendPartial: sinkLogits is not accepted: a sink applies once to the whole row, after the parts are merged (use attend for the whole cache)');
+    }
     checkKeys('attendPartial', options, ['nHeads', 'scale', 'window']);
     return unwrap(native.attendPartial(q, this.#attendArgs(q, options)));
   }
