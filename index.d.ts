@@ -133,6 +133,12 @@ export interface KvCacheArgs {
   capacity: number;
   /** Default 'f32'. */
   dtype?: CacheDtype;
+  /**
+   * StreamingLLM: appending past the capacity keeps the first `sinks` tokens (0 <= sinks <
+   * capacity) and evicts the oldest of the rest, so memory stays at capacity for any length.
+   * Without it, appending past the capacity throws.
+   */
+  streaming?: { sinks: number };
 }
 
 export interface PartialAttendOptions {
@@ -169,7 +175,12 @@ export class KvCache {
   /** Returns the memory. Safe to call twice. */
   delete(): void;
   readonly deleted: boolean;
+  /** Tokens kept (<= capacity). */
   readonly length: number;
+  /** Tokens appended since creation or clear(), evicted ones included. */
+  readonly seen: number;
+  /** { sinks } for a streaming cache, else null. */
+  readonly streaming: { readonly sinks: number } | null;
   readonly capacity: number;
   readonly dtype: CacheDtype;
   /** Exact bytes of storage, int8 scales included. */

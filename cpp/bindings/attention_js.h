@@ -33,8 +33,9 @@ val attention_kind_js(double n_heads, double n_kv_heads);
 val validate_heads_js(double n_heads, double n_kv_heads, double head_dim);
 
 struct CacheArgs {
-  double nKvHeads, headDim, capacity;
+  double nKvHeads, headDim, capacity, sinks;  // sinks: with streaming only
   std::string dtype;
+  bool streaming;
 };
 
 struct AttendArgs {
@@ -55,6 +56,7 @@ class KvCacheJs {
   val attend_partial(val q, const AttendArgs& a) { return run_attend(q, a, true, val::undefined()); }
   void clear() { cache_.clear(); }
   double length() const { return double(cache_.length()); }
+  double seen() const { return double(cache_.seen()); }
   double capacity() const { return double(cache_.capacity()); }
   double bytes() const { return double(cache_.bytes()); }
   std::string dtype() const;

@@ -10,7 +10,8 @@
 namespace gqa::js {
 
 val KvCacheJs::init(const CacheArgs& a) {
-  KvCacheConfig c{int64_t(a.nKvHeads), int64_t(a.headDim), int64_t(a.capacity), Dtype::kF32};
+  KvCacheConfig c{int64_t(a.nKvHeads), int64_t(a.headDim), int64_t(a.capacity), Dtype::kF32, a.streaming,
+                  int64_t(a.sinks)};
   Status st = parse_choice("dtype", a.dtype, int(std::size(kDtypes)), [](int i) { return dtype_name(kDtypes[i]); },
                            &c.dtype);
   if (st.is_ok()) st = cache_.init(c);

@@ -1,5 +1,5 @@
 // libFuzzer target: random sequences of init / append / attend / clear on a KV cache of each
-// dtype. A refused call must change nothing; an accepted attend must be finite, inside the range
+// dtype, plain or streaming (any sinks, appends far past the capacity). A refused call must change nothing; an accepted attend must be finite, inside the range
 // of the visible (stored) values (and 0, with sink logits, which can take any share of a row),
 // and the same for the scalar and SIMD kernels.
 #include <algorithm>
@@ -20,17 +20,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   KvCache cache;
   const int64_t G = 1 + in.u8() % 4, d = 1 + in.u8() % 24, cap = 1 + in.u8() % 48;
   const Dtype dtype = Dtype(in.u8() % 3);
-  if (!cache.init({G, d, cap, dtype}).is_ok()) return 0;
+  const bool streaming = in.bit();
+  const int64_t sinks = in.u8() % (cap + 1);  // == cap is refused
+  if (!cache.init({G, d, cap, dtype, streaming, sinks}).is_ok()) { CHECK(streaming && sinks == cap); return 0; }
   float kmax = 0;  // max |k| appended since the last clear
   for (int op = 0; op < 32 && !in.empty(); ++op) {
     switch (in.u8() % 4) {
       case 0: {  // append
-        const int64_t n = 1 + in.u8() % 8, before = cache.length();
+        const int64_t n = 1 + in.u8() % (streaming ? 64 : 8), before = cache.length(), seen = cache.seen();
         std::vector<float> k(n * G * d), v(k.size());
         for (float& x : k) x = in.value();
         for (float& x : v) x = in.value();
         Status st = cache.append(k.data(), v.data(), n);
-        CHECK(cache.length() == (st.is_ok() ? before + n : before));
+        if (streaming) {  // never refused for its length; keeps at most cap
+          CHECK(cache.length() == (st.is_ok() ? std::min(seen + n, cap) : before));
+          CHECK(cache.seen() == (st.is_ok() ? seen + n : seen));
+        } else {
+          CHECK(cache.length() == (st.is_ok() ? before + n : before));
+        }
         if (st.is_ok()) for (float x : k) kmax = std::max(kmax, std::fabs(x));
         break;
       }
@@ -64,7 +71,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             const int64_t g = h * G / H;
             std::vector<float> vmin(d, sp ? 0.0f : INFINITY), vmax(d, sp ? 0.0f : -INFINITY);
             for (int64_t j = lo; j < hi; ++j) {
-              cache.read_row(g, j, true, row.data());
+              cache.read_row(g, cache.storage_row(j), true, row.data());
               for (int64_t c = 0; c < d; ++c) { vmin[c] = std::min(vmin[c], row[c]); vmax[c] = std::max(vmax[c], row[c]); }
             }
             for (int64_t c = 0; c < d; ++c) {

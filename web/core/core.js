@@ -105,16 +105,27 @@ export class Core {
     return unwrap(this.#m.attentionKind(integer('nHeads', nHeads, [1, limits.heads]), integer('nKvHeads', nKvHeads, [1, limits.heads])));
   }
 
-  /** A KV cache of fixed capacity (tokens) for nKvHeads heads of headDim, stored as dtype. */
+  /**
+   * A KV cache of fixed capacity (tokens) for nKvHeads heads of headDim, stored as dtype.
+   * streaming: { sinks } (StreamingLLM): appending past the capacity keeps the first `sinks`
+   * tokens and evicts the oldest of the rest, so memory stays at capacity for any length.
+   */
   createKvCache(args) {
-    checkKeys('createKvCache', args, ['nKvHeads', 'headDim', 'capacity', 'dtype']);
+    checkKeys('createKvCache', args, ['nKvHeads', 'headDim', 'capacity', 'dtype', 'streaming']);
     const { limits, dtypes } = this.info;
     const nKvHeads = integer('nKvHeads', args.nKvHeads, [1, limits.heads]);
     const headDim = integer('headDim', args.headDim, [1, limits.headDim]);
     const capacity = integer('capacity', args.capacity, [1, limits.tokens]);
     const dtype = oneOf('dtype', args.dtype, dtypes.cache, 'f32');
-    const [native, owner] = createNative(this.#guarded, 'KvCache', (n) => n.init({ nKvHeads, headDim, capacity, dtype }));
-    return new KvCache(native, nKvHeads, headDim, { ...owner, limits, module: () => this.#m });
+    let streaming = null;
+    if (args.streaming !== undefined) {
+      checkKeys('createKvCache: streaming', args.streaming, ['sinks']);
+      streaming = Object.freeze({ sinks: integer('streaming.sinks', args.streaming.sinks, [0, capacity - 1]) });
+    }
+    const [native, owner] = createNative(this.#guarded, 'KvCache', (n) => n.init({
+      nKvHeads, headDim, capacity, dtype, streaming: streaming !== null, sinks: streaming?.sinks ?? 0,
+    }));
+    return new KvCache(native, nKvHeads, headDim, { ...owner, limits, module: () => this.#m }, streaming);
   }
 
   /**

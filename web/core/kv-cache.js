@@ -9,23 +9,28 @@ export class KvCache {
   #core;  // { guard, alive, limits, module } from the Core that made it
   #nKvHeads;
   #headDim;
+  #streaming;
 
-  constructor(native, nKvHeads, headDim, core) {
+  constructor(native, nKvHeads, headDim, core, streaming = null) {
     this.#handle = new NativeHandle(native, core, { kind: 'KvCache', noun: 'cache', remedy: 'core.createKvCache()' });
     this.#core = core;
     this.#nKvHeads = nKvHeads;
     this.#headDim = headDim;
+    this.#streaming = streaming;
   }
 
   #live(method) { return this.#handle.live(method); }
 
-  /** Appends n tokens: k and v are Float32Array (n, nKvHeads, headDim), n >= 1. */
+  /**
+   * Appends n tokens: k and v are Float32Array (n, nKvHeads, headDim), n >= 1. Past the
+   * capacity: refused, or (streaming) the oldest tokens after the sinks are evicted.
+   */
   append(k, v) {
     const native = this.#live('append');
     const shape = `[n][nKvHeads=${this.#nKvHeads}][headDim=${this.#headDim}]`;
     const n = rows('k', k, this.#nKvHeads * this.#headDim, shape);
     exactly('v', v, k.length, `${shape} like k`);
-    unwrap(native.append(k, v, n));  // the core refuses past the capacity
+    unwrap(native.append(k, v, n));  // the core refuses past the capacity unless streaming
   }
 
   /**
@@ -74,7 +79,12 @@ export class KvCache {
   delete() { this.#handle.delete(); }
 
   get deleted() { return this.#handle.deleted; }
+  /** Tokens kept (<= capacity). */
   get length() { return this.#live('length').length(); }
+  /** Tokens appended since creation or clear(), evicted ones included. */
+  get seen() { return this.#live('seen').seen(); }
+  /** { sinks } for a streaming cache, else null. */
+  get streaming() { return this.#streaming; }
   get capacity() { return this.#live('capacity').capacity(); }
   get dtype() { return this.#live('dtype').dtype(); }
   /** Exact bytes of storage held for K and V, int8 scales included. */
