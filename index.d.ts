@@ -421,7 +421,7 @@ export class Core {
   mlaAttention(args: MlaAttentionArgs): { out: Float32Array };
   createMlaCache(args: MlaCacheArgs): MlaCache;
   /** Combines attendPartial results over disjoint key ranges (the split-K merge) -> (tq, nHeads, headDim). */
-  mergeAttention(parts: PartialAttention[], shape: { nHeads: number; headDim: number }): Float32Array;
+  mergeAttention(parts: PartialAttention[], shape: { nHeads: number; headDim: number; sinkLogits?: Float32Array }): Float32Array;
 
   /** 2 · layers · nKvHeads · headDim · tokens · batch · bytes per element, exact. */
   kvCacheBytes(args: KvCacheBytesArgs): number;

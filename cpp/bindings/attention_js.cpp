@@ -47,7 +47,7 @@ val attention(const AttentionArgs& a, val q, val k, val v, val sinks) {
   return r;
 }
 
-val merge_attention(val parts, double rows, double d) {
+val merge_attention(val parts, double rows, double d, val sinks, double n_heads) {
   const int n = parts["length"].as<int>();
   const uint64_t r = uint64_t(rows), dd = uint64_t(d);
   std::vector<Buffer<float>> outs(n), maxes(n), sums(n);
@@ -64,9 +64,20 @@ val merge_attention(val parts, double rows, double d) {
     copy_in(part["sum"], sums[p].data(), r);
     o[p] = outs[p].data(); m[p] = maxes[p].data(); s[p] = sums[p].data();
   }
-  Buffer<float> out;
-  if (!(st = alloc(&out, r * dd, "the merged output")).is_ok()) return error_value(st);
-  merge_partials(n, int64_t(r), int(dd), o.data(), m.data(), s.data(), out.data());
+  Buffer<float> out, mx, sm, sb, row_sinks;
+  const float* sink_logits = nullptr;
+  const uint64_t h = uint64_t(n_heads);
+  if (!(st = alloc(&out, r * dd, "the merged output")).is_ok() ||
+      !(st = optional_in(sinks, h, &sb, &sink_logits, "sinkLogits")).is_ok() ||
+      (sink_logits && (!(st = check_finite(sink_logits, h, "sinkLogits")).is_ok() || !(st = alloc(&mx, r, "the merged maxima")).is_ok() ||
+                       !(st = alloc(&sm, r, "the merged sums")).is_ok() || !(st = alloc(&row_sinks, r, "sinkLogits per row")).is_ok()))) {
+    return error_value(st);
+  }
+  merge_partials(n, int64_t(r), int(dd), o.data(), m.data(), s.data(), out.data(), mx.data(), sm.data());
+  if (sink_logits) {  // row i·H + h is query i's head h
+    for (uint64_t i = 0; i < r; ++i) row_sinks.data()[i] = sink_logits[i % h];
+    apply_sink_logits(int64_t(r), int(dd), mx.data(), sm.data(), row_sinks.data(), out.data());
+  }
   return copy_out(out.data(), r * dd);
 }
 

@@ -22,8 +22,9 @@ struct AttentionArgs {
 val attention(const AttentionArgs& a, val q, val k, val v, val sinks);
 
 /// Merges attention over disjoint key ranges: parts is an array of { out, max, sum } (checked by
-/// the JS face: rows · d, rows and rows floats each).
-val merge_attention(val parts, double rows, double d);
+/// the JS face: rows · d, rows and rows floats each); sinks (n_heads,) or undefined: sink logits
+/// applied once to the merged rows (rows are (tq, n_heads)).
+val merge_attention(val parts, double rows, double d, val sinks, double n_heads);
 
 /// 'MHA' | 'GQA' | 'MQA' for (nHeads, nKvHeads), or the refusal naming the field.
 val attention_kind_js(double n_heads, double n_kv_heads);

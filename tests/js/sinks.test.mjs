@@ -42,6 +42,22 @@ for (const core of variants) {
     cache.delete();
   });
 
+  test(`${core.variant}: attendPartial over two halves, merged with sinkLogits, equals attend with them`, () => {
+    const want = referenceAttention({ q, k, v, nHeads: H, nKvHeads: G, headDim: d, causal: true, sinkLogits });
+    const q1 = q.subarray((T - 1) * H * d), half = (T / 2) * G * d;
+    const parts = [0, 1].map((p) => {
+      const c = core.createKvCache({ nKvHeads: G, headDim: d, capacity: T / 2 });
+      c.append(k.subarray(p * half, (p + 1) * half), v.subarray(p * half, (p + 1) * half));
+      const r = c.attendPartial(q1, { nHeads: H });
+      c.delete();
+      return r;
+    });
+    const merged = core.mergeAttention(parts, { nHeads: H, headDim: d, sinkLogits });
+    const worst = worstRatio(merged, want.out.subarray((T - 1) * H * d), want.tol.subarray((T - 1) * H), d);
+    assert.ok(worst <= 1, `worst |Δ|/tol = ${worst}`);
+    assert.throws(() => core.mergeAttention(parts, { nHeads: H, headDim: d, sinkLogits: new Float32Array(2) }), { name: 'RangeError', message: /^sinkLogits\.length \(2\) must be 8/ });
+  });
+
   test(`${core.variant}: bad sinkLogits are refused naming the field, and the core stays usable`, () => {
     const args = { q, k, v, nHeads: H, nKvHeads: G, headDim: d };
     assert.throws(() => core.attention({ ...args, sinkLogits: new Float32Array(3) }), { name: 'RangeError', message: /^sinkLogits\.length \(3\) must be 8/ });

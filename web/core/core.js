@@ -157,8 +157,10 @@ export class Core {
    * Combines attention computed over disjoint key ranges (the split-K merge): parts are
    * KvCache.attendPartial results for the same queries, each over its own slice of the tokens.
    *   out = Σ_p sum_p · e^(max_p − M) · out_p / Σ_p sum_p · e^(max_p − M), M = max_p max_p
+   * sinkLogits (nHeads), optional: learned sinks applied once, to the merged rows (attendPartial
+   * takes none: a sink belongs to the whole row).
    */
-  mergeAttention(parts, { nHeads, headDim }) {
+  mergeAttention(parts, { nHeads, headDim, sinkLogits }) {
     if (!Array.isArray(parts) || parts.length < 1 || parts.length > 1024) {
       throw new TypeError(`mergeAttention: parts (${show(parts)}) must be an array of 1 to 1024 attendPartial results`);
     }
@@ -177,7 +179,7 @@ export class Core {
         if (!(p.sum[r] >= 1 && Number.isFinite(p.sum[r]))) throw new RangeError(`parts[${i}].sum[${r}] (${show(p.sum[r])}) must be a finite number >= 1 (the largest term is e^0)`);
       }
     });
-    return unwrap(this.#m.mergeAttention(parts, n, headDim));
+    return unwrap(this.#m.mergeAttention(parts, n, headDim, optionalSinkLogits(sinkLogits, nHeads), nHeads));
   }
 
   // ---- memory model, catalogs, budget solver, cost model (sizing.js) ---------------------------

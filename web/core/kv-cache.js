@@ -53,7 +53,7 @@ export class KvCache {
   attendPartial(q, options = {}) {
     const native = this.#live('attendPartial');
     if (options !== null && typeof options === 'object' && 'sinkLogits' in options) {
-      throw new TypeError('attendPartial: sinkLogits is not accepted: a sink applies once to the whole row, after the parts are merged (use attend for the whole cache)');
+      throw new TypeError('attendPartial: sinkLogits is not accepted: a sink applies once to the whole row, after the parts are merged (core.mergeAttention(parts, { ..., sinkLogits }))');
     }
     checkKeys('attendPartial', options, ['nHeads', 'scale', 'window']);
     return unwrap(native.attendPartial(q, this.#attendArgs(q, options)));
