@@ -110,12 +110,17 @@ export interface AttentionArgs {
   window?: number;
   returnWeights?: boolean;
   returnScores?: boolean;
+  /**
+   * (nHeads): learned attention sinks (gpt-oss). Head h's softmax gets one more logit with no
+   * value, p_j = e^(s_j) / (Σ_k e^(s_k) + e^(sinkLogits[h])), so a head can attend to nothing.
+   */
+  sinkLogits?: Float32Array;
 }
 
 export interface AttentionResult {
   /** (tq, nHeads, headDim) */
   out: Float32Array;
-  /** (nHeads, tq, tk): softmax, rows sum to 1. Present when returnWeights. */
+  /** (nHeads, tq, tk): softmax, rows sum to 1 (less with sinkLogits). Present when returnWeights. */
   weights?: Float32Array;
   /** (nHeads, tq, tk): scaled, masked entries -Infinity. Present when returnScores. */
   scores?: Float32Array;
@@ -128,12 +133,23 @@ export interface KvCacheArgs {
   capacity: number;
   /** Default 'f32'. */
   dtype?: CacheDtype;
+  /**
+   * StreamingLLM: appending past the capacity keeps the first `sinks` tokens (0 <= sinks <
+   * capacity) and evicts the oldest of the rest, so memory stays at capacity for any length.
+   * Without it, appending past the capacity throws.
+   */
+  streaming?: { sinks: number };
 }
 
-export interface AttendOptions {
+export interface PartialAttendOptions {
   nHeads: number;
   scale?: number;
   window?: number;
+}
+
+export interface AttendOptions extends PartialAttendOptions {
+  /** (nHeads): one extra logit per head with no value, as in AttentionArgs. */
+  sinkLogits?: Float32Array;
 }
 
 export interface PartialAttention {
@@ -152,14 +168,19 @@ export class KvCache {
   append(k: Float32Array, v: Float32Array): void;
   /** Queries of the last tq appended tokens (tq, nHeads, headDim) -> output shaped like q. */
   attend(q: Float32Array, options: AttendOptions): Float32Array;
-  /** attend() plus each row's softmax statistics, for core.mergeAttention. */
-  attendPartial(q: Float32Array, options: AttendOptions): PartialAttention;
+  /** attend() plus each row's softmax statistics, for core.mergeAttention. No sinkLogits: a sink applies once, after the merge. */
+  attendPartial(q: Float32Array, options: PartialAttendOptions): PartialAttention;
   /** Forgets every token; keeps the memory. */
   clear(): void;
   /** Returns the memory. Safe to call twice. */
   delete(): void;
   readonly deleted: boolean;
+  /** Tokens kept (<= capacity). */
   readonly length: number;
+  /** Tokens appended since creation or clear(), evicted ones included. */
+  readonly seen: number;
+  /** { sinks } for a streaming cache, else null. */
+  readonly streaming: { readonly sinks: number } | null;
   readonly capacity: number;
   readonly dtype: CacheDtype;
   /** Exact bytes of storage, int8 scales included. */
@@ -423,7 +444,7 @@ export class Core {
   mlaAttention(args: MlaAttentionArgs): { out: Float32Array };
   createMlaCache(args: MlaCacheArgs): MlaCache;
   /** Combines attendPartial results over disjoint key ranges (the split-K merge) -> (tq, nHeads, headDim). */
-  mergeAttention(parts: PartialAttention[], shape: { nHeads: number; headDim: number }): Float32Array;
+  mergeAttention(parts: PartialAttention[], shape: { nHeads: number; headDim: number; sinkLogits?: Float32Array }): Float32Array;
 
   /** 2 · layers · nKvHeads · headDim · tokens · batch · bytes per element, exact. */
   kvCacheBytes(args: KvCacheBytesArgs): number;

@@ -40,7 +40,8 @@ Status validate_attention(const AttentionShape& s, const AttentionOptions& o) {
                          "tq (%lld) must not exceed tk (%lld) when causal: the first queries would see no key",
                          (long long)s.tq, (long long)s.tk);
   }
-  return validate_options(o);
+  GQA_RETURN_IF_ERROR(validate_options(o));
+  return o.sink_logits ? check_finite(o.sink_logits, uint64_t(s.n_heads), "sinkLogits") : Status::ok();
 }
 
 Status validate_options(const AttentionOptions& o) {
@@ -102,7 +103,7 @@ Status attention_prefill(const AttentionShape& s, const AttentionOptions& o, con
       visible_keys(i, tq, tk, o.causal, o.window, &lo, &hi);
       for (int64_t j = 0; j < lo; ++j) row[j] = -INFINITY;
       for (int64_t j = hi; j < tk; ++j) row[j] = -INFINITY;
-      softmax_row(row, tk, wh + i * tk);
+      softmax_row(row, tk, wh + i * tk, o.sink_logits ? o.sink_logits + h : nullptr);
     }
     // pass 3: out_h = P Vg
     Strided Oh(out + h * d, tq, d, Eigen::OuterStride<>(H * d));

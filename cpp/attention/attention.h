@@ -29,6 +29,7 @@ struct AttentionOptions {
   int64_t window = 0;      // > 0: also only keys j > i + tk - tq - window
   bool has_scale = false;  // false: scale = 1 / sqrt(head_dim)
   float scale = 0.0f;
+  const float* sink_logits = nullptr;  // (H,) or nullptr: head h's softmax gets one more logit, with no value
 };
 
 /// The K/V head query head h reads.
@@ -37,7 +38,8 @@ inline int64_t kv_head_of(int64_t h, int64_t n_heads, int64_t n_kv_heads) { retu
 /// The scale actually used: opts.scale if given, else 1/sqrt(head_dim).
 float effective_scale(const AttentionOptions& opts, int64_t head_dim);
 
-/// Checks the shape (positive, within limits, H % G == 0) and options; the message names the field.
+/// Checks the shape (positive, within limits, H % G == 0) and options (sink logits finite, H of
+/// them); the message names the field.
 Status validate_heads(int64_t n_heads, int64_t n_kv_heads, int64_t head_dim);
 Status validate_attention(const AttentionShape& s, const AttentionOptions& o);
 /// The window and the scale alone (prefill checks them with the shape; the cache per attend).
@@ -51,7 +53,8 @@ Status check_finite(const float* x, uint64_t n, const char* field);
 ///   k, v    (tk, G, d)
 ///   out     (tq, H, d)
 ///   scores  (H, tq, tk) or nullptr: scaled scores, masked entries -Infinity
-///   weights (H, tq, tk) or nullptr: softmax weights, each row sums to 1
+///   weights (H, tq, tk) or nullptr: softmax weights, each row sums to 1 (less with sink logits,
+///           whose own weight is left out)
 /// Matrix products use Eigen over strided maps of the inputs (no copies of q, k or v).
 Status attention_prefill(const AttentionShape& s, const AttentionOptions& o, const float* q, const float* k,
                          const float* v, float* out, float* scores, float* weights);

@@ -46,8 +46,15 @@ Status decode_group(Isa isa, const float* q, int m, const KvHeadView& kv, int64_
 /// Attention over disjoint key ranges, combined (the split-K merge llama.cpp uses for parallel
 /// decoding): with each part's normalised output o_p, max score m_p and sum s_p per row,
 ///   out = Σ_p s_p·e^(m_p − M)·o_p / Σ_p s_p·e^(m_p − M),  M = max_p m_p.
-/// outs[p] (rows, d); maxes[p], sums[p] (rows,); out (rows, d).
+/// outs[p] (rows, d); maxes[p], sums[p] (rows,); out (rows, d); out_max, out_sum (rows,) or
+/// nullptr: the merged statistics M and Σ_p s_p·e^(m_p − M), as if one range had been attended.
 void merge_partials(int parts, int64_t rows, int d, const float* const* outs, const float* const* maxes,
-                    const float* const* sums, float* out);
+                    const float* const* sums, float* out, float* out_max = nullptr, float* out_sum = nullptr);
+
+/// Learned sink logits applied after the kernel, from its row statistics: row r of out (rows, d),
+/// normalised over its keys with max score maxes[r] and sum sums[r], becomes the output of a
+/// softmax with one more logit sinks[r] that has no value: out_r · sink_keep(m, s, sink)
+/// (softmax.h). Nothing is added inside the kernel's block loops.
+void apply_sink_logits(int64_t rows, int d, const float* maxes, const float* sums, const float* sinks, float* out);
 
 }  // namespace gqa

@@ -7,11 +7,21 @@
 
 namespace gqa {
 
+/// The share of a row's attention its keys keep when a learned sink logit joins the softmax
+/// (gpt-oss): one more logit with no value, so p_j = e^(x_j) / (Σ_k e^(x_k) + e^sink) and the
+/// weights sum to s / (s + e^(sink − m)) < 1. m: the row's max score, s = Σ e^(x_k − m) >= 1.
+/// Written 1 / (1 + e^(sink − m − ln s)) in double: a sink far above every score gives 0 (e^x
+/// overflows to infinity, never NaN), far below gives 1. The one place prefill and the cache
+/// apply a sink.
+inline double sink_keep(double m, double s, double sink) { return 1.0 / (1.0 + std::exp(sink - m - std::log(s))); }
+
 /// y[j] = exp(x[j] - max x) / Σ exp(x[i] - max x) over one row of n scores.
 /// Entries of -Infinity are masked keys and get weight 0; at least one entry must be finite,
 /// which the caller guarantees (every query sees at least one key). Max-subtraction keeps
 /// every exponent <= 0, so finite input never overflows and the largest term is exactly 1.
-inline void softmax_row(const float* x, int64_t n, float* y) {
+/// With a sink logit (sink != nullptr) the row gets that extra logit: every weight is scaled by
+/// sink_keep and the row sums to less than 1.
+inline void softmax_row(const float* x, int64_t n, float* y, const float* sink = nullptr) {
   float mx = -INFINITY;
   for (int64_t j = 0; j < n; ++j) mx = x[j] > mx ? x[j] : mx;
   float sum = 0.0f;
@@ -19,7 +29,8 @@ inline void softmax_row(const float* x, int64_t n, float* y) {
     y[j] = std::exp(x[j] - mx);  // exp(-inf) = 0 for masked keys
     sum += y[j];
   }
-  const float inv = 1.0f / sum;  // sum >= 1: the max term contributes exactly 1
+  // sum >= 1: the max term contributes exactly 1
+  const float inv = sink ? float(sink_keep(mx, sum, *sink) / sum) : 1.0f / sum;
   for (int64_t j = 0; j < n; ++j) y[j] *= inv;
 }
 

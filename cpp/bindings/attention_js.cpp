@@ -10,7 +10,7 @@
 
 namespace gqa::js {
 
-val attention(const AttentionArgs& a, val q, val k, val v) {
+val attention(const AttentionArgs& a, val q, val k, val v, val sinks) {
   AttentionShape s{int64_t(a.tq), int64_t(a.tk), int64_t(a.nHeads), int64_t(a.nKvHeads), int64_t(a.headDim)};
   AttentionOptions o;
   o.causal = a.causal;
@@ -22,8 +22,9 @@ val attention(const AttentionArgs& a, val q, val k, val v) {
   const uint64_t nq = uint64_t(s.tq) * s.n_heads * s.head_dim;
   const uint64_t nk = uint64_t(s.tk) * s.n_kv_heads * s.head_dim;
   const uint64_t nw = uint64_t(s.n_heads) * s.tq * s.tk;
-  Buffer<float> qb, kb, vb, out, scores, weights;
-  if (!(st = alloc(&qb, nq, "q")).is_ok() || !(st = alloc(&kb, nk, "k")).is_ok() ||
+  Buffer<float> qb, kb, vb, out, scores, weights, sb;
+  if (!(st = optional_in(sinks, uint64_t(s.n_heads), &sb, &o.sink_logits, "sinkLogits")).is_ok() ||
+      !(st = alloc(&qb, nq, "q")).is_ok() || !(st = alloc(&kb, nk, "k")).is_ok() ||
       !(st = alloc(&vb, nk, "v")).is_ok() || !(st = alloc(&out, nq, "the output")).is_ok() ||
       (a.returnScores && !(st = alloc(&scores, nw, "the returned scores")).is_ok()) ||
       (a.returnWeights && !(st = alloc(&weights, nw, "the returned weights")).is_ok())) {
@@ -46,7 +47,7 @@ val attention(const AttentionArgs& a, val q, val k, val v) {
   return r;
 }
 
-val merge_attention(val parts, double rows, double d) {
+val merge_attention(val parts, double rows, double d, val sinks, double n_heads) {
   const int n = parts["length"].as<int>();
   const uint64_t r = uint64_t(rows), dd = uint64_t(d);
   std::vector<Buffer<float>> outs(n), maxes(n), sums(n);
@@ -63,9 +64,20 @@ val merge_attention(val parts, double rows, double d) {
     copy_in(part["sum"], sums[p].data(), r);
     o[p] = outs[p].data(); m[p] = maxes[p].data(); s[p] = sums[p].data();
   }
-  Buffer<float> out;
-  if (!(st = alloc(&out, r * dd, "the merged output")).is_ok()) return error_value(st);
-  merge_partials(n, int64_t(r), int(dd), o.data(), m.data(), s.data(), out.data());
+  Buffer<float> out, mx, sm, sb, row_sinks;
+  const float* sink_logits = nullptr;
+  const uint64_t h = uint64_t(n_heads);
+  if (!(st = alloc(&out, r * dd, "the merged output")).is_ok() ||
+      !(st = optional_in(sinks, h, &sb, &sink_logits, "sinkLogits")).is_ok() ||
+      (sink_logits && (!(st = check_finite(sink_logits, h, "sinkLogits")).is_ok() || !(st = alloc(&mx, r, "the merged maxima")).is_ok() ||
+                       !(st = alloc(&sm, r, "the merged sums")).is_ok() || !(st = alloc(&row_sinks, r, "sinkLogits per row")).is_ok()))) {
+    return error_value(st);
+  }
+  merge_partials(n, int64_t(r), int(dd), o.data(), m.data(), s.data(), out.data(), mx.data(), sm.data());
+  if (sink_logits) {  // row i·H + h is query i's head h
+    for (uint64_t i = 0; i < r; ++i) row_sinks.data()[i] = sink_logits[i % h];
+    apply_sink_logits(int64_t(r), int(dd), mx.data(), sm.data(), row_sinks.data(), out.data());
+  }
   return copy_out(out.data(), r * dd);
 }
 

@@ -30,7 +30,9 @@ EMSCRIPTEN_BINDINGS(gqa_core) {
       .field("nKvHeads", &CacheArgs::nKvHeads)
       .field("headDim", &CacheArgs::headDim)
       .field("capacity", &CacheArgs::capacity)
-      .field("dtype", &CacheArgs::dtype);
+      .field("dtype", &CacheArgs::dtype)
+      .field("streaming", &CacheArgs::streaming)
+      .field("sinks", &CacheArgs::sinks);
   value_object<AttendArgs>("AttendArgs")
       .field("tq", &AttendArgs::tq)
       .field("nHeads", &AttendArgs::nHeads)
@@ -155,6 +157,7 @@ EMSCRIPTEN_BINDINGS(gqa_core) {
       .function("attendPartial", &KvCacheJs::attend_partial)
       .function("clear", &KvCacheJs::clear)
       .function("length", &KvCacheJs::length)
+      .function("seen", &KvCacheJs::seen)
       .function("capacity", &KvCacheJs::capacity)
       .function("bytes", &KvCacheJs::bytes)
       .function("dtype", &KvCacheJs::dtype);

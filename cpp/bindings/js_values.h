@@ -51,6 +51,17 @@ inline Status alloc(Buffer<float>* b, uint64_t n, const char* what) { return b->
 
 constexpr double kMaxExactDouble = 9007199254740992.0;  // 2^53: JS numbers are exact below
 
+/// An optional Float32Array of n elements (undefined: absent) copied into *b; *data is b's
+/// floats, or nullptr when absent. The JS face has checked the length.
+inline Status optional_in(const val& array, uint64_t n, Buffer<float>* b, const float** data, const char* what) {
+  *data = nullptr;
+  if (array.isUndefined() || array.isNull()) return Status::ok();
+  GQA_RETURN_IF_ERROR(alloc(b, n, what));
+  copy_in(array, b->data(), n);
+  *data = b->data();
+  return Status::ok();
+}
+
 /// A uint64 count as a JS number, refused if it cannot be exact.
 inline Status exact_number(uint64_t bytes, double* out) {
   if (double(bytes) > kMaxExactDouble) {

@@ -10,7 +10,8 @@
 namespace gqa::js {
 
 val KvCacheJs::init(const CacheArgs& a) {
-  KvCacheConfig c{int64_t(a.nKvHeads), int64_t(a.headDim), int64_t(a.capacity), Dtype::kF32};
+  KvCacheConfig c{int64_t(a.nKvHeads), int64_t(a.headDim), int64_t(a.capacity), Dtype::kF32, a.streaming,
+                  int64_t(a.sinks)};
   Status st = parse_choice("dtype", a.dtype, int(std::size(kDtypes)), [](int i) { return dtype_name(kDtypes[i]); },
                            &c.dtype);
   if (st.is_ok()) st = cache_.init(c);
@@ -30,7 +31,7 @@ val KvCacheJs::append(val k, val v, double n) {
 std::string KvCacheJs::dtype() const { return dtype_name(cache_.dtype()); }
 
 /// out (tq, H, d) as a Float32Array, or with_stats: { out, max, sum } (max and sum (tq, H)).
-val KvCacheJs::run_attend(val q, const AttendArgs& a, bool with_stats) {
+val KvCacheJs::run_attend(val q, const AttendArgs& a, bool with_stats, val sinks) {
   const int64_t tq = int64_t(a.tq), h = int64_t(a.nHeads);
   Status st = validate_heads(h, cache_.n_kv_heads(), cache_.head_dim());
   if (!st.is_ok()) return error_value(st);
@@ -38,13 +39,16 @@ val KvCacheJs::run_attend(val q, const AttendArgs& a, bool with_stats) {
     return error_value(cache_.attend(nullptr, tq, h, a.hasScale, float(a.scale), int64_t(a.window), kIsa, nullptr));
   }
   const uint64_t n = uint64_t(tq) * h * cache_.head_dim(), rows = uint64_t(tq) * h;
-  Buffer<float> qb, out, mx, sm;
-  if (!(st = alloc(&qb, n, "q")).is_ok() || !(st = alloc(&out, n, "the output")).is_ok() ||
+  Buffer<float> qb, out, mx, sm, sb;
+  const float* sink_logits = nullptr;
+  if (!(st = optional_in(sinks, uint64_t(h), &sb, &sink_logits, "sinkLogits")).is_ok() ||
+      !(st = alloc(&qb, n, "q")).is_ok() || !(st = alloc(&out, n, "the output")).is_ok() ||
       (with_stats && (!(st = alloc(&mx, rows, "the row maxima")).is_ok() || !(st = alloc(&sm, rows, "the row sums")).is_ok()))) {
     return error_value(st);
   }
   copy_in(q, qb.data(), n);
-  st = cache_.attend(qb.data(), tq, h, a.hasScale, float(a.scale), int64_t(a.window), kIsa, out.data(), mx.data(), sm.data());
+  st = cache_.attend(qb.data(), tq, h, a.hasScale, float(a.scale), int64_t(a.window), kIsa, out.data(),
+                     with_stats ? mx.data() : nullptr, with_stats ? sm.data() : nullptr, sink_logits);
   if (!st.is_ok()) return error_value(st);
   if (!with_stats) return copy_out(out.data(), n);
   val r = val::object();

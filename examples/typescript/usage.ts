@@ -24,7 +24,18 @@ export function decode(core: Core, q: Float32Array, k: Float32Array, v: Float32A
     cache.append(k, v);
     const { out, weights } = core.attention({ q, k, v, nHeads: 8, nKvHeads: 2, headDim: 64, causal: true, returnWeights: true });
     if (weights && weights.length !== 0 && out.length !== q.length) throw new Error('shapes');
-    return cache.attend(q, { nHeads: 8 });
+    const sinkLogits = new Float32Array(8).fill(-1);  // gpt-oss: each head may attend to nothing
+    const sunk: Float32Array = core.attention({ q, k, v, nHeads: 8, nKvHeads: 2, headDim: 64, sinkLogits }).out;
+    if (sunk.length !== q.length) throw new Error('shapes');
+    const stream: KvCache = core.createKvCache({ nKvHeads: 2, headDim: 64, capacity: 256, streaming: { sinks: 4 } });
+    try {
+      stream.append(k, v);
+      const kept: number = stream.length, seen: number = stream.seen;
+      if (kept > seen || stream.streaming?.sinks !== 4) throw new Error('streaming');
+    } finally {
+      stream.delete();
+    }
+    return cache.attend(q, { nHeads: 8, sinkLogits });
   } catch (err) {
     if (err instanceof CoreAbortedError) return new Float32Array(q.length);
     throw err;

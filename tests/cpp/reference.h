@@ -26,8 +26,10 @@ struct Result {
 
 /// Grouped attention in double. Query head h uses K/V head h / (H / G). Query i sits at
 /// position i + tk - tq; causal hides keys after it, a window hides keys window or more before it.
+/// sinks (H,) or nullptr: head h's softmax gets one more logit sinks[h] with no value, so
+/// w_j = e^(s_j − M) / (Σ_k e^(s_k − M) + e^(sink − M)) with M the max over the scores and the sink.
 inline Result attention(int tq, int tk, int H, int G, int d, const float* q, const float* k, const float* v,
-                        bool causal, int window, double scale) {
+                        bool causal, int window, double scale, const float* sinks = nullptr) {
   Result r;
   r.out.assign(size_t(tq) * H * d, 0.0);
   r.weights.assign(size_t(H) * tq * tk, 0.0);
@@ -55,10 +57,11 @@ inline Result attention(int tq, int tk, int H, int G, int d, const float* q, con
         smag = std::max(smag, mag * std::fabs(scale));
         for (int c = 0; c < d; ++c) vmax = std::max(vmax, std::fabs(double(v[(size_t(j) * G + g) * d + c])));
       }
-      double sum = 0.0;
-      for (int j = 0; j < tk; ++j) sum += std::isinf(s[j]) ? 0.0 : std::exp(s[j] - mx);
+      const double top = sinks ? std::max(mx, double(sinks[h])) : mx;
+      double sum = sinks ? std::exp(double(sinks[h]) - top) : 0.0;
+      for (int j = 0; j < tk; ++j) sum += std::isinf(s[j]) ? 0.0 : std::exp(s[j] - top);
       for (int j = 0; j < tk; ++j) {
-        const double w = std::isinf(s[j]) ? 0.0 : std::exp(s[j] - mx) / sum;
+        const double w = std::isinf(s[j]) ? 0.0 : std::exp(s[j] - top) / sum;
         r.scores[(size_t(h) * tq + i) * tk + j] = s[j];
         r.weights[(size_t(h) * tq + i) * tk + j] = w;
         for (int c = 0; c < d; ++c) r.out[(size_t(i) * H + h) * d + c] += w * v[(size_t(j) * G + g) * d + c];

@@ -6,17 +6,12 @@
 #include "attention/attention.h"
 #include "attention/decode.h"
 #include "attention/kv_cache.h"
+#include "isas.h"
 #include "reference.h"
 
 using namespace gqa;
 
 namespace {
-
-std::vector<Isa> isas() {
-  std::vector<Isa> v{Isa::kScalar};
-  if (simd_available()) v.push_back(Isa::kSimd);
-  return v;
-}
 
 KvCache make_cache(int G, int d, int cap, Dtype t) {
   KvCache c;

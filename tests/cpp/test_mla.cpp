@@ -5,17 +5,12 @@
 #include <vector>
 
 #include "attention/mla.h"
+#include "isas.h"
 #include "reference.h"
 
 using namespace gqa;
 
 namespace {
-
-std::vector<Isa> isas() {
-  std::vector<Isa> v{Isa::kScalar};
-  if (simd_available()) v.push_back(Isa::kSimd);
-  return v;
-}
 
 /// One problem's inputs: q_nope, q_rope (tq, H, ·), latent (tk, r), k_rope (tk, dr), w_uk (H, dn, r)
 /// and w_uv (H, dv, r) scaled by 1/sqrt(r) so rebuilt keys and values stay of unit size.

@@ -9,10 +9,10 @@ export function randomArray(n, seed, amp = 1) {
 
 /**
  * q (tq, H, d), k/v (tk, G, d). Query head h reads K/V head floor(h / (H / G)); query i sits at
- * position i + tk - tq. Returns out (tq, H, d), weights and scores (H, tq, tk) as Float64Array,
+ * position i + tk - tq; sinkLogits (H), optional: one extra logit per head with no value. Returns out (tq, H, d), weights and scores (H, tq, tk) as Float64Array,
  * and tol (tq, H): the float32 error budget of each output row.
  */
-export function referenceAttention({ q, k, v, nHeads: H, nKvHeads: G, headDim: d, causal = false, window = 0, scale }) {
+export function referenceAttention({ q, k, v, nHeads: H, nKvHeads: G, headDim: d, causal = false, window = 0, scale, sinkLogits }) {
   const tq = q.length / (H * d), tk = k.length / (G * d);
   const sc = scale ?? 1 / Math.sqrt(d);
   const out = new Float64Array(tq * H * d);
@@ -39,10 +39,12 @@ export function referenceAttention({ q, k, v, nHeads: H, nKvHeads: G, headDim: d
         smag = Math.max(smag, mag * Math.abs(sc));
         for (let c = 0; c < d; c++) vmax = Math.max(vmax, Math.abs(v[(j * G + g) * d + c]));
       }
-      let sum = 0;
-      for (let j = 0; j < tk; j++) if (s[j] !== -Infinity) sum += Math.exp(s[j] - mx);
+      // a sink logit (gpt-oss) joins the softmax with no value: M is the max over scores and sink
+      const top = sinkLogits ? Math.max(mx, sinkLogits[h]) : mx;
+      let sum = sinkLogits ? Math.exp(sinkLogits[h] - top) : 0;
+      for (let j = 0; j < tk; j++) if (s[j] !== -Infinity) sum += Math.exp(s[j] - top);
       for (let j = 0; j < tk; j++) {
-        const w = s[j] === -Infinity ? 0 : Math.exp(s[j] - mx) / sum;
+        const w = s[j] === -Infinity ? 0 : Math.exp(s[j] - top) / sum;
         scores[(h * tq + i) * tk + j] = s[j];
         weights[(h * tq + i) * tk + j] = w;
         for (let c = 0; c < d; c++) out[(i * H + h) * d + c] += w * v[(j * G + g) * d + c];

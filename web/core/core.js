@@ -16,7 +16,7 @@ import { KvCache } from './kv-cache.js';
 import { MlaCache, mlaAttentionArgs } from './mla.js';
 import { RecallTrainer, conversionArgs, convertArgs, recallArgs, trainRecallWith } from './quality.js';
 import * as sizing from './sizing.js';
-import { bool, checkKeys, exactly, int, integer, oneOf, optionalFinite, rows, show, unwrap } from './validate.js';
+import { bool, checkKeys, exactly, int, integer, oneOf, optionalFinite, optionalSinkLogits, rows, show, unwrap } from './validate.js';
 
 /**
  * Loads the core. Options: `simd` (default: detected; false forces the scalar build; true
@@ -69,10 +69,12 @@ export class Core {
    * Grouped-query attention over a whole sequence (prefill).
    *   q (tq, nHeads, headDim), k and v (tk, nKvHeads, headDim): Float32Array, row-major.
    *   → { out (tq, nHeads, headDim), weights? and scores? (nHeads, tq, tk) }
+   * sinkLogits (nHeads) Float32Array, optional: learned attention sinks (gpt-oss), one extra
+   * logit per head with no value, so a head can attend to nothing; weights then sum to < 1.
    */
   attention(args) {
     checkKeys('attention', args, ['q', 'k', 'v', 'nHeads', 'nKvHeads', 'headDim', 'causal', 'scale', 'window',
-      'returnWeights', 'returnScores']);
+      'returnWeights', 'returnScores', 'sinkLogits']);
     const { limits } = this.info;
     const nHeads = integer('nHeads', args.nHeads, [1, limits.heads]);
     const nKvHeads = integer('nKvHeads', args.nKvHeads, [1, limits.heads]);
@@ -86,10 +88,11 @@ export class Core {
     const tq = rows('q', args.q, nHeads * headDim, `[tq][nHeads=${nHeads}][headDim=${headDim}]`);
     const tk = rows('k', args.k, nKvHeads * headDim, `[tk][nKvHeads=${nKvHeads}][headDim=${headDim}]`);
     exactly('v', args.v, args.k.length, `[tk=${tk}][nKvHeads=${nKvHeads}][headDim=${headDim}] like k`);
+    const sinkLogits = optionalSinkLogits(args.sinkLogits, nHeads);
     const r = unwrap(this.#m.attention({
       tq, tk, nHeads, nKvHeads, headDim, window, causal, returnWeights, returnScores,
       hasScale: scale !== undefined, scale: scale ?? 0,
-    }, args.q, args.k, args.v));
+    }, args.q, args.k, args.v, sinkLogits));
     const result = { out: r.out };
     if (returnWeights) result.weights = r.weights;
     if (returnScores) result.scores = r.scores;
@@ -102,16 +105,27 @@ export class Core {
     return unwrap(this.#m.attentionKind(integer('nHeads', nHeads, [1, limits.heads]), integer('nKvHeads', nKvHeads, [1, limits.heads])));
   }
 
-  /** A KV cache of fixed capacity (tokens) for nKvHeads heads of headDim, stored as dtype. */
+  /**
+   * A KV cache of fixed capacity (tokens) for nKvHeads heads of headDim, stored as dtype.
+   * streaming: { sinks } (StreamingLLM): appending past the capacity keeps the first `sinks`
+   * tokens and evicts the oldest of the rest, so memory stays at capacity for any length.
+   */
   createKvCache(args) {
-    checkKeys('createKvCache', args, ['nKvHeads', 'headDim', 'capacity', 'dtype']);
+    checkKeys('createKvCache', args, ['nKvHeads', 'headDim', 'capacity', 'dtype', 'streaming']);
     const { limits, dtypes } = this.info;
     const nKvHeads = integer('nKvHeads', args.nKvHeads, [1, limits.heads]);
     const headDim = integer('headDim', args.headDim, [1, limits.headDim]);
     const capacity = integer('capacity', args.capacity, [1, limits.tokens]);
     const dtype = oneOf('dtype', args.dtype, dtypes.cache, 'f32');
-    const [native, owner] = createNative(this.#guarded, 'KvCache', (n) => n.init({ nKvHeads, headDim, capacity, dtype }));
-    return new KvCache(native, nKvHeads, headDim, { ...owner, limits, module: () => this.#m });
+    let streaming = null;
+    if (args.streaming !== undefined) {
+      checkKeys('createKvCache: streaming', args.streaming, ['sinks']);
+      streaming = Object.freeze({ sinks: integer('streaming.sinks', args.streaming.sinks, [0, capacity - 1]) });
+    }
+    const [native, owner] = createNative(this.#guarded, 'KvCache', (n) => n.init({
+      nKvHeads, headDim, capacity, dtype, streaming: streaming !== null, sinks: streaming?.sinks ?? 0,
+    }));
+    return new KvCache(native, nKvHeads, headDim, { ...owner, limits, module: () => this.#m }, streaming);
   }
 
   /**
@@ -143,8 +157,10 @@ export class Core {
    * Combines attention computed over disjoint key ranges (the split-K merge): parts are
    * KvCache.attendPartial results for the same queries, each over its own slice of the tokens.
    *   out = Σ_p sum_p · e^(max_p − M) · out_p / Σ_p sum_p · e^(max_p − M), M = max_p max_p
+   * sinkLogits (nHeads), optional: learned sinks applied once, to the merged rows (attendPartial
+   * takes none: a sink belongs to the whole row).
    */
-  mergeAttention(parts, { nHeads, headDim }) {
+  mergeAttention(parts, { nHeads, headDim, sinkLogits }) {
     if (!Array.isArray(parts) || parts.length < 1 || parts.length > 1024) {
       throw new TypeError(`mergeAttention: parts (${show(parts)}) must be an array of 1 to 1024 attendPartial results`);
     }
@@ -163,7 +179,7 @@ export class Core {
         if (!(p.sum[r] >= 1 && Number.isFinite(p.sum[r]))) throw new RangeError(`parts[${i}].sum[${r}] (${show(p.sum[r])}) must be a finite number >= 1 (the largest term is e^0)`);
       }
     });
-    return unwrap(this.#m.mergeAttention(parts, n, headDim));
+    return unwrap(this.#m.mergeAttention(parts, n, headDim, optionalSinkLogits(sinkLogits, nHeads), nHeads));
   }
 
   // ---- memory model, catalogs, budget solver, cost model (sizing.js) ---------------------------

@@ -96,6 +96,14 @@ export function exactly(field, value, length, shape) {
   return value;
 }
 
+/**
+ * Learned sink logits: undefined, or a Float32Array of one logit per query head (the core checks
+ * that each is finite).
+ */
+export function optionalSinkLogits(value, nHeads) {
+  return value === undefined ? undefined : exactly('sinkLogits', value, nHeads, `[nHeads=${nHeads}] (one logit per query head)`);
+}
+
 /** The Error the core's { error, name } refusal stands for. */
 export function refusal(r) {
   const Kind = r.name === 'TypeError' ? TypeError : r.name === 'RangeError' ? RangeError : Error;
