@@ -31,15 +31,20 @@ Status validate_heads(int64_t n_heads, int64_t n_kv_heads, int64_t head_dim) {
   return Status::ok();
 }
 
-Status validate_attention(const AttentionShape& s, const AttentionOptions& o) {
-  GQA_RETURN_IF_ERROR(validate_heads(s.n_heads, s.n_kv_heads, s.head_dim));
-  GQA_RETURN_IF_ERROR(check_range("tq", s.tq, 1, kMaxTokens));
-  GQA_RETURN_IF_ERROR(check_range("tk", s.tk, 1, kMaxTokens));
-  if (o.causal && s.tq > s.tk) {
+Status validate_tokens(int64_t tq, int64_t tk, bool causal) {
+  GQA_RETURN_IF_ERROR(check_range("tq", tq, 1, kMaxTokens));
+  GQA_RETURN_IF_ERROR(check_range("tk", tk, 1, kMaxTokens));
+  if (causal && tq > tk) {
     return Status::error(StatusCode::kOutOfRange,
                          "tq (%lld) must not exceed tk (%lld) when causal: the first queries would see no key",
-                         (long long)s.tq, (long long)s.tk);
+                         (long long)tq, (long long)tk);
   }
+  return Status::ok();
+}
+
+Status validate_attention(const AttentionShape& s, const AttentionOptions& o) {
+  GQA_RETURN_IF_ERROR(validate_heads(s.n_heads, s.n_kv_heads, s.head_dim));
+  GQA_RETURN_IF_ERROR(validate_tokens(s.tq, s.tk, o.causal));
   GQA_RETURN_IF_ERROR(validate_options(o));
   return o.sink_logits ? check_finite(o.sink_logits, uint64_t(s.n_heads), "sinkLogits") : Status::ok();
 }

@@ -41,6 +41,8 @@ float effective_scale(const AttentionOptions& opts, int64_t head_dim);
 /// Checks the shape (positive, within limits, H % G == 0) and options (sink logits finite, H of
 /// them); the message names the field.
 Status validate_heads(int64_t n_heads, int64_t n_kv_heads, int64_t head_dim);
+/// tq and tk within limits, and tq <= tk when causal (the first queries would otherwise see no key).
+Status validate_tokens(int64_t tq, int64_t tk, bool causal);
 Status validate_attention(const AttentionShape& s, const AttentionOptions& o);
 /// The window and the scale alone (prefill checks them with the shape; the cache per attend).
 Status validate_options(const AttentionOptions& o);

@@ -140,13 +140,7 @@ Status check_queries(const MlaShape& s, const float* q_nope, const float* q_rope
 Status validate_mla(const MlaShape& s, const MlaOptions& o) {
   GQA_RETURN_IF_ERROR(validate_query(s));
   GQA_RETURN_IF_ERROR(validate_latent(s.kv_lora_rank, s.qk_rope_head_dim));
-  GQA_RETURN_IF_ERROR(check_range("tq", s.tq, 1, kMaxTokens));
-  GQA_RETURN_IF_ERROR(check_range("tk", s.tk, 1, kMaxTokens));
-  if (o.causal && s.tq > s.tk) {
-    return Status::error(StatusCode::kOutOfRange,
-                         "tq (%lld) must not exceed tk (%lld) when causal: the first queries would see no key",
-                         (long long)s.tq, (long long)s.tk);
-  }
+  GQA_RETURN_IF_ERROR(validate_tokens(s.tq, s.tk, o.causal));
   if (o.has_scale && !is_finite(o.scale)) {
     return Status::error(StatusCode::kOutOfRange, "scale (%s) must be a finite number", js_nonfinite(o.scale));
   }

@@ -37,17 +37,23 @@ struct QueryBuffers {
   }
 };
 
+/// The shape from the JS face's doubles (checked there to be safe integers).
+MlaShape shape_of(double tq, double tk, double n_heads, double r, double dr, double dn, double dv) {
+  MlaShape s;
+  s.tq = int64_t(tq);
+  s.tk = int64_t(tk);
+  s.n_heads = int64_t(n_heads);
+  s.kv_lora_rank = int64_t(r);
+  s.qk_rope_head_dim = int64_t(dr);
+  s.qk_nope_head_dim = int64_t(dn);
+  s.v_head_dim = int64_t(dv);
+  return s;
+}
+
 }  // namespace
 
 val mla_attention_js(const MlaArgs& a, val q_nope, val q_rope, val latent, val k_rope, val w_uk, val w_uv) {
-  MlaShape s;
-  s.tq = int64_t(a.tq);
-  s.tk = int64_t(a.tk);
-  s.n_heads = int64_t(a.nHeads);
-  s.kv_lora_rank = int64_t(a.kvLoraRank);
-  s.qk_rope_head_dim = int64_t(a.qkRopeHeadDim);
-  s.qk_nope_head_dim = int64_t(a.qkNopeHeadDim);
-  s.v_head_dim = int64_t(a.vHeadDim);
+  const MlaShape s = shape_of(a.tq, a.tk, a.nHeads, a.kvLoraRank, a.qkRopeHeadDim, a.qkNopeHeadDim, a.vHeadDim);
   MlaOptions o;
   o.causal = a.causal;
   o.has_scale = a.hasScale;
@@ -75,13 +81,8 @@ val mla_attention_js(const MlaArgs& a, val q_nope, val q_rope, val latent, val k
 
 val validate_mla_widths_js(double n_heads, double kv_lora_rank, double qk_rope_head_dim, double qk_nope_head_dim,
                            double v_head_dim) {
-  MlaShape s;
-  s.tq = s.tk = 1;  // the widths alone: the real call checks tq and tk
-  s.n_heads = int64_t(n_heads);
-  s.kv_lora_rank = int64_t(kv_lora_rank);
-  s.qk_rope_head_dim = int64_t(qk_rope_head_dim);
-  s.qk_nope_head_dim = int64_t(qk_nope_head_dim);
-  s.v_head_dim = int64_t(v_head_dim);
+  // the widths alone: the real call checks tq and tk
+  const MlaShape s = shape_of(1, 1, n_heads, kv_lora_rank, qk_rope_head_dim, qk_nope_head_dim, v_head_dim);
   return status_value(validate_mla(s, MlaOptions{}));
 }
 
@@ -104,14 +105,8 @@ val MlaCacheJs::append(val latent, val k_rope, double n) {
 }
 
 val MlaCacheJs::attend(val q_nope, val q_rope, val w_uk, val w_uv, const MlaAttendArgs& a) {
-  MlaShape s;
-  s.tq = int64_t(a.tq);
-  s.tk = cache_.length();
-  s.n_heads = int64_t(a.nHeads);
-  s.kv_lora_rank = cache_.kv_lora_rank();
-  s.qk_rope_head_dim = cache_.qk_rope_head_dim();
-  s.qk_nope_head_dim = int64_t(a.qkNopeHeadDim);
-  s.v_head_dim = int64_t(a.vHeadDim);
+  const MlaShape s = shape_of(a.tq, double(cache_.length()), a.nHeads, double(cache_.kv_lora_rank()),
+                             double(cache_.qk_rope_head_dim()), a.qkNopeHeadDim, a.vHeadDim);
   MlaOptions o;
   o.has_scale = a.hasScale;
   o.scale = float(a.scale);

@@ -1,6 +1,7 @@
 // The KV cache and decode kernel: token-by-token decoding equals full causal attention,
 // SIMD equals scalar, f16/int8 within their documented tolerances, byte accounting, errors.
 #include <catch2/catch.hpp>
+#include <cfloat>
 #include <vector>
 
 #include "attention/attention.h"
@@ -281,5 +282,27 @@ TEST_CASE("splitting the cache along T and merging the partial softmaxes equals 
     merge_partials(parts, H, d, o.data(), m.data(), s.data(), merged.data());
     INFO(parts << " parts");
     REQUIRE(ref::worst_ratio(merged.data(), want.out, want.tol, d) <= 1.0);
+  }
+}
+
+TEST_CASE("values near FLT_MAX: the decode sum overflows and says so where prefill's normalised sum fits (fuzz finding)",
+          "[kv_cache]") {
+  // four equal scores over values of FLT_MAX: prefill averages them (FLT_MAX), while the kernel adds
+  // four unnormalised terms before dividing by the softmax's sum, past float32's range
+  const int T = 4;
+  std::vector<float> k(T, 0.5f), v(T, FLT_MAX), q(1, 0.0f), out(1);
+  AttentionShape s{1, T, 1, 1, 1};
+  AttentionOptions o;
+  o.causal = true;
+  REQUIRE(attention_prefill(s, o, q.data(), k.data(), v.data(), out.data(), nullptr, nullptr).is_ok());
+  REQUIRE(out[0] == FLT_MAX);
+  for (Isa isa : isas()) {
+    KvCache cache = make_cache(1, 1, T, Dtype::kF32);
+    REQUIRE(cache.append(k.data(), v.data(), T).is_ok());
+    const Status st = cache.attend(q.data(), 1, 1, false, 0, 0, isa, out.data());
+    INFO(isa_name(isa) << ": " << st.message());
+    REQUIRE(st.code() == StatusCode::kOverflow);
+    REQUIRE(cache.attend(q.data(), 1, 1, false, 0, 1, isa, out.data()).is_ok());  // one value: no sum to overflow
+    REQUIRE(out[0] == FLT_MAX);
   }
 }
