@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # fuzz.sh [SECONDS] - build the libFuzzer targets (clang, ASan + UBSan; scripts/asan.sh) and run
-# each for SECONDS (default 300), JOBS (2) at a time, on the seed corpus in tests/fuzz/corpus/TARGET.
+# each for SECONDS (default 300), FUZZ_JOBS (2) at a time, on the seed corpus in tests/fuzz/corpus/TARGET.
 # New inputs go to build/asan/corpus/TARGET; a crash is saved as build/asan/crash-* and fails the run.
 # `npm test` runs it with 20 seconds per target; `npm run fuzz` with the default.
 set -euo pipefail
@@ -13,12 +13,13 @@ run_target() {
   UBSAN_OPTIONS=print_stacktrace=1 "build/asan/fuzz_$1" -max_total_time="$SECONDS_EACH" -print_final_stats=1 \
     -artifact_prefix="build/asan/" "build/asan/corpus/$1" "tests/fuzz/corpus/$1" >"build/asan/$1.log" 2>&1
 }
-# JOBS targets at a time (each is one process): on 2 cores the layer takes half the wall time.
+# FUZZ_JOBS targets at a time (each is one process; the machine's cores share them).
+PARALLEL="${FUZZ_JOBS:-2}"
 targets=(attention kv_cache memory_model mla quality)
 status=()
-for ((i = 0; i < ${#targets[@]}; i += ${JOBS:-2})); do
+for ((i = 0; i < ${#targets[@]}; i += PARALLEL)); do
   pids=()
-  for target in "${targets[@]:i:${JOBS:-2}}"; do run_target "$target" & pids+=($!); done
+  for target in "${targets[@]:i:PARALLEL}"; do run_target "$target" & pids+=($!); done
   for pid in "${pids[@]}"; do if wait "$pid"; then status+=(0); else status+=(1); fi; done
 done
 total=0

@@ -3,7 +3,7 @@
 # status. No LAYER runs them all (what `npm test` and CI do). Each layer builds what it needs
 # (incrementally) and nothing else, so one layer alone runs in seconds once its build exists.
 #   cpp   Catch2, native (clang), under AddressSanitizer + UndefinedBehaviorSanitizer
-#   fuzz  each libFuzzer target for FUZZ_SECONDS (default 20; 0 skips the layer)
+#   fuzz  every libFuzzer target at once for FUZZ_SECONDS (default 20; 0 skips the layer)
 #   wasm  the same Catch2 suite compiled to WASM, SIMD and scalar builds, run by node
 #   js    node --test: the JS API against the built module (SIMD and scalar), the CLI, the packed
 #         package, and `npm run bench --quick` with every implementation checked against float64
@@ -49,7 +49,8 @@ layer_cpp() {
 
 layer_fuzz() {
   if [ "${FUZZ_SECONDS:-20}" = 0 ]; then echo "fuzz: skipped (FUZZ_SECONDS=0)"; return; fi
-  bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
+  # every target at once: a short smoke run on the seed corpus, not a search (npm run fuzz searches)
+  FUZZ_JOBS="${FUZZ_JOBS:-8}" bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
 }
 
 layer_wasm() {
