@@ -57,11 +57,21 @@ function walkthroughFacts(core, d, bytes) {
  * the core; and per token (all layers, the reader's dtype) the caches at DeepSeek-V3's widths: MHA
  * (every head's 192-wide key and 128-wide value), GQA-8 and MQA at those widths, and the MLA latent row.
  */
+const mlaPathsMemo = new WeakMap();  // core -> { maxDelta, largest }: the example is a constant
+
+/** max |explicit − absorbed| and max |out| on the lesson's MLA example, run once per core. */
+function mlaPaths(core) {
+  if (!mlaPathsMemo.has(core)) {
+    const e = MLA_STEP.example;
+    const inputs = mlaExampleInputs({ ...e, tokens: EXAMPLE_TOKENS.length });
+    const explicit = core.mlaAttention({ ...inputs, ...e, causal: true, absorb: false }).out;
+    const absorbed = core.mlaAttention({ ...inputs, ...e, causal: true }).out;
+    mlaPathsMemo.set(core, { maxDelta: maxAbsDiff(explicit, absorbed), largest: Math.max(...absorbed.map(Math.abs)) });
+  }
+  return mlaPathsMemo.get(core);
+}
+
 function mlaStepFacts(core, dtype) {
-  const e = MLA_STEP.example;
-  const inputs = mlaExampleInputs({ ...e, tokens: EXAMPLE_TOKENS.length });
-  const explicit = core.mlaAttention({ ...inputs, ...e, causal: true, absorb: false }).out;
-  const absorbed = core.mlaAttention({ ...inputs, ...e, causal: true }).out;
   const model = core.model(MLA_STEP.model.id), m = { ...model, ...model.mla, gqaKvHeads: MLA_STEP.model.gqaKvHeads };
   // K and V together are dn + dr + dv numbers per head: two vectors of the mean width (the scales of
   // quantised dtypes are then counted per K and per V, as the memory model does)
@@ -70,8 +80,7 @@ function mlaStepFacts(core, dtype) {
   const latent = core.kvCacheSize({ layers: m.layers, nKvHeads: 1, headDim: m.kvLoraRank + m.qkRopeHeadDim, tokens: 1, dtype, kvFactor: 1 }).totalBytes;
   return {
     widths: { nHeads: m.nHeads, ...model.mla },
-    maxDelta: maxAbsDiff(explicit, absorbed),
-    largest: Math.max(...absorbed.map(Math.abs)),
+    ...mlaPaths(core),
     rows: [
       { label: `MHA (${m.nHeads} K/V heads)`, kind: core.attentionKind(m.nHeads, m.nHeads), bytes: kv(m.nHeads) },
       { label: `GQA (${m.gqaKvHeads} K/V heads)`, kind: core.attentionKind(m.nHeads, m.gqaKvHeads), bytes: kv(m.gqaKvHeads) },
