@@ -17,6 +17,8 @@
 #include "lab/trainer.h"
 #include "sizing/cost_model.h"
 #include "sizing/memory_model.h"
+#include "sizing/model_config.h"
+#include "sizing/model_spec.h"
 
 namespace gqa::js {
 
@@ -67,6 +69,9 @@ val limits_value() {
   l.set("kvFactor", double(kMaxKvFactor));
   l.set("modelWidth", double(kMaxModelWidth));
   l.set("tensorParallel", double(kMaxTensorParallel));
+  // a model's shape and a config.json (model_spec.h, model_config.h)
+  l.set("modelLayers", double(kMaxModelLayers));
+  l.set("configBytes", double(config_json_limits().max_bytes));
   // the memory budget (memory_budget.h)
   l.set("requestBytes", double(kMaxRequestBytes));
   l.set("memoryBytes", double(kWasmMaxMemoryBytes));
@@ -101,6 +106,7 @@ val build_info() {
   dtypes.set("cache", name_list(int(std::size(kDtypes)), [](int i) { return dtype_name(kDtypes[i]); }));
   dtypes.set("memory", name_list(kCacheDtypeCount, [](int i) { return cache_dtype_name(CacheDtype(i)); }));
   info.set("dtypes", dtypes);
+  info.set("layerKinds", name_list(kLayerKindCount, [](int i) { return layer_kind_name(LayerKind(i)); }));
   info.set("convertMethods", name_list(kConvertMethodCount, [](int i) { return convert_method_name(ConvertMethod(i)); }));
   return info;
 }

@@ -194,7 +194,9 @@ export class Core {
   devices() { return this.#m.devices(); }
   /** The catalog entry for `id`, or a RangeError naming the closest ids. */
   model(id) { return sizing.model(this.#m, id); }
-  /** A model's KV cache at a context and batch, the sliding window applied, with what-ifs. */
+  /** The model record a config.json (text or object) describes, usable wherever a catalog id is. */
+  modelFromConfig(json, options) { return sizing.modelFromConfig(this.#m, this.info, json, options); }
+  /** A model's KV cache at a context and batch, layer by layer (windows, chunks, latents, linear states), with what-ifs. */
   modelKvCache(args) { return sizing.modelKvCache(this.#m, this.info, args); }
   /** What fits on one accelerator, and a roofline decode estimate. */
   solveBudget(args) { return sizing.solveBudget(this.#m, this.info, args); }
