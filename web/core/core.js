@@ -40,6 +40,7 @@ function freezeInfo(info) {
     ...info,
     limits: Object.freeze({ ...info.limits }),
     convertMethods: Object.freeze([...info.convertMethods]),
+    layerKinds: Object.freeze([...info.layerKinds]),
     dtypes: Object.freeze({ cache: Object.freeze([...cache]), memory: Object.freeze([...memory]) }),
   });
 }
