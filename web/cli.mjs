@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // cli.mjs - the KV-cache calculator and the quality lab on the command line, computed by the same
 // core as the page.
-//   npx gqa-playground kv llama-3.1-70b --tokens 8192 --batch 8 --dtype f16 [--device h100-80gb]
+//   npx gqa-playground kv llama-3.1-70b --tokens 8192 --batch 8 --dtype f16 [--device h100-80gb --gpus 4]
 //   npx gqa-playground kv --config path/config.json --tokens 131072
 //   npx gqa-playground quality [--steps 200] [--seed 1] [--similarity 0.5]
 import { readFileSync } from 'node:fs';
@@ -25,7 +25,11 @@ options for kv:
   --device ID        add the budget solver for this accelerator (see --list)
   --memory-gb X      ... or a custom accelerator: memory in GB
   --bandwidth-gbs X  ... and its memory bandwidth in GB/s
-  --weight-dtype T   weights for the solver (default f16)
+  --weight-dtype T   weights for the solver: bf16, fp8, int4, ... (default f16)
+  --gpus N           tensor-parallel devices: weights / N each, K/V heads G / N (copied past G),
+                     an MLA latent on every one (default 1)
+  --block N          paged KV block in tokens; each sequence rounds up to whole blocks (default 16)
+  --shared-prefix N  tokens every sequence shares (a system prompt), stored once (default 0)
   --reserve F        fraction of memory kept free (default 0.1)
 
 options for quality (the page's experiment, G = ${QUALITY_EXPERIMENT.gs.join(', ')}):
@@ -103,7 +107,8 @@ function kvReport(core, values, id) {
   const custom = values['memory-gb'] !== undefined || values['bandwidth-gbs'] !== undefined;
   if (values.device !== undefined || custom) {
     const s = { model: args.model, tokens, batch: args.batch, kvDtype: args.dtype, weightDtype: values['weight-dtype'] ?? 'f16',
-      reserve: numberFlag('reserve', values.reserve) ?? 0.1 };
+      reserve: numberFlag('reserve', values.reserve) ?? 0.1, gpus: integerFlag('gpus', values.gpus),
+      blockTokens: integerFlag('block', values.block), sharedPrefix: integerFlag('shared-prefix', values['shared-prefix']) };
     if (args.nKvHeads !== undefined) s.nKvHeads = args.nKvHeads;
     if (custom) { s.memoryGB = numberFlag('memory-gb', values['memory-gb']); s.bandwidthGBs = numberFlag('bandwidth-gbs', values['bandwidth-gbs']); }
     else s.device = values.device;
@@ -127,8 +132,12 @@ function kvReport(core, values, id) {
     out.push('', `without the window cap: ${formatBytes(kv.uncapped.perSequence)} per sequence, ${formatBytes(kv.uncapped.total)} in all`);
   }
   if (solver) {
-    out.push('', `budget on ${solver.device.name}: ${solver.weightDtype} weights ${formatDecimalBytes(solver.weightBytes)}, ` +
-      `${Math.round(solver.reserve * 100)}% reserved, ${formatDecimalBytes(Math.max(0, solver.kvBudgetBytes))} left for the cache`);
+    const each = solver.gpus > 1 ? ' each' : '';
+    out.push('', `budget on ${solver.gpus > 1 ? `${solver.gpus} × ` : ''}${solver.device.name}: ${solver.weightDtype} weights ` +
+      `${formatDecimalBytes(solver.weightBytes)}${each}, ${Math.round(solver.reserve * 100)}% reserved, ` +
+      `${formatDecimalBytes(Math.max(0, solver.kvBudgetBytes))}${each} left for the cache`);
+    if (solver.gpus > 1) out.push(tensorParallelLine(m, solver));
+    out.push(servedLine(solver));
     if (!solver.weightsFit) {
       out.push(`the weights alone (${formatDecimalBytes(solver.weightBytes)}) do not fit in the usable ${formatDecimalBytes(solver.usableBytes)}`);
     }
@@ -140,6 +149,22 @@ function kvReport(core, values, id) {
     out.push('', `estimate: ${solver.estimate}${m.activeParams < m.params ? ` (MoE: ${formatCount(m.activeParams)} active parameters per token)` : ''}`);
   }
   return out.join('\n');
+}
+
+/** How the cache splits over the tensor-parallel devices, from the solver's answer. */
+function tensorParallelLine(m, s) {
+  if (m.mla) return `tensor parallel: the MLA latent is replicated on all ${s.gpus} devices (${formatBytes(s.kvBytesPerToken)} per token on each)`;
+  return `tensor parallel: ${s.kvHeadsPerDevice} of ${m.nKvHeads} K/V heads per device` +
+    (s.kvReplication > 1 ? `, each head copied to ${s.kvReplication} devices (more devices than K/V heads)` : '') +
+    ` (${formatBytes(s.kvBytesPerToken)} per token on each)`;
+}
+
+/** The request's cache as served: blocks, the shared prefix, the paging waste. */
+function servedLine(s) {
+  return `cache for ${s.batch} × ${s.tokens} tokens${s.gpus > 1 ? ' per device' : ''}: ${formatBytes(s.requestKvBytes)} in ` +
+    `${s.blockTokens}-token blocks (waste ${formatBytes(s.pagedWasteBytes)} over the exact ${formatBytes(s.requestExactKvBytes)})` +
+    (s.sharedPrefix > 0 ? `; the ${s.sharedPrefix}-token prefix stored once (${formatBytes(s.sharedPrefixBytes)}): ` +
+      `exactly ${formatBytes(s.requestExactKvBytes)} instead of ${formatBytes(s.unsharedKvBytes)} with a copy per sequence` : '');
 }
 
 function qualityReport(core, values) {
@@ -177,7 +202,8 @@ export async function main(argv) {
       tokens: { type: 'string' }, batch: { type: 'string' }, dtype: { type: 'string' }, 'kv-heads': { type: 'string' },
       device: { type: 'string' }, 'memory-gb': { type: 'string' }, 'bandwidth-gbs': { type: 'string' },
       'weight-dtype': { type: 'string' }, reserve: { type: 'string' }, json: { type: 'boolean' }, list: { type: 'boolean' },
-      config: { type: 'string' }, params: { type: 'string' },
+      config: { type: 'string' }, params: { type: 'string' }, gpus: { type: 'string' }, block: { type: 'string' },
+      'shared-prefix': { type: 'string' },
       steps: { type: 'string' }, seed: { type: 'string' }, similarity: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     } });

@@ -81,7 +81,10 @@ EMSCRIPTEN_BINDINGS(gqa_core) {
       .field("bandwidth", &SolverArgs::bandwidth)
       .field("reserve", &SolverArgs::reserve)
       .field("tokens", &SolverArgs::tokens)
-      .field("batch", &SolverArgs::batch);
+      .field("batch", &SolverArgs::batch)
+      .field("gpus", &SolverArgs::gpus)
+      .field("blockTokens", &SolverArgs::blockTokens)
+      .field("sharedPrefix", &SolverArgs::sharedPrefix);
   value_object<ConvertArgs>("ConvertArgs")
       .field("dModel", &ConvertArgs::dModel)
       .field("nHeads", &ConvertArgs::nHeads)

@@ -15,6 +15,7 @@
 #include "lab/conversion.h"
 #include "lab/recall.h"
 #include "lab/trainer.h"
+#include "sizing/budget_solver.h"
 #include "sizing/cost_model.h"
 #include "sizing/memory_model.h"
 #include "sizing/model_config.h"
@@ -69,6 +70,7 @@ val limits_value() {
   l.set("kvFactor", double(kMaxKvFactor));
   l.set("modelWidth", double(kMaxModelWidth));
   l.set("tensorParallel", double(kMaxTensorParallel));
+  l.set("blockTokens", double(kMaxBlockTokens));
   // a model's shape and a config.json (model_spec.h, model_config.h)
   l.set("modelLayers", double(kMaxModelLayers));
   l.set("configBytes", double(config_json_limits().max_bytes));
@@ -102,6 +104,7 @@ val build_info() {
   info.set("maxHeadDim", double(kMaxHeadDim));
   info.set("maxTokens", double(kMaxTokens));
   info.set("limits", limits_value());
+  info.set("defaultBlockTokens", double(kDefaultBlockTokens));
   val dtypes = val::object();
   dtypes.set("cache", name_list(int(std::size(kDtypes)), [](int i) { return dtype_name(kDtypes[i]); }));
   dtypes.set("memory", name_list(kCacheDtypeCount, [](int i) { return cache_dtype_name(CacheDtype(i)); }));

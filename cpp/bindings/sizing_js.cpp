@@ -239,6 +239,9 @@ val solve_budget_js(const SolverArgs& a) {
   q.reserve = a.reserve;
   q.tokens = int64_t(a.tokens);
   q.batch = int64_t(a.batch);
+  q.gpus = int64_t(a.gpus);
+  q.block_tokens = int64_t(a.blockTokens);
+  q.shared_prefix = int64_t(a.sharedPrefix);
   CacheDtype wt = CacheDtype::kF16;
   if (st.is_ok()) st = parse_cache_dtype_field("weightDtype", a.weightDtype, &wt);
   if (st.is_ok()) st = parse_cache_dtype_field("kvDtype", a.kvDtype, &q.kv_dtype);
@@ -256,6 +259,13 @@ val solve_budget_js(const SolverArgs& a) {
   o.set("kvBytesPerToken", double(r.kv_bytes_per_token));
   o.set("cachedTokens", double(r.cached_tokens));
   o.set("kvBytesPerSequence", double(r.kv_bytes_per_sequence));
+  o.set("sharedPrefixBytes", double(r.shared_prefix_bytes));
+  o.set("requestKvBytes", r.request_kv_bytes);
+  o.set("requestExactKvBytes", r.request_exact_kv_bytes);
+  o.set("pagedWasteBytes", r.paged_waste_bytes);
+  o.set("unsharedKvBytes", r.unshared_kv_bytes);
+  o.set("kvHeadsPerDevice", r.kv_heads_per_device);
+  o.set("kvReplication", r.kv_replication);
   o.set("maxContext", double(r.max_context));
   o.set("maxContextMemoryBound", r.max_context_memory_bound);
   o.set("maxBatch", double(r.max_batch));

@@ -41,9 +41,9 @@ val kv_variants_js(const std::string& model, bool has_what_if, double what_if);
 
 struct SolverArgs {
   std::string model, row, weightDtype, kvDtype;  // row as in ModelCacheArgs
-  double nKvHeads, memoryBytes, bandwidth, reserve, tokens, batch;
+  double nKvHeads, memoryBytes, bandwidth, reserve, tokens, batch, gpus, blockTokens, sharedPrefix;
 };
-/// What fits and the roofline estimate (SolverResult's fields, camelCase).
+/// What fits and the roofline estimate, per device (SolverResult's fields, camelCase).
 val solve_budget_js(const SolverArgs& a);
 
 /// { query, keyValue, output }

@@ -149,13 +149,15 @@ export function modelKvCache(m, { limits, dtypes }, args) {
 }
 
 /**
- * What fits on one accelerator: max context at `batch`, max batch at `tokens`, and a roofline
- * decode estimate (bytes per step over bandwidth), for the model as published and what-ifs.
- * Give `device` (an id from devices()) or `memoryGB` and `bandwidthGBs`.
+ * What fits on one accelerator, or on each of `gpus` tensor-parallel ones: max context at `batch`,
+ * max batch at `tokens`, and a roofline decode estimate (bytes per step over bandwidth), for the
+ * model as published and what-ifs. Give `device` (an id from devices()) or `memoryGB` and
+ * `bandwidthGBs` (each device's). The KV cache is paged in `blockTokens` (default 16, as vLLM) and
+ * the first `sharedPrefix` tokens of every sequence are stored once.
  */
-export function solveBudget(m, { limits, dtypes }, args) {
+export function solveBudget(m, { limits, dtypes, defaultBlockTokens }, args) {
   checkKeys('solveBudget', args, ['model', 'device', 'memoryGB', 'bandwidthGBs', 'weightDtype', 'kvDtype', 'reserve',
-    'tokens', 'batch', 'nKvHeads']);
+    'tokens', 'batch', 'nKvHeads', 'gpus', 'blockTokens', 'sharedPrefix']);
   const { spec, key } = modelArg(m, args.model);
   let device;
   if (args.device !== undefined) {
@@ -180,10 +182,14 @@ export function solveBudget(m, { limits, dtypes }, args) {
     reserve,
     tokens: integer('tokens', args.tokens, [1, limits.modelTokens], Math.min(spec.maxContext, 8192)),
     batch: integer('batch', args.batch, [1, limits.batch], 1),
+    gpus: integer('gpus', args.gpus, [1, limits.tensorParallel], 1),
+    blockTokens: integer('blockTokens', args.blockTokens, [1, limits.blockTokens], defaultBlockTokens),
   };
+  q.sharedPrefix = integer('sharedPrefix', args.sharedPrefix, [0, q.tokens], 0);
   const { nKvHeads: G, variants: rows } = variantsOf(m, spec, key, args.nKvHeads);
   const variants = rows.map(({ row, label, nKvHeads }) => ({ row, label, ...unwrap(m.solveBudget({ ...q, row, nKvHeads })) }));
   return { model: spec, device, weightDtype: q.weightDtype, kvDtype: q.kvDtype, reserve, tokens: q.tokens, batch: q.batch,
+    gpus: q.gpus, blockTokens: q.blockTokens, sharedPrefix: q.sharedPrefix,
     estimate: 'roofline: a decode step reads the active weights and the whole KV cache once, at the stated bandwidth',
     ...variants.find((v) => v.nKvHeads === G), variants };
 }
