@@ -50,8 +50,10 @@ export interface CoreLimits {
   kvFactor: number;
   /** projectionParams' largest dModel (heads · headDim). */
   modelWidth: number;
-  /** tensorParallelKv's largest tp. */
+  /** tensorParallelKv's largest tp, and solveBudget's most gpus. */
   tensorParallel: number;
+  /** solveBudget's largest paged-KV block (tokens). */
+  blockTokens: number;
   /** A model's most layers, and the longest config.json text modelFromConfig reads (bytes). */
   modelLayers: number;
   configBytes: number;
@@ -88,6 +90,8 @@ export interface CoreInfo {
   /** = limits.tokens */
   maxTokens: number;
   limits: Readonly<CoreLimits>;
+  /** solveBudget's paged-KV block when none is given: 16 tokens, as vLLM. */
+  defaultBlockTokens: number;
   /** The storage types of the KV cache object and of the memory model. */
   dtypes: { readonly cache: readonly CacheDtype[]; readonly memory: readonly MemoryDtype[] };
   /** The quality lab's K/V conversion methods (= CONVERT_METHODS). */
@@ -447,12 +451,19 @@ interface SolveBudgetCommon {
   tokens?: number;
   batch?: number;
   nKvHeads?: number;
+  /** Tensor-parallel devices, each of `device` (default 1): weights / gpus, K/V heads G / gpus (copied past G), an MLA latent on every one. */
+  gpus?: number;
+  /** Paged KV: each sequence rounds up to whole blocks of this many tokens (default info.defaultBlockTokens, 16). */
+  blockTokens?: number;
+  /** Tokens at the start of every sequence (a system prompt) stored once for the batch, 0 <= sharedPrefix <= tokens (default 0). */
+  sharedPrefix?: number;
 }
 /** Give a catalog `device`, or `memoryGB` and `bandwidthGBs`, not both. */
 export type SolveBudgetArgs =
   | (SolveBudgetCommon & { device: string; memoryGB?: never; bandwidthGBs?: never })
   | (SolveBudgetCommon & { device?: never; memoryGB: number; bandwidthGBs: number });
 
+/** Bytes are one device's (with gpus = 1, the whole model's). */
 export interface BudgetVariant {
   row: KvVariantRow;
   label: string;
@@ -464,7 +475,18 @@ export interface BudgetVariant {
   weightsFit: boolean;
   kvBytesPerToken: number;
   cachedTokens: number;
+  /** One sequence's own blocks at `tokens`, the shared prefix apart. */
   kvBytesPerSequence: number;
+  /** The shared prefix's whole blocks, stored once. */
+  sharedPrefixBytes: number;
+  /** sharedPrefixBytes + batch · kvBytesPerSequence; the same tokens unpaged; the difference; batch whole sequences unpaged, unshared. */
+  requestKvBytes: number;
+  requestExactKvBytes: number;
+  pagedWasteBytes: number;
+  unsharedKvBytes: number;
+  /** K/V heads on each device (an MLA latent: 1), and how many devices hold each. */
+  kvHeadsPerDevice: number;
+  kvReplication: number;
   maxContext: number;
   maxContextMemoryBound: boolean;
   maxBatch: number;
@@ -475,6 +497,14 @@ export interface BudgetVariant {
   aggregateTokensPerSecond: number;
 }
 
+/** A what-if row whose K/V heads `gpus` cannot split or copy evenly: the core's refusal. */
+export interface RefusedBudgetVariant {
+  row: KvVariantRow;
+  label: string;
+  nKvHeads: number;
+  refused: string;
+}
+
 export interface BudgetSolution extends BudgetVariant {
   model: Model;
   device: Device;
@@ -483,8 +513,11 @@ export interface BudgetSolution extends BudgetVariant {
   reserve: number;
   tokens: number;
   batch: number;
+  gpus: number;
+  blockTokens: number;
+  sharedPrefix: number;
   estimate: string;
-  variants: BudgetVariant[];
+  variants: (BudgetVariant | RefusedBudgetVariant)[];
 }
 
 export interface ProjectionParams { query: number; keyValue: number; output: number }

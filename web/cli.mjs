@@ -143,9 +143,10 @@ function kvReport(core, values, id) {
     }
     out.push('');
     out.push(textTable(['variant', `max context @ batch ${solver.batch}`, `max batch @ ${solver.tokens}`, 'fits?', 'tok/s per seq', 'tok/s total', 'step'],
-      solver.variants.map((v) => [v.label, v.maxContext + (v.maxContextMemoryBound ? '' : ' (model limit)'), v.maxBatch,
-        v.requestFits ? 'yes' : 'no', ...(v.weightsFit ? [v.tokensPerSecond.toFixed(1), v.aggregateTokensPerSecond.toFixed(1),
-          formatSeconds(v.stepSeconds)] : ['—', '—', '—'])])));
+      solver.variants.map((v) => (v.refused ? [v.label, '—', '—', '—', '—', '—', '—'] : [v.label,
+        v.maxContext + (v.maxContextMemoryBound ? '' : ' (model limit)'), v.maxBatch, v.requestFits ? 'yes' : 'no',
+        ...(v.weightsFit ? [v.tokensPerSecond.toFixed(1), v.aggregateTokensPerSecond.toFixed(1), formatSeconds(v.stepSeconds)] : ['—', '—', '—'])]))));
+    for (const v of solver.variants.filter((x) => x.refused)) out.push(`${v.label}: ${v.refused}`);
     out.push('', `estimate: ${solver.estimate}${m.activeParams < m.params ? ` (MoE: ${formatCount(m.activeParams)} active parameters per token)` : ''}`);
   }
   return out.join('\n');

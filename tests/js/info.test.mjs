@@ -12,6 +12,7 @@ test('info.limits: every limit the core checks, frozen, with the C++ values', ()
     heads: 1024, headDim: 4096, tokens: 2 ** 24,                             // attention.h
     layers: 100000, modelTokens: 2 ** 40, batch: 2 ** 24, kvFactor: 2,        // memory_model.h
     modelWidth: 1024 * 4096, tensorParallel: 4096,                           // cost_model.h
+    blockTokens: 2 ** 20,                                                    // budget_solver.h
     modelLayers: 4096, configBytes: 2 ** 20,                                 // model_spec.h, model_config.h
     requestBytes: 2 ** 30, memoryBytes: 2 ** 31,                             // memory_budget.h
     dModel: 4096, experimentHeads: 256, experimentHeadDim: 1024, seqLen: 4096, samples: 1024,  // conversion.h
@@ -35,6 +36,8 @@ test('info.limits are the limits enforced: one past each is refused with that nu
   past(() => core.attentionKind(limits.heads + 1, 1), 'nHeads', limits.heads);
   past(() => core.projectionParams({ dModel: limits.modelWidth + 1, nHeads: 1, nKvHeads: 1, headDim: 1 }), 'dModel', limits.modelWidth);
   past(() => core.tensorParallelKv({ nKvHeads: 1, tp: limits.tensorParallel + 1 }), 'tp', limits.tensorParallel);
+  past(() => core.solveBudget({ model: 'gpt-2', device: 'h100-80gb', gpus: limits.tensorParallel + 1 }), 'gpus', limits.tensorParallel);
+  past(() => core.solveBudget({ model: 'gpt-2', device: 'h100-80gb', blockTokens: limits.blockTokens + 1 }), 'blockTokens', limits.blockTokens);
   past(() => core.conversionError({ nHeads: limits.experimentHeads + 1 }), 'nHeads', limits.experimentHeads);
   past(() => core.conversionError({ seqLen: limits.seqLen + 1 }), 'seqLen', limits.seqLen);
   past(() => core.createRecallTrainer({ dFf: limits.width + 1 }), 'dFf', limits.width);

@@ -125,7 +125,10 @@ test('solveBudget: what fits and a roofline estimate, computed independently her
   const r = core.solveBudget({ model: 'llama-3.1-8b', device: 'h100-80gb', tokens: 8192, batch: 8 });
   const weights = 8.03e9 * 2, budget = 80e9 * 0.9 - weights, perToken = 2 * 32 * 8 * 128 * 2;
   assert.equal(r.weightsFit, true);
-  assert.equal(r.maxContext, Math.floor(budget / 8 / perToken));
+  // paged in 16-token blocks (the default): the longest context whose whole blocks fit
+  assert.equal(r.maxContext, Math.floor(budget / 8 / perToken / 16) * 16);
+  const exact = core.solveBudget({ model: 'llama-3.1-8b', device: 'h100-80gb', tokens: 8192, batch: 8, blockTokens: 1 });
+  assert.equal(exact.maxContext, Math.floor(budget / 8 / perToken));
   assert.equal(r.maxBatch, Math.floor(budget / (perToken * 8192)));
   assert.ok(Math.abs(r.stepSeconds - (weights + 8 * 8192 * perToken) / 3350e9) < 1e-12);
   assert.deepEqual(r.variants.map((v) => v.nKvHeads), [32, 8, 1]);

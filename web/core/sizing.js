@@ -187,7 +187,14 @@ export function solveBudget(m, { limits, dtypes, defaultBlockTokens }, args) {
   };
   q.sharedPrefix = integer('sharedPrefix', args.sharedPrefix, [0, q.tokens], 0);
   const { nKvHeads: G, variants: rows } = variantsOf(m, spec, key, args.nKvHeads);
-  const variants = rows.map(({ row, label, nKvHeads }) => ({ row, label, ...unwrap(m.solveBudget({ ...q, row, nKvHeads })) }));
+  // the row asked about answers or throws; another row whose K/V heads `gpus` cannot split evenly
+  // (MHA's 40 heads on 16 devices) says so in its `refused` instead of hiding the answer
+  const asked = rows.find((v) => v.nKvHeads === G);
+  const solved = new Map([[asked, unwrap(m.solveBudget({ ...q, row: asked.row, nKvHeads: asked.nKvHeads }))]]);
+  const variants = rows.map((v) => {
+    const r = solved.get(v) ?? m.solveBudget({ ...q, row: v.row, nKvHeads: v.nKvHeads });
+    return { row: v.row, label: v.label, ...(typeof r.error === 'string' ? { nKvHeads: v.nKvHeads, refused: r.error } : r) };
+  });
   return { model: spec, device, weightDtype: q.weightDtype, kvDtype: q.kvDtype, reserve, tokens: q.tokens, batch: q.batch,
     gpus: q.gpus, blockTokens: q.blockTokens, sharedPrefix: q.sharedPrefix,
     estimate: 'roofline: a decode step reads the active weights and the whole KV cache once, at the stated bandwidth',
