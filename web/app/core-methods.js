@@ -100,6 +100,48 @@ function mlaFacts(core, id) {
   return { model: c.model, latent: c.perToken, mha: row('mha').perToken, reductionVsMha: row('published').reductionVsMha };
 }
 
+/** The context the layout's sentence compares at: 128K tokens, or the model's own context if shorter. */
+export const LAYOUT_TOKENS = 131072;
+
+/**
+ * One sequence of `model` at 128K (or its context) sized two ways by the core: the uniform formula
+ * (every layer full attention; MLA: every head's K and V, its MHA baseline) against the layout,
+ * with the layout's groups: { name, tokens, mla, layout, uniform, groups: [{ kind, layers, span,
+ * stateElements, cachedTokens, total }] }.
+ */
+function uniformVsLayout(core, model, dtype) {
+  const mla = model.attention === 'MLA';
+  const tokens = Math.min(LAYOUT_TOKENS, model.maxContext);
+  const at = core.modelKvCache({ model: model.id, tokens, dtype });
+  const shape = Object.fromEntries(model.layout.map((g) => [g.kind, g]));
+  return {
+    name: model.name, tokens, mla, layout: at.perSequence,
+    uniform: mla ? at.variants.find((v) => v.row === 'mha').total : at.uncapped.perSequence,
+    groups: at.byKind.map((k) => ({ kind: k.kind, layers: k.layers, span: shape[k.kind].window ?? shape[k.kind].chunk ?? null,
+      stateElements: shape[k.kind].stateElements ?? null, cachedTokens: k.cachedTokens, total: k.total })),
+  };
+}
+
+/**
+ * A non-uniform or MLA model's layout for the cache view: the kind of every layer (from the core's
+ * layerIndices), its cache split by kind at the reader's settings (`byKind` of modelKvCache), and
+ * uniformVsLayout at 128K. null for a model whose layers are all full GQA/MHA/MQA ones.
+ */
+function layoutFacts(core, model, published, dtype) {
+  if (model.layout.length === 1 && model.attention !== 'MLA') return null;
+  const layers = new Array(model.layers);
+  for (const g of model.layout) for (const i of g.layerIndices ?? layers.keys()) layers[i] = g.kind;
+  const span = Object.fromEntries(model.layout.map((g) => [g.kind, g.window ?? g.chunk ?? null]));
+  return {
+    layers,
+    groups: published.byKind.map((k) => ({ kind: k.kind, layers: k.layers, span: span[k.kind], cachedTokens: k.cachedTokens, total: k.total })),
+    compare: uniformVsLayout(core, model, dtype),
+  };
+}
+
+/** The models the layout questions quote, whatever the reader picked. */
+export const LAYOUT_MODELS = ['gemma-3-27b', 'gpt-oss-120b', 'qwen3-next-80b-a3b'];
+
 /** Every number the page shows for one state, in one round trip. */
 export function snapshot(core, s) {
   const { h, g, d, t, l, b, dtype } = s;
@@ -137,6 +179,8 @@ export function snapshot(core, s) {
     mla: mla ? { ...model.mla, width: model.headDim } : null,
     // window: what caps every layer when no layer keeps every token (a model whose layers all slide)
     cache: { ...cache, window: model?.layout.map((g) => g.window ?? g.chunk).find(Boolean) ?? 0, cachedTokens: cached },
+    // a model whose layers are not all alike (or cache an MLA latent): its layout and what it saves
+    layout: model ? layoutFacts(core, model, published, dtype) : null,
     example: { tokens: EXAMPLE_TOKENS, weights },
     walk: { ...walkthroughFacts(core, d, bytes), mla: mlaStepFacts(core, dtype) },
     facts: {
@@ -150,6 +194,7 @@ export function snapshot(core, s) {
       llama70b: { mha: llama.variants[0].total, gqa: llama.total },
       tp,
       mla: mlaFacts(core, 'deepseek-v3'),
+      layouts: Object.fromEntries(LAYOUT_MODELS.map((id) => [id, uniformVsLayout(core, core.model(id), dtype)])),
     },
   };
 }

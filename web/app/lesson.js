@@ -192,6 +192,44 @@ export const QUESTIONS = [
         `the core’s explicit and absorbed paths differ by at most ${s.walk.mla.maxDelta.toExponential(1)} on its example`;
     },
   },
+  {
+    q: 'Why do sliding-window layers cap the cache?',
+    a: 'A sliding-window layer lets each token attend only to the last W tokens, so keys and values older than W are never ' +
+      'read again and a server drops them: the layer keeps a ring of W tokens whatever the context. Its cache stops growing at ' +
+      'T = W; only the layers with full (global) attention keep growing with T. A formula that multiplies every layer by T ' +
+      'counts tokens those layers threw away.',
+    live: (s, f) => {
+      const g = s.facts.layouts['gemma-3-27b'], local = g.groups.find((x) => x.kind === 'sliding'), global = g.groups.find((x) => x.kind === 'full');
+      return `${g.name}, one ${g.tokens.toLocaleString('en-US')}-token sequence, ${s.state.dtype}: its ${local.layers} sliding layers keep ` +
+        `${local.cachedTokens.toLocaleString('en-US')} tokens each (${f.bytes(local.total)} in all), its ${global.layers} global layers ` +
+        `${global.cachedTokens.toLocaleString('en-US')} each (${f.bytes(global.total)})`;
+    },
+  },
+  {
+    q: 'How do Gemma 3 and gpt-oss mix local and global layers, and what does it save at 128K?',
+    a: 'Gemma 3 puts five sliding-window layers (1,024 tokens) before every global one; gpt-oss alternates a 128-token ' +
+      'window with full attention, layer by layer. The local layers model nearby text cheaply, the few global layers carry ' +
+      'long-range information, and at long context the global layers hold nearly all of the cache. A uniform formula ' +
+      '(2·L·G·d·T) treats every layer as global.',
+    live: (s, f) => ['gemma-3-27b', 'gpt-oss-120b'].map((id) => {
+      const g = s.facts.layouts[id], kinds = g.groups.map((x) => `${x.layers} ${x.kind}${x.span ? ` (${x.span.toLocaleString('en-US')})` : ''}`).join(' + ');
+      return `${g.name} (${kinds}) at ${g.tokens.toLocaleString('en-US')} tokens, ${s.state.dtype}: ${f.bytes(g.layout)} per sequence, ` +
+        `not the uniform formula’s ${f.bytes(g.uniform)}, ${f.factor(g.uniform / g.layout)} less`;
+    }).join('; '),
+  },
+  {
+    q: 'What does a linear-attention layer keep instead of a KV cache?',
+    a: 'A fixed-size state. A Gated DeltaNet layer (Qwen3-Next, three layers of every four) folds each new token’s key and ' +
+      'value into one key-by-value matrix per head, decayed and corrected as it goes, plus the last few inputs of a short ' +
+      'convolution. Reading it costs the same at token 10 and at token 200,000, and nothing is appended: the state is the ' +
+      'same size at every context. It remembers less exactly than attention, which is why every fourth layer keeps full attention.',
+    live: (s, f) => {
+      const g = s.facts.layouts['qwen3-next-80b-a3b'], lin = g.groups.find((x) => x.kind === 'linear'), full = g.groups.find((x) => x.kind === 'full');
+      return `${g.name}, ${s.state.dtype}: each of its ${lin.layers} linear layers keeps ${f.count(lin.stateElements)} numbers per sequence ` +
+        `(${f.bytes(lin.total)} in all, at any context); its ${full.layers} full layers hold ${f.bytes(full.total)} at ` +
+        `${g.tokens.toLocaleString('en-US')} tokens; the uniform formula would say ${f.bytes(g.uniform)} (${f.factor(g.uniform / g.layout)} too much)`;
+    },
+  },
 ];
 
 /**

@@ -9,6 +9,7 @@ import { cacheBars, cacheComparison } from './views/bars.js';
 import { Controls } from './views/controls.js';
 import { headDiagram } from './views/heads.js';
 import { heatmaps, paintSwatches } from './views/heatmaps.js';
+import { layoutView } from './views/layout.js';
 import { QuestionsView, renderModels, renderTheory, typesetEquations } from './views/lesson-view.js';
 import { Measure } from './views/measure.js';
 import { QualityLab } from './views/quality.js';
@@ -133,8 +134,9 @@ export function buildSections(names, ctx) {
     if (has('cache')) {
       const cacheView = el('div', { id: 'cache-view', 'aria-describedby': 'cache-note' });
       const cacheNote = el('p', { id: 'cache-note', class: 'fine' });
-      views.splice(has('heads') ? 1 : 0, 0, view('cache', false, el('h3', {}, 'KV cache'), cacheView, cacheNote));
-      parts.push({ name: 'cache', nodes: [], render: (snap) => renderCache(snap, cacheView, cacheNote) });
+      const layoutBox = el('div', { id: 'layout-view' });  // a non-uniform or MLA model's layers
+      views.splice(has('heads') ? 1 : 0, 0, view('cache', false, el('h3', {}, 'KV cache'), cacheView, cacheNote, layoutBox));
+      parts.push({ name: 'cache', nodes: [], render: (snap) => renderCache(snap, cacheView, cacheNote, layoutBox) });
     }
     if (has('bench')) {
       const button = el('button', { type: 'button', id: 'measure', class: 'btn primary', disabled: true, part: 'button button-primary' }, 'Measure on this machine');
@@ -226,7 +228,8 @@ function cacheLabel(e, c) {
   return c ? `${e.kind} (G = ${e.nKvHeads})` : kindLabel(e.kind, e.nKvHeads);
 }
 
-function renderCache(snapshot, cacheView, cacheNote) {
+function renderCache(snapshot, cacheView, cacheNote, layoutBox) {
+  mount(layoutBox, snapshot.layout ? layoutView(snapshot.layout, { name: snapshot.state.model }) : null);
   const s = snapshot.state, c = snapshot.cache;
   mount(cacheView, cacheBars(cacheComparison(c, (e) => (e === c.current ? `${cacheLabel(e)} (current)` : cacheLabel(e, c))),
     { caption: 'KV cache for the current settings' }));
