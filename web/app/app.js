@@ -16,6 +16,8 @@ export class App {
   #client;
   #core = null;        // the client, once the core answered
   #models = [];
+  #catalog = [];       // the core's catalog; #models adds the models imported from config.json files
+  #imported = new Map();  // id -> model record, from config.json files pasted or dropped on the page
   #requestNo = 0;
   #input = null;       // the element's partial input, resolved again once the catalog is known
   #unsubscribe = null;
@@ -51,6 +53,7 @@ export class App {
       setState: (next, opts) => this.update(next, { ...opts, source: 'controls' }),
       setStep: (step) => this.update({ ...this.#state, step }, { source: 'walkthrough' }),
       call: (method, args) => this.#client.call(method, args),
+      importConfig: (text) => this.importConfig(text),
     });
     mount(container, this.status, this.notice, this.#parts.flatMap((p) => p.nodes), this.announcer);
   }
@@ -71,6 +74,24 @@ export class App {
     if (this.#core) this.#refresh();  // the core computes while the form and the host catch up
     for (const p of this.#parts) p.stateChanged?.(this.#state, { controls: controls || shapeChanged || source === 'host' });
     if (source !== 'host') this.#hooks.onState?.(this.#state, { source });
+  }
+
+  /**
+   * Adds the model a config.json describes (its text) to the selector and selects it, with its
+   * shape; resolves to its record. Rejects with the core's refusal (naming the field) for a config
+   * it cannot read. A second config with the same id replaces the first.
+   */
+  async importConfig(text) {
+    if (!this.#core) throw new Error('the core is still loading; try again in a moment');
+    const record = await this.#core.call('modelFromConfig', text);
+    if (this.#catalog.some((m) => m.id === record.id)) throw new RangeError(`model id ("${record.id}") is a catalog model's`);
+    this.#imported.set(record.id, record);
+    this.#models = [...this.#catalog, ...this.#imported.values()];
+    for (const p of this.#parts) p.modelsChanged?.(this.#models);
+    const m = record;
+    this.update({ ...this.#state, model: m.id, h: m.nHeads, g: m.nKvHeads, d: m.headDim, l: m.layers,
+      t: Math.min(this.#state.t, m.maxContext) }, { controls: true, source: 'controls' });
+    return record;
   }
 
   /**
@@ -126,7 +147,8 @@ export class App {
       // both questions in flight at once; then the first snapshot is asked before anything else
       // the sections ask at coreReady (the quality lab's conversion curve), so it is drawn first
       const [info, models] = await Promise.all([this.#client.call('info'), this.#client.call('models')]);
-      this.#models = models;
+      this.#catalog = models;
+      this.#models = [...models, ...this.#imported.values()];
       this.#core = this.#client;
       if (this.#input) this.#state = this.#resolve(this.#input);
       const first = this.#refresh();
@@ -145,7 +167,8 @@ export class App {
   async #refresh(retry = true) {
     const mine = ++this.#requestNo;
     try {
-      const snap = await this.#core.call('snapshot', this.#state);
+      const record = this.#imported.get(this.#state.model);
+      const snap = await this.#core.call('snapshot', record ? { ...this.#state, record } : this.#state);
       if (mine !== this.#requestNo) return;  // a newer request is on its way
       for (const p of this.#parts) p.render?.(snap);
       this.#announce(snap);

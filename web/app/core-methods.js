@@ -104,15 +104,15 @@ function mlaFacts(core, id) {
 export const LAYOUT_TOKENS = 131072;
 
 /**
- * One sequence of `model` at 128K (or its context) sized two ways by the core: the uniform formula
+ * One sequence of `model` (`key`: its id, or its record) at 128K (or its context) sized two ways by the core: the uniform formula
  * (every layer full attention; MLA: every head's K and V, its MHA baseline) against the layout,
  * with the layout's groups: { name, tokens, mla, layout, uniform, groups: [{ kind, layers, span,
  * stateElements, cachedTokens, total }] }.
  */
-function uniformVsLayout(core, model, dtype) {
+function uniformVsLayout(core, model, key, dtype) {
   const mla = model.attention === 'MLA';
   const tokens = Math.min(LAYOUT_TOKENS, model.maxContext);
-  const at = core.modelKvCache({ model: model.id, tokens, dtype });
+  const at = core.modelKvCache({ model: key, tokens, dtype });
   const shape = Object.fromEntries(model.layout.map((g) => [g.kind, g]));
   return {
     name: model.name, tokens, mla, layout: at.perSequence,
@@ -127,7 +127,7 @@ function uniformVsLayout(core, model, dtype) {
  * layerIndices), its cache split by kind at the reader's settings (`byKind` of modelKvCache), and
  * uniformVsLayout at 128K. null for a model whose layers are all full GQA/MHA/MQA ones.
  */
-function layoutFacts(core, model, published, dtype) {
+function layoutFacts(core, model, key, published, dtype) {
   if (model.layout.length === 1 && model.attention !== 'MLA') return null;
   const layers = new Array(model.layers);
   for (const g of model.layout) for (const i of g.layerIndices ?? layers.keys()) layers[i] = g.kind;
@@ -135,7 +135,7 @@ function layoutFacts(core, model, published, dtype) {
   return {
     layers,
     groups: published.byKind.map((k) => ({ kind: k.kind, layers: k.layers, span: span[k.kind], cachedTokens: k.cachedTokens, total: k.total })),
-    compare: uniformVsLayout(core, model, dtype),
+    compare: uniformVsLayout(core, model, key, dtype),
   };
 }
 
@@ -148,8 +148,11 @@ export function snapshot(core, s) {
   // a catalog model (state.model) is sized by the core's model cache, layer by layer: sliding and chunked
   // layers cap their tokens, and an MLA model caches one latent, compared with its own MHA baseline (not
   // with G = H or G = 1 of its latent)
-  const model = s.model ? core.models().find((m) => m.id === s.model) : undefined;
-  const published = model ? core.modelKvCache({ model: model.id, tokens: t, batch: b, dtype }) : undefined;
+  // a model imported from a config.json comes with its record (s.record), which the core reads
+  // wherever an id goes; a catalog model is found by its id
+  const model = s.record ?? (s.model ? core.models().find((m) => m.id === s.model) : undefined);
+  const key = s.record ?? model?.id;
+  const published = model ? core.modelKvCache({ model: key, tokens: t, batch: b, dtype }) : undefined;
   const cached = published ? published.cachedTokens : t;
   const bytes = (G, tokens = cached, batch = b) => core.kvCacheBytes({ layers: l, nKvHeads: G, headDim: d, tokens, batch, dtype });
   const kind = (G) => core.attentionKind(h, G);
@@ -180,7 +183,7 @@ export function snapshot(core, s) {
     // window: what caps every layer when no layer keeps every token (a model whose layers all slide)
     cache: { ...cache, window: model?.layout.map((g) => g.window ?? g.chunk).find(Boolean) ?? 0, cachedTokens: cached },
     // a model whose layers are not all alike (or cache an MLA latent): its layout and what it saves
-    layout: model ? layoutFacts(core, model, published, dtype) : null,
+    layout: model ? layoutFacts(core, model, key, published, dtype) : null,
     example: { tokens: EXAMPLE_TOKENS, weights },
     walk: { ...walkthroughFacts(core, d, bytes), mla: mlaStepFacts(core, dtype) },
     facts: {
@@ -194,7 +197,7 @@ export function snapshot(core, s) {
       llama70b: { mha: llama.variants[0].total, gqa: llama.total },
       tp,
       mla: mlaFacts(core, 'deepseek-v3'),
-      layouts: Object.fromEntries(LAYOUT_MODELS.map((id) => [id, uniformVsLayout(core, core.model(id), dtype)])),
+      layouts: Object.fromEntries(LAYOUT_MODELS.map((id) => [id, uniformVsLayout(core, core.model(id), id, dtype)])),
     },
   };
 }
@@ -219,6 +222,8 @@ export function coreMethods({ debug = false, crash } = {}) {
     conversionError: (core, args) => core.conversionError(args),
     models,
     snapshot,
+    // a pasted or dropped config.json: the model record the core makes of it, or its refusal
+    modelFromConfig: (core, text) => core.modelFromConfig(text),
   };
 }
 

@@ -90,11 +90,12 @@ export function buildSections(names, ctx) {
       form = el('form', { id: 'controls', class: 'controls', 'aria-label': 'Attention parameters', part: 'controls' });
       const controls = new Controls(form, { onChange: (next) => ctx.setState(next, { controls: true }) });
       controls.render(ctx.state());
-      explore.push(form);
+      explore.push(form, configImport(ctx));
       parts.push({
         name: 'controls',
         nodes: [],
         coreReady(models) { controls.models = models; controls.render(ctx.state()); },
+        modelsChanged(models) { controls.models = models; controls.render(ctx.state()); },
         render(snap) { controls.labelKinds(snap); },
         stateChanged(state, { controls: redraw }) { if (redraw) controls.render(state); },
       });
@@ -211,6 +212,45 @@ export function buildSections(names, ctx) {
 }
 
 /**
+ * "Add a model from its config.json": paste the text or drop (or pick) the file; the App asks the
+ * core for its record, adds it to the model selector and selects it. The core's refusal, which
+ * names the field, is shown as it is.
+ */
+function configImport(ctx) {
+  const text = el('textarea', { id: 'config-text', rows: 4, spellcheck: 'false', 'aria-describedby': 'config-status',
+    placeholder: '{ "model_type": "...", "num_hidden_layers": ..., ... }' });
+  const status = el('p', { id: 'config-status', class: 'fine', role: 'status' });
+  const add = async (source, json) => {
+    status.textContent = `Reading ${source}…`;
+    try {
+      const m = await ctx.importConfig(json);
+      status.textContent = `Added ${m.name} (${m.id}) from ${source}: ${m.layers} layers, ${m.layerPattern === 'F' ? 'every layer alike' : `pattern ${m.layerPattern}`}. It is selected above.`;
+    } catch (err) {
+      status.textContent = `Not added: ${err.message}`;
+    }
+  };
+  const file = el('input', { type: 'file', id: 'config-file', accept: '.json,application/json',
+    onchange: async () => { const f = file.files[0]; if (f) add(f.name, await f.text()); } });
+  const box = el('details', { class: 'config-import', id: 'config-import' },
+    el('summary', {}, 'Add a model from its config.json'),
+    el('p', { class: 'fine' }, 'Paste a Hugging Face config.json, or drop the file here. The core reads its layers (sliding, chunked, MLA, linear) as it reads the catalog’s; nothing leaves this page.'),
+    el('label', { class: 'field wide' }, el('span', {}, 'config.json text'), text),
+    el('div', { class: 'measure-row' },
+      el('button', { type: 'button', class: 'btn', id: 'config-add', part: 'button', onclick: () => add('the pasted text', text.value) }, 'Add model'),
+      el('label', { class: 'btn', part: 'button' }, 'Choose a file…', file)),
+    status);
+  box.addEventListener('dragover', (e) => { e.preventDefault(); box.open = true; box.classList.add('dropping'); });
+  box.addEventListener('dragleave', () => box.classList.remove('dropping'));
+  box.addEventListener('drop', async (e) => {
+    e.preventDefault();
+    box.classList.remove('dropping');
+    const f = e.dataTransfer?.files?.[0];
+    if (f) add(f.name, await f.text());
+  });
+  return box;
+}
+
+/**
  * The current cache against MHA's, in words that are true at every G: "H/G = 4× smaller than MHA",
  * at MHA itself "the MHA cache: one K/V head per query head", and for an MLA model "71.1× smaller
  * than its MHA baseline" (its latent is no count of K/V heads) (c: a snapshot's cache).
@@ -229,7 +269,7 @@ function cacheLabel(e, c) {
 }
 
 function renderCache(snapshot, cacheView, cacheNote, layoutBox) {
-  mount(layoutBox, snapshot.layout ? layoutView(snapshot.layout, { name: snapshot.state.model }) : null);
+  mount(layoutBox, snapshot.layout ? layoutView(snapshot.layout, { name: snapshot.layout.compare.name }) : null);
   const s = snapshot.state, c = snapshot.cache;
   mount(cacheView, cacheBars(cacheComparison(c, (e) => (e === c.current ? `${cacheLabel(e)} (current)` : cacheLabel(e, c))),
     { caption: 'KV cache for the current settings' }));

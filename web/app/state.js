@@ -43,7 +43,7 @@ export function normalize(input = {}) {
   s.g = Math.max(...divisors(s.h).filter((x) => x <= s.g));
   s.dtype = MEMORY_DTYPES.includes(input.dtype) ? input.dtype : DEFAULTS.dtype;
   s.theme = THEMES.includes(input.theme) ? input.theme : DEFAULTS.theme;
-  s.model = typeof input.model === 'string' && /^[a-z0-9][a-z0-9.-]{0,39}$/.test(input.model) ? input.model : '';
+  s.model = typeof input.model === 'string' && /^[a-z0-9][a-z0-9._-]{0,39}$/.test(input.model) ? input.model : '';
   return s;
 }
 
