@@ -162,7 +162,8 @@ export function snapshot(core, s) {
   const rowEntry = (v) => ({ nKvHeads: v.nKvHeads, kind: v.attention, bytes: v.total, perToken: v.perToken, reductionVsMha: v.reductionVsMha });
   // a catalog model's rows come from its layout (each layer group keeps its own tokens); the
   // controls' uniform formula only sizes a shape that is no published model
-  const current = published && { ...rowEntry(row('published')), uncapped: published.uncapped.total };
+  // (an MHA model's published row is its 'mha' row: the core lists each G once)
+  const current = published && { ...rowEntry(published.variants.find((v) => v.nKvHeads === published.nKvHeads)), uncapped: published.uncapped.total };
   const cache = !model ? { mha: entry(h), current: entry(g), mqa: entry(1) }
     : mla ? { mha: rowEntry(row('mha')), current, mqa: null }
     : { mha: rowEntry(row('mha')), current, mqa: rowEntry(published.variants.find((v) => v.nKvHeads === 1)) };
