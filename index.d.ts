@@ -458,6 +458,11 @@ export class Core {
   /** dModel defaults to nHeads · headDim. */
   projectionParams(args: { dModel?: number; nHeads: number; nKvHeads: number; headDim: number }): ProjectionParams;
   decodeStepCost(args: { layers?: number; nHeads: number; nKvHeads: number; headDim: number; tokens: number; dtype?: MemoryDtype }): DecodeStepCost;
+  /**
+   * One absorbed MLA decode step over `tokens` cached latents, one layer: kvBytes = tokens · (r + dr) · bytes,
+   * multiplyAdds = nHeads · (dn·r + 2·tokens·(r + dr) + dv·r).
+   */
+  mlaDecodeStepCost(args: { nHeads: number; kvLoraRank: number; qkRopeHeadDim: number; qkNopeHeadDim: number; vHeadDim: number; tokens: number; dtype?: 'f32' | 'f16' }): DecodeStepCost;
   tensorParallelKv(args: { nKvHeads: number; tp: number }): TensorParallelKv;
   probeMachine(options?: { bytes?: number; reps?: number; iters?: number }): MachineProbe;
   /** Runs the kernels until the engine has optimised them; returns the milliseconds it took. */

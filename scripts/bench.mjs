@@ -59,12 +59,12 @@ function maxAbsDiff(a, b) {
   return m;
 }
 
-function wasmStep(core, input, shape) {
+async function wasmStep(core, input, shape) {
   const cache = filledCache(core, input, shape);
   try {
     for (let i = 0; i < 3; i++) cache.attend(input.q, { nHeads: H });  // let V8 tier the kernel up
     const out = cache.attend(input.q, { nHeads: H });
-    const ms = timeMedian(() => cache.attend(input.q, { nHeads: H }));
+    const ms = await timeMedian(() => cache.attend(input.q, { nHeads: H }));
     return { ms, out, kvBytes: cache.bytes };
   } finally {
     cache.delete();
@@ -121,7 +121,7 @@ async function main() {
     const input = stepInputs(c);
     if (!refCache.has(shapeKey)) {
       const ref = jsDecodeStep(input, c);
-      const jsMs = timeMedian(() => jsDecodeStep(input, c), { minReps: 1, maxReps: 5, budgetMs: quick ? 50 : 1500 });
+      const jsMs = await timeMedian(() => jsDecodeStep(input, c), { minReps: 1, maxReps: 5, budgetMs: quick ? 50 : 1500 });
       let ortResult = null;
       if (ort) {
         try { ortResult = await ort.run(input, c); } catch (err) { log(`  onnxruntime-web failed: ${err.message}`); }
@@ -145,7 +145,7 @@ async function main() {
       if (ortResult) add('ort', ortResult.ms, ortResult.out, f32Bytes, probes.wasm);
     }
     for (const [name, core] of [['wasm-scalar', scalar], ['wasm-simd', simd]]) {
-      const r = wasmStep(core, input, c);
+      const r = await wasmStep(core, input, c);
       add(name, r.ms, r.out, r.kvBytes, name === 'wasm-simd' ? probes.wasm : probes.wasmScalar);
     }
     for (const flavour of Object.keys(native)) {

@@ -123,6 +123,7 @@ EMSCRIPTEN_BINDINGS(gqa_core) {
   function("attentionKind", &attention_kind_js);
   function("mlaAttention", &mla_attention_js);
   function("validateMlaWidths", &validate_mla_widths_js);
+  function("mlaDecodeStepCost", &mla_decode_step_cost_js);
   function("validateHeads", &validate_heads_js);
   function("kvCacheSize", &kv_cache_size_js);
   function("modelKvCache", &model_kv_cache_js);

@@ -6,6 +6,7 @@
 #include "attention/dtype.h"
 #include "bindings/js_values.h"
 #include "bindings/machine_js.h"
+#include "sizing/cost_model.h"
 
 namespace gqa::js {
 
@@ -84,6 +85,21 @@ val validate_mla_widths_js(double n_heads, double kv_lora_rank, double qk_rope_h
   // the widths alone: the real call checks tq and tk
   const MlaShape s = shape_of(1, 1, n_heads, kv_lora_rank, qk_rope_head_dim, qk_nope_head_dim, v_head_dim);
   return status_value(validate_mla(s, MlaOptions{}));
+}
+
+val mla_decode_step_cost_js(double n_heads, double kv_lora_rank, double qk_rope_head_dim, double qk_nope_head_dim,
+                            double v_head_dim, double tokens, const std::string& dtype) {
+  const MlaShape s = shape_of(1, tokens, n_heads, kv_lora_rank, qk_rope_head_dim, qk_nope_head_dim, v_head_dim);
+  Dtype t = Dtype::kF32;
+  Status st = parse_choice("dtype", dtype, int(std::size(kDtypes)), [](int i) { return dtype_name(kDtypes[i]); }, &t);
+  DecodeStepCost c;
+  if (st.is_ok()) st = mla_decode_step_cost(s, t, &c);
+  if (!st.is_ok()) return error_value(st);
+  val o = val::object();
+  o.set("kvBytes", double(c.kv_bytes));  // < 2^53: tk <= 2^24, row <= 2^12, 4 bytes
+  o.set("multiplyAdds", double(c.multiply_adds));  // < 2^48 (cost_model.cpp)
+  o.set("intensity", c.intensity);
+  return o;
 }
 
 val MlaCacheJs::init(const MlaCacheArgs& a) {

@@ -181,7 +181,7 @@ test('#model=deepseek-v3 is MLA everywhere in Explore: the G control, the latent
     const note = await page.textContent('#cache-note');
     assert.match(note, /^61 layers × 8,192 tokens × batch 1, f16\. Current MLA: 68\.6 KiB per token; 71\.1× smaller than its MHA baseline\.$/);
     assert.match(await page.textContent('#announcer'), /^MLA: KV cache 549 MiB; 71\.1× smaller than its MHA baseline\.$/);
-    assert.match(await page.textContent('#cache-view'), /38\.1 GiB.*549 MiB\s*÷71\.1/);
+    assert.match(await page.textContent('#cache-view'), /38\.1 GiB.*549 MiB\s*71\.1× smaller/);
     // nothing in Explore calls it MQA or H/G (the model picker lists other models' kinds, so it is left out)
     const explore = await page.evaluate(() => ['select[name=g]', '#heads-view', '#heatmap-view', '#cache-view', '#cache-note', '#announcer']
       .map((sel) => document.querySelector(sel).textContent + (document.querySelector(sel).querySelector('svg')?.getAttribute('aria-label') ?? '')).join(' '));

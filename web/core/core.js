@@ -13,7 +13,7 @@
 import { CoreAbortedError, instantiateCore, simdSupported } from './loader.js';
 import { createNative } from './handle.js';
 import { KvCache } from './kv-cache.js';
-import { MlaCache, mlaAttentionArgs } from './mla.js';
+import { MlaCache, mlaAttentionArgs, mlaDecodeStepCost } from './mla.js';
 import { RecallTrainer, conversionArgs, convertArgs, recallArgs, trainRecallWith } from './quality.js';
 import * as sizing from './sizing.js';
 import { bool, checkKeys, exactly, int, integer, oneOf, optionalFinite, optionalSinkLogits, rows, show, unwrap } from './validate.js';
@@ -151,6 +151,16 @@ export class Core {
     const dtype = oneOf('dtype', args.dtype, dtypes.cache, 'f32');  // the core refuses int8 for MLA
     const [native, owner] = createNative(this.#guarded, 'MlaCache', (n) => n.init({ kvLoraRank, qkRopeHeadDim, capacity, dtype }));
     return new MlaCache(native, kvLoraRank, qkRopeHeadDim, { ...owner, limits, module: () => this.#m });
+  }
+
+  /**
+   * One absorbed MLA decode step (an MlaCache's attend) over `tokens` cached latents, one layer:
+   * { kvBytes, multiplyAdds, intensity }. kvBytes = tokens · (kvLoraRank + qkRopeHeadDim) · bytes;
+   * multiplyAdds = nHeads · (dn·r + 2·tokens·(r + dr) + dv·r).
+   */
+  mlaDecodeStepCost(args) {
+    const { limits, dtypes } = this.info;
+    return mlaDecodeStepCost(args, { limits, dtypes, module: () => this.#m });
   }
 
   /**

@@ -14,8 +14,9 @@ export function cacheComparison(c, label) {
 }
 
 /**
- * rows: [{ label, bytes, factor?, note?, kind? }], kind the core's 'MHA' | 'GQA' | 'MQA' (it picks the
- * bar's colour); `format` renders the value (bytes by default).
+ * rows: [{ label, bytes, factor?, factorText?, note?, kind? }], kind the core's 'MHA' | 'GQA' | 'MQA' |
+ * 'MLA' (it picks the bar's colour); `format` renders the value (bytes by default); factor (against the
+ * first row) reads "8× smaller" unless factorText says otherwise.
  */
 export function cacheBars(rows, { caption, format = formatBytes } = {}) {
   const max = Math.max(...rows.map((r) => r.bytes));
@@ -26,7 +27,7 @@ export function cacheBars(rows, { caption, format = formatBytes } = {}) {
     list.append(el('div', { class: 'bar-row', role: 'listitem', 'data-bytes': r.bytes, 'data-label': r.label },
       el('span', { class: 'bar-label' }, r.label),
       el('span', { class: 'bar-track' }, fill),
-      el('span', { class: 'bar-value' }, format(r.bytes), r.factor ? el('span', { class: 'bar-factor' }, ` ÷${formatFactor(r.factor).replace('×', '')}`) : null),
+      el('span', { class: 'bar-value' }, format(r.bytes), r.factor ? el('span', { class: 'bar-factor' }, r.factorText ?? `${formatFactor(r.factor)} smaller`) : null),
       r.note ? el('span', { class: 'bar-note' }, r.note) : null));
   }
   return list;
