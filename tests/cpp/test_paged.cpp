@@ -342,6 +342,14 @@ TEST_CASE("unknown and freed ids are refused by every operation; the rest keep w
   REQUIRE(c.append(id, big.data(), k.data(), 1).message().find("k[0] (70000) is outside the f16 range") == 0);
   REQUIRE(c.append(id, k.data(), k.data(), 1).is_ok());
   REQUIRE(c.attend(id, q.data(), 1, 4, false, 0, 0, Isa::kScalar, out.data()).is_ok());
+  // at most kMaxSequences live sequences: adding or forking past them is refused; freeing one makes room
+  while (c.sequences() < kMaxSequences) REQUIRE(c.add_sequence(&n).is_ok());
+  REQUIRE(c.add_sequence(&n).message() ==
+          "the cache holds 65536 live sequences, the most it can: free one before adding another");
+  REQUIRE(c.fork(id, &n).message() == "the cache holds 65536 live sequences, the most it can: free one before forking");
+  REQUIRE(c.free_sequence(id + 1).is_ok());
+  REQUIRE(c.fork(id, &n).is_ok());
+  require_stats(c, 1, 3, 1);
 }
 
 TEST_CASE("the pool is checked against its limits and the memory budget before anything is allocated", "[paged][errors]") {
