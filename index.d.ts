@@ -42,6 +42,8 @@ export interface CoreLimits {
   headDim: number;
   /** Tokens of one attention call or KV cache, and the largest window. */
   tokens: number;
+  /** Live sequences of one paged KV cache. */
+  sequences: number;
   /** The memory model: layers, tokens per sequence, sequences. */
   layers: number;
   modelTokens: number;
@@ -184,6 +186,61 @@ export class KvCache {
   readonly capacity: number;
   readonly dtype: CacheDtype;
   /** Exact bytes of storage, int8 scales included. */
+  readonly bytes: number;
+  readonly nKvHeads: number;
+  readonly headDim: number;
+}
+
+export interface PagedKvCacheArgs {
+  nKvHeads: number;
+  headDim: number;
+  /** Tokens per block. */
+  blockSize: number;
+  /** Blocks in the pool; numBlocks · blockSize is at most limits.tokens. */
+  numBlocks: number;
+  /** Default 'f32'. */
+  dtype?: CacheDtype;
+}
+
+export interface PagedKvCacheStats {
+  /** Blocks held by at least one sequence; usedBlocks + freeBlocks = numBlocks. */
+  usedBlocks: number;
+  freeBlocks: number;
+  /** Blocks held by more than one sequence (a shared prefix). */
+  sharedBlocks: number;
+}
+
+/**
+ * A paged KV cache (PagedAttention) in the WASM heap: one pool of blocks shared by sequences,
+ * named by the integer ids addSequence() and fork() return. One owner: call delete().
+ */
+export class PagedKvCache {
+  private constructor();
+  /** A new empty sequence -> its id (ids count up from 0 and are never reused). */
+  addSequence(): number;
+  /** A new sequence sharing every block of sequence id -> its id. Takes no block. */
+  fork(id: number): number;
+  /**
+   * Appends n tokens to sequence id: k and v are (n, nKvHeads, headDim). A shared, partly filled
+   * last block is copied first. All or nothing: without enough free blocks it throws.
+   */
+  append(id: number, k: Float32Array, v: Float32Array): void;
+  /** Queries of sequence id's last tq tokens (tq, nHeads, headDim) -> output shaped like q. */
+  attend(id: number, q: Float32Array, options: AttendOptions): Float32Array;
+  /** Sequence id's physical block ids, one per blockSize tokens. */
+  blockTable(id: number): number[];
+  /** Sequence id's tokens. */
+  length(id: number): number;
+  /** Ends sequence id: its blocks lose a reference; those no sequence holds are free again. */
+  free(id: number): void;
+  stats(): PagedKvCacheStats;
+  /** Returns the pool's memory. Safe to call twice. */
+  delete(): void;
+  readonly deleted: boolean;
+  readonly blockSize: number;
+  readonly numBlocks: number;
+  readonly dtype: CacheDtype;
+  /** Exact bytes of the pool (numBlocks · blockSize tokens of K and V), int8 scales included. */
   readonly bytes: number;
   readonly nKvHeads: number;
   readonly headDim: number;
@@ -440,6 +497,8 @@ export class Core {
   /** 'MHA' (nKvHeads = nHeads), 'MQA' (nKvHeads = 1) or 'GQA' (between); nKvHeads must divide nHeads. */
   attentionKind(nHeads: number, nKvHeads: number): 'MHA' | 'GQA' | 'MQA';
   createKvCache(args: KvCacheArgs): KvCache;
+  /** A paged KV cache (PagedAttention): sequences share a pool of blocks; fork() shares a prefix. */
+  createPagedKvCache(args: PagedKvCacheArgs): PagedKvCache;
   /** Multi-head latent attention, explicit or absorbed -> { out (tq, nHeads, vHeadDim) }. */
   mlaAttention(args: MlaAttentionArgs): { out: Float32Array };
   createMlaCache(args: MlaCacheArgs): MlaCache;

@@ -49,6 +49,17 @@ inline val copy_out(const float* src, uint64_t n) {
 /// A float buffer of n elements, or the Status saying why not.
 inline Status alloc(Buffer<float>* b, uint64_t n, const char* what) { return b->allocate(n, what); }
 
+/// Two Float32Arrays (a cache append's k and v, or latent and kRope), of na and nb elements,
+/// copied into fresh buffers named `what_a` and `what_b` in a refusal.
+inline Status copy_pair_in(const val& a, uint64_t na, const char* what_a, Buffer<float>* ab, const val& b, uint64_t nb,
+                           const char* what_b, Buffer<float>* bb) {
+  GQA_RETURN_IF_ERROR(alloc(ab, na, what_a));
+  GQA_RETURN_IF_ERROR(alloc(bb, nb, what_b));
+  copy_in(a, ab->data(), na);
+  copy_in(b, bb->data(), nb);
+  return Status::ok();
+}
+
 constexpr double kMaxExactDouble = 9007199254740992.0;  // 2^53: JS numbers are exact below
 
 /// An optional Float32Array of n elements (undefined: absent) copied into *b; *data is b's

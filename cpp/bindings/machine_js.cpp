@@ -9,6 +9,7 @@
 
 #include "attention/attention.h"
 #include "attention/dtype.h"
+#include "attention/paged_kv_cache.h"
 #include "attention/probes.h"
 #include "base/memory_budget.h"
 #include "bindings/js_values.h"
@@ -60,6 +61,7 @@ val limits_value() {
   l.set("heads", double(kMaxHeads));
   l.set("headDim", double(kMaxHeadDim));
   l.set("tokens", double(kMaxTokens));
+  l.set("sequences", double(kMaxSequences));  // paged_kv_cache.h
   // the memory model and the cost model (memory_model.h, cost_model.h)
   l.set("layers", double(kMaxLayers));
   l.set("modelTokens", double(kMaxModelTokens));

@@ -10,6 +10,7 @@ const { limits, dtypes } = core.info;
 test('info.limits: every limit the core checks, frozen, with the C++ values', () => {
   assert.deepEqual({ ...limits }, {
     heads: 1024, headDim: 4096, tokens: 2 ** 24,                             // attention.h
+    sequences: 65536,                                                        // paged_kv_cache.h
     layers: 100000, modelTokens: 2 ** 40, batch: 2 ** 24, kvFactor: 2,        // memory_model.h
     modelWidth: 1024 * 4096, tensorParallel: 4096,                           // cost_model.h
     requestBytes: 2 ** 30, memoryBytes: 2 ** 31,                             // memory_budget.h

@@ -9,11 +9,12 @@
 // "abc" into 0): types, integers, array lengths, unknown keys. Ranges, limits, dtypes and labels
 // come from the core itself (core.info), and its refusals become thrown Errors. Every result is
 // a copy, never a view into the WASM heap. The loader and trap guard live in loader.js, the KV
-// cache in kv-cache.js, multi-head latent attention in mla.js, the catalog and sizing functions in sizing.js, the quality lab in quality.js.
+// cache in kv-cache.js, the paged cache in paged-kv-cache.js, multi-head latent attention in mla.js, the catalog and sizing functions in sizing.js, the quality lab in quality.js.
 import { CoreAbortedError, instantiateCore, simdSupported } from './loader.js';
 import { createNative } from './handle.js';
 import { KvCache } from './kv-cache.js';
 import { MlaCache, mlaAttentionArgs } from './mla.js';
+import { PagedKvCache } from './paged-kv-cache.js';
 import { RecallTrainer, conversionArgs, convertArgs, recallArgs, trainRecallWith } from './quality.js';
 import * as sizing from './sizing.js';
 import { bool, checkKeys, exactly, int, integer, oneOf, optionalFinite, optionalSinkLogits, rows, show, unwrap } from './validate.js';
@@ -126,6 +127,23 @@ export class Core {
       nKvHeads, headDim, capacity, dtype, streaming: streaming !== null, sinks: streaming?.sinks ?? 0,
     }));
     return new KvCache(native, nKvHeads, headDim, { ...owner, limits, module: () => this.#m }, streaming);
+  }
+
+  /**
+   * A paged KV cache (PagedAttention): a pool of numBlocks blocks of blockSize tokens, stored as
+   * dtype, shared by sequences; fork(id) shares a sequence's blocks, an append copies a shared
+   * partly filled last block before writing (copy on write).
+   */
+  createPagedKvCache(args) {
+    checkKeys('createPagedKvCache', args, ['nKvHeads', 'headDim', 'blockSize', 'numBlocks', 'dtype']);
+    const { limits, dtypes } = this.info;
+    const nKvHeads = integer('nKvHeads', args.nKvHeads, [1, limits.heads]);
+    const headDim = integer('headDim', args.headDim, [1, limits.headDim]);
+    const blockSize = integer('blockSize', args.blockSize, [1, limits.tokens]);
+    const numBlocks = integer('numBlocks', args.numBlocks, [1, limits.tokens]);
+    const dtype = oneOf('dtype', args.dtype, dtypes.cache, 'f32');
+    const [native, owner] = createNative(this.#guarded, 'PagedKvCache', (n) => n.init({ nKvHeads, headDim, blockSize, numBlocks, dtype }));
+    return new PagedKvCache(native, nKvHeads, headDim, { ...owner, limits, module: () => this.#m });
   }
 
   /**
@@ -295,7 +313,7 @@ export class Core {
   }
 }
 
-export { CoreAbortedError, simdSupported, KvCache, MlaCache, show };
+export { CoreAbortedError, simdSupported, KvCache, MlaCache, PagedKvCache, show };
 export { closestIds } from './sizing.js';
 export { MEMORY_DTYPES } from './dtypes.js';
 export { RECALL_DEFAULTS, CONVERSION_DEFAULTS, CONVERT_METHODS, RecallTrainer } from './quality.js';
