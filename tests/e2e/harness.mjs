@@ -36,3 +36,29 @@ export async function startHarness() {
     },
   };
 }
+
+/**
+ * Every visible piece of text under `selector` (the whole page by default): its rendered size in px
+ * (SVG text times its screen scale), and whether it is cut: past the right edge of its card, view or
+ * section or of the window, unless it is inside a box that scrolls sideways.
+ */
+export const pageTexts = (page, selector = 'body') => page.evaluate((sel) => {
+  const out = [];
+  const walker = document.createTreeWalker(document.querySelector(sel), NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const text = n.textContent.replace(/[\u200b\s]+/g, ' ').trim();  // KaTeX's zero-width struts are not text
+    const e = n.parentElement;
+    if (!text || !e.checkVisibility() || e.closest('[hidden], .visually-hidden, title, option, dialog:not([open])')) continue;
+    let px = parseFloat(getComputedStyle(e).fontSize);
+    if (e instanceof SVGElement) { const m = e.getScreenCTM(); px *= Math.hypot(m.a, m.b); }
+    const range = document.createRange();
+    range.selectNodeContents(n);
+    const r = range.getBoundingClientRect();
+    let scroller = e;  // a box of its own that scrolls sideways (a table, an equation, code) does not cut its text
+    while (scroller && !['auto', 'scroll'].includes(getComputedStyle(scroller).overflowX)) scroller = scroller.parentElement;
+    const box = e.closest('.view, .card, section, form, .masthead, footer') ?? document.body;
+    const edge = Math.min(box.getBoundingClientRect().right, innerWidth);
+    out.push({ text: text.slice(0, 40), px, cut: r.width > 0 && !scroller && r.right > edge + 1, where: e.closest('[id]')?.id });
+  }
+  return out;
+}, selector);

@@ -4,7 +4,7 @@
 // core-client.js. Each method takes the loaded core and a structured-clonable argument.
 import { exampleInputs, mlaExampleInputs, repeatKv } from './example.js';
 import { EXAMPLE_TOKENS, MLA_STEP, WALKTHROUGH } from './lesson.js';
-import { sinkFacts, splitKFacts } from './serving-facts.js';
+import { pagedFacts, sinkFacts, splitKFacts } from './serving-facts.js';
 import { divisors } from './state.js';
 import { kvNumbersPerToken } from '../lib/core-facts.js';
 
@@ -170,6 +170,7 @@ export function coreMethods({ debug = false, crash } = {}) {
     conversionError: (core, args) => core.conversionError(args),
     servingSinks: sinkFacts,
     servingSplitK: splitKFacts,
+    servingPaged: pagedFacts,
     models,
     snapshot,
   };

@@ -311,6 +311,43 @@ export const SERVING = {
       },
     },
   },
+  paged: {
+    title: 'Paged blocks and a shared prompt (PagedAttention)',
+    text: 'A paged cache keeps one pool of fixed-size blocks and gives each sequence a block table, as an operating system ' +
+      'pages memory: a sequence takes a block only when it needs one, so it leaves at most one block partly empty. ' +
+      'Here several requests share a system prompt: it is appended once, the sequence is forked per request (a fork ' +
+      'shares every block and takes none), and each request appends its own turn. The first append into a shared, ' +
+      'partly filled block copies it first (copy on write). The core runs it all in its paged cache.',
+    blockSizeChoices: [4, 8, 16], blockSize: 8,
+    promptChoices: [10, 20, 40], prompt: 20,
+    continuations: [5, 11, 3, 8],
+    sequenceChoices: [2, 3, 4], sequences: 3,
+    maxLengthChoices: [64, 512, 4096], maxLength: 512,
+    tableCaption: (x) => `Block tables of ${x.sequences.length} requests, blocks of ${x.blockSize} tokens, a pool of ${x.numBlocks}: ` +
+      'each box a physical block (its number), filled as far as its tokens go.',
+    counts: (x, f) => `Blocks in use: ${x.stats.usedBlocks} of ${x.numBlocks}, ${x.stats.sharedBlocks} of them shared by all ${x.sequences.length} requests. ` +
+      `With each request storing its own copy of the prompt: ${x.alone.usedBlocks}. Sharing saves ${x.alone.usedBlocks - x.stats.usedBlocks} ` +
+      `block${x.alone.usedBlocks - x.stats.usedBlocks === 1 ? '' : 's'} (${f.bytes((x.alone.usedBlocks - x.stats.usedBlocks) * x.blockBytes)} per layer).`,
+    memoryCaption: (x) => `One layer, your G and head_dim, ${x.dtype} (core.kvCacheBytes). Contiguous allocation reserves each request’s ` +
+      `maximum length, ${x.maxLength} tokens, up front.`,
+    check: (x) => `Each request’s attention over its blocks against a plain cache of its own tokens, all ${x.nHeads} heads: ` +
+      `max |Δ| = ${x.maxDelta === 0 ? '0' : x.maxDelta.toExponential(1)}.`,
+    question: {
+      q: 'How does paged attention cut waste and share prefixes?',
+      a: 'A contiguous cache must reserve each request’s maximum length up front, because it cannot grow in place; most of ' +
+        'that reservation stays empty, and requests that start with the same prompt each store their own copy. PagedAttention ' +
+        '(Kwon et al., 2023; vLLM) stores the cache in fixed-size blocks addressed through a block table per sequence, so ' +
+        'memory is taken a block at a time and a sequence wastes at most the unfilled part of its last block. Sequences with ' +
+        'the same prefix point at the same physical blocks, reference-counted, and a shared block is copied only when one of ' +
+        'them writes into it. More requests fit in the same memory, which is larger batches and more throughput.',
+      live: (x, f) => {
+        const held = x.stats.usedBlocks * x.blockBytes, contiguous = x.sequences.length * x.maxLength * x.tokenBytes;
+        return `${x.sequences.length} requests on a ${x.prompt}-token prompt, blocks of ${x.blockSize}: ${x.stats.usedBlocks} blocks ` +
+          `(${f.bytes(held)}) against ${x.alone.usedBlocks} without sharing; ${x.emptySlots} empty slots in their last blocks against ` +
+          `${x.contiguousEmpty} left empty by reserving ${x.maxLength} tokens each (${f.bytes(contiguous)}, ${f.factor(contiguous / held)} the paged memory)`;
+      },
+    },
+  },
   splitK: {
     title: 'One decode step, split along T (split-K, flash-decoding)',
     text: 'At batch 1 a decode step has one query row per head, too little work to fill a GPU if each head runs on one ' +

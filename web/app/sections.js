@@ -25,7 +25,7 @@ export const SECTIONS = Object.freeze({
   cache: 'the KV-cache bars for MHA, the current G and MQA',
   bench: '"Measure on this machine": decode timed in a Web Worker',
   quality: 'the quality lab (MHA -> GQA conversion and recall)',
-  serving: '"Serving the cache": attention sinks and a streaming window, split-K decoding, each with its interview question',
+  serving: '"Serving the cache": attention sinks and a streaming window, a paged cache sharing a prompt, split-K decoding, each with its interview question',
   lesson: 'theory, equations, the kernel source and the real-models table',
   qa: 'interview questions with answers computed for the settings',
 });
@@ -176,7 +176,7 @@ export function buildSections(names, ctx) {
     const serving = new ServingSection(root, { call: ctx.call });
     parts.push({
       name: 'serving',
-      nodes: [block(ctx, 'serving', 'Serving the cache: sinks, windows and split-K', root)],
+      nodes: [block(ctx, 'serving', 'Serving the cache: sinks, paged blocks and split-K', root)],
       render: (snap) => serving.update(snap),
       destroy: () => serving.destroy(),
     });

@@ -127,3 +127,58 @@ export function splitKFacts(core, { h, g, d, tokens, chunks, head }) {
       merged: merged.slice(head * d, (head + 1) * d), unsplit: unsplit.slice(head * d, (head + 1) * d), maxDelta, largest };
   });
 }
+
+/**
+ * PagedAttention in the core. args: { h, g, d, dtype, blockSize, prompt, continuations, maxLength }.
+ * A system prompt of `prompt` tokens is appended to one sequence, forked once per continuation, and
+ * freed; each fork then appends its own continuation (its first append copies a shared, partly
+ * filled last block). Beside it, the same sequences in a pool where each stores its own prompt, and
+ * each sequence in a plain cache. → {
+ *   sequences: [{ id, length, table }] (the block tables), stats (shared pool), alone (the pool
+ *   without sharing): { usedBlocks, freeBlocks, sharedBlocks }; numBlocks, blockSize;
+ *   emptySlots: slots of the used blocks no token fills (the last, partial blocks);
+ *   contiguousEmpty: Σ (maxLength − length), what reserving maxLength per sequence leaves empty;
+ *   blockBytes, tokenBytes: core.kvCacheBytes of one layer at blockSize and 1 token; poolBytes;
+ *   maxDelta: max |paged − plain| of each sequence's last query over all heads
+ * }
+ */
+export function pagedFacts(core, { h, g, d, dtype, blockSize, prompt, continuations, maxLength }) {
+  const n = continuations.length, total = continuations.reduce((a, b) => a + b, prompt);
+  const { q, k, v } = inputs({ nHeads: h, nKvHeads: g, headDim: d, tokens: total });
+  const kvRow = g * d, span = (a, from, to) => a.subarray(from * kvRow, to * kvRow);
+  const starts = continuations.map((_, i) => continuations.slice(0, i).reduce((a, b) => a + b, prompt));
+  // enough blocks for every sequence to hold its own prompt: the pool without sharing fits too
+  const numBlocks = n * Math.ceil((prompt + Math.max(...continuations)) / blockSize);
+  const pool = (own) => own(core.createPagedKvCache({ nKvHeads: g, headDim: d, blockSize, numBlocks, dtype }));
+  return owning((own) => {
+    const shared = pool(own), root = shared.addSequence();
+    shared.append(root, span(k, 0, prompt), span(v, 0, prompt));
+    const ids = continuations.map(() => shared.fork(root));
+    shared.free(root);
+    ids.forEach((id, i) => shared.append(id, span(k, starts[i], starts[i] + continuations[i]), span(v, starts[i], starts[i] + continuations[i])));
+
+    const alone = pool(own);
+    let maxDelta = 0;
+    continuations.forEach((c, i) => {
+      const id = alone.addSequence(), plain = own(core.createKvCache({ nKvHeads: g, headDim: d, capacity: prompt + c, dtype }));
+      const tokens = (put) => { put(span(k, 0, prompt), span(v, 0, prompt)); put(span(k, starts[i], starts[i] + c), span(v, starts[i], starts[i] + c)); };
+      tokens((kk, vv) => plain.append(kk, vv));
+      tokens((kk, vv) => alone.append(id, kk, vv));
+      const last = row(q, starts[i] + c - 1, h * d);
+      const a = shared.attend(ids[i], last, { nHeads: h }), b = plain.attend(last, { nHeads: h });
+      for (let j = 0; j < a.length; j++) maxDelta = Math.max(maxDelta, Math.abs(a[j] - b[j]));
+    });
+
+    const sequences = ids.map((id) => ({ id, length: shared.length(id), table: shared.blockTable(id) }));
+    const fill = new Map();  // physical block -> tokens in it, over every table that holds it
+    for (const s of sequences) s.table.forEach((b, j) => fill.set(b, Math.max(fill.get(b) ?? 0, Math.min(blockSize, s.length - j * blockSize))));
+    const bytes = (tokens) => core.kvCacheBytes({ layers: 1, nKvHeads: g, headDim: d, tokens, dtype });
+    return {
+      nHeads: h, blockSize, prompt, maxLength, numBlocks, dtype, sequences,
+      stats: shared.stats(), alone: alone.stats(),
+      emptySlots: [...fill.values()].reduce((a, f) => a + blockSize - f, 0),
+      contiguousEmpty: sequences.reduce((a, s) => a + maxLength - s.length, 0),
+      blockBytes: bytes(blockSize), tokenBytes: bytes(1), poolBytes: shared.bytes, maxDelta,
+    };
+  });
+}

@@ -62,8 +62,9 @@ export class ServingSection {
   #shape = null;        // { h, g, d, dtype, mla } of the latest snapshot
   #near = false;        // the section has come near the screen
   #drawn = {};          // panel -> the shape key it was computed for
-  #requests = { sinks: 0, splitK: 0 };
+  #requests = { sinks: 0, paged: 0, splitK: 0 };
   #sinks = { sinks: SERVING.sinks.sinks, window: SERVING.sinks.window, sinkLogit: SERVING.sinks.sinkLogit.value };
+  #paged = { blockSize: SERVING.paged.blockSize, prompt: SERVING.paged.prompt, sequences: SERVING.paged.sequences, maxLength: SERVING.paged.maxLength };
   #splitK = { chunks: SERVING.splitK.chunks, head: 0 };
   #observer = null;
 
@@ -86,9 +87,9 @@ export class ServingSection {
   }
 
   #build() {
-    const e = this.#els, S = SERVING.sinks, K = SERVING.splitK;
+    const e = this.#els, S = SERVING.sinks, P = SERVING.paged, K = SERVING.splitK;
     const sinks = choiceField('serving-sinks', 'Sink tokens kept', S.sinkChoices, this.#sinks.sinks, (v) => { this.#sinks.sinks = v; this.#computeSinks(); });
-    const window = choiceField('serving-window', 'Window (recent tokens)', S.windowChoices, this.#sinks.window, (v) => { this.#sinks.window = v; this.#computeSinks(); });
+    const windowField = choiceField('serving-window', 'Window (recent tokens)', S.windowChoices, this.#sinks.window, (v) => { this.#sinks.window = v; this.#computeSinks(); });
     const L = S.sinkLogit;
     e.sinkLogit = el('input', { type: 'range', id: 'serving-sink-logit', name: 'serving-sink-logit', min: L.min, max: L.max, step: L.step, value: L.value,
       'aria-describedby': 'serving-sink-logit-value' });
@@ -108,6 +109,23 @@ export class ServingSection {
     const legend = el('div', { class: 'legend' }, 'kept: weight 0', el('span', { class: 'ramp', role: 'presentation' }), '1',
       el('span', { class: 'swatch evicted-swatch', role: 'presentation' }), 'evicted', el('span', { class: 'sink-key' }, 'sink positions in bold'));
 
+    const paged = (name) => (v) => { this.#paged[name] = v; this.#computePaged(); };
+    const pagedFields = [
+      choiceField('serving-block-size', 'Block size', P.blockSizeChoices, this.#paged.blockSize, paged('blockSize'), (b) => `${b} tokens`),
+      choiceField('serving-prompt', 'Shared prompt', P.promptChoices, this.#paged.prompt, paged('prompt'), (t) => `${t} tokens`),
+      choiceField('serving-sequences', 'Requests', P.sequenceChoices, this.#paged.sequences, paged('sequences')),
+      choiceField('serving-max-length', 'Contiguous: reserved each', P.maxLengthChoices, this.#paged.maxLength, paged('maxLength'), (t) => `${t.toLocaleString('en-US')} tokens`),
+    ];
+    e.blocks = el('div', { id: 'paged-blocks' }, el('p', { class: 'fine' }, 'computing…'));
+    e.blocksCaption = el('p', { class: 'fine', id: 'paged-caption' });
+    e.counts = el('p', { id: 'paged-counts' });
+    e.pagedMemory = el('div', { id: 'paged-memory' });
+    e.pagedMemoryCaption = el('p', { class: 'fine', id: 'paged-memory-caption' });
+    e.pagedCheck = el('p', { class: 'fine', id: 'paged-check' });
+    e.pagedQa = question(P.question, 'serving-qa-paged');
+    const blockLegend = el('div', { class: 'legend' }, el('span', { class: 'block-key shared' }, '#'), 'shared by every request',
+      el('span', { class: 'block-key' }, '#'), 'its own');
+
     const chunks = choiceField('serving-chunks', 'Chunks', K.chunkChoices, this.#splitK.chunks, (v) => { this.#splitK.chunks = v; this.#computeSplitK(); },
       (c) => `${c} chunks of ${K.tokens / c} keys`);
     e.head = el('select', { name: 'serving-head', onchange: (ev) => { this.#splitK.head = Number(ev.target.value); this.#computeSplitK(); } });
@@ -117,12 +135,12 @@ export class ServingSection {
     e.splitKQa = question(K.question, 'serving-qa-splitk');
     e.mla = el('p', { class: 'fine', id: 'serving-mla', hidden: true });
 
-    mount(this.#root,
-      el('p', {}, SERVING.intro), e.mla,
-      el('div', { class: 'view wide', id: 'serving-sinks', part: 'view view-serving-sinks' },
+    const panel = (id, ...children) => el('div', { class: 'view wide', id: `serving-${id}`, part: `view view-serving-${id}` }, ...children);
+    e.panels = {
+      sinks: panel('sinks',
         el('h3', {}, S.title),
         el('p', { class: 'fine' }, S.text),
-        el('div', { class: 'serving-controls' }, sinks.field, window.field),
+        el('div', { class: 'serving-controls' }, sinks.field, windowField.field),
         e.map, legend, e.mapCaption,
         el('h4', {}, 'Memory as the text grows'), e.memory, e.memoryCaption,
         el('h4', {}, 'A learned sink logit (gpt-oss)'),
@@ -130,12 +148,21 @@ export class ServingSection {
         el('label', { class: 'field slider' }, el('span', {}, 'Sink logit, every head'), e.sinkLogit, e.sinkLogitValue),
         e.nothing, e.nothingSummary,
         e.sinksQa.node),
-      el('div', { class: 'view wide', id: 'serving-splitk', part: 'view view-serving-splitk' },
+      paged: panel('paged',
+        el('h3', {}, P.title),
+        el('p', { class: 'fine' }, P.text),
+        el('div', { class: 'serving-controls' }, pagedFields.map((f) => f.field)),
+        e.blocksCaption, e.blocks, blockLegend, e.counts,
+        e.pagedMemory, e.pagedMemoryCaption, e.pagedCheck,
+        e.pagedQa.node),
+      splitK: panel('splitk',
         el('h3', {}, K.title),
         el('p', { class: 'fine' }, K.text),
         el('div', { class: 'serving-controls' }, chunks.field, el('label', { class: 'field' }, el('span', {}, 'Query head drawn'), e.head)),
         e.shares, e.table, e.delta,
-        e.splitKQa.node));
+        e.splitKQa.node),
+    };
+    mount(this.#root, el('p', {}, SERVING.intro), e.mla, e.panels.sinks, e.panels.paged, e.panels.splitK);
   }
 
   /** A snapshot was drawn: recompute the panels if the shape they use changed. */
@@ -157,11 +184,12 @@ export class ServingSection {
   #refresh() {
     if (!this.#near || !this.#shape) return;
     if (this.#drawn.sinks !== this.#key()) this.#computeSinks();
+    if (this.#drawn.paged !== this.#key()) this.#computePaged();
     if (this.#drawn.splitK !== this.#key()) this.#computeSplitK();
   }
 
   /** Asks the core for a panel's facts at the current shape; draws the newest answer, or says what was refused in `box`. */
-  async #ask(panel, method, args, box, draw) {
+  async #ask(panel, method, args, errorBox, draw) {
     if (!this.#near || !this.#shape) return;
     const mine = ++this.#requests[panel], key = this.#key(), { h, g, d, dtype } = this.#shape;
     try {
@@ -169,14 +197,22 @@ export class ServingSection {
       if (mine !== this.#requests[panel]) return;  // a newer request is on its way
       this.#drawn[panel] = key;
       draw(facts);
+      const box = this.#els.panels[panel];  // what the tests wait for: the shape drawn, and how many drawings
+      box.dataset.shape = key;
+      box.dataset.draws = Number(box.dataset.draws ?? 0) + 1;
     } catch (err) {
-      if (mine === this.#requests[panel]) mount(box, el('p', { class: 'error' }, `The core refused: ${err.message}`));
+      if (mine === this.#requests[panel]) mount(errorBox, el('p', { class: 'error' }, `The core refused: ${err.message}`));
     }
   }
 
   #computeSinks() {
     const S = SERVING.sinks;
     this.#ask('sinks', 'servingSinks', { ...this.#sinks, tokens: S.tokens, multiples: S.multiples }, this.#els.map, (x) => this.#drawSinks(x));
+  }
+
+  #computePaged() {
+    const { sequences, ...rest } = this.#paged;
+    this.#ask('paged', 'servingPaged', { ...rest, continuations: SERVING.paged.continuations.slice(0, sequences) }, this.#els.blocks, (x) => this.#drawPaged(x));
   }
 
   #computeSplitK() {
@@ -197,6 +233,33 @@ export class ServingSection {
       { caption: 'Attention mass on nothing, per head', format: formatPercent, max: 1 }));
     e.nothingSummary.textContent = S.sinkSummary(x, FMT);
     e.sinksQa.line.data = S.question.live(x, FMT);
+  }
+
+  #drawPaged(x) {
+    const e = this.#els, P = SERVING.paged, B = x.blockSize;
+    const holders = new Map();  // physical block -> how many tables hold it
+    for (const s of x.sequences) for (const b of s.table) holders.set(b, (holders.get(b) ?? 0) + 1);
+    mount(e.blocks, el('div', { class: 'block-tables' }, x.sequences.map((s, i) => el('div', { class: 'block-row', 'data-seq': s.id, 'data-length': s.length, 'data-table': s.table.join(',') },
+      el('span', { class: 'block-row-label' }, `request ${i + 1}: ${x.prompt} + ${s.length - x.prompt} tokens`),
+      el('ol', { class: 'blocks', 'aria-label': `request ${i + 1}: blocks ${s.table.join(', ')}` }, s.table.map((b, j) => {
+        const tokens = Math.min(B, s.length - j * B), fill = el('span', { class: 'block-fill' });
+        fill.style.width = `${(100 * tokens) / B}%`;
+        return el('li', { class: `block${holders.get(b) > 1 ? ' shared' : ''}`, 'data-block': b, 'data-tokens': tokens,
+          title: `block ${b}: ${tokens} of ${B} tokens${holders.get(b) > 1 ? `, shared by ${holders.get(b)} requests` : ''}` }, fill, el('span', { class: 'block-id' }, `#${b}`));
+      }))))));
+    e.blocksCaption.textContent = P.tableCaption(x);
+    e.counts.textContent = P.counts(x, FMT);
+    Object.assign(e.counts.dataset, { used: x.stats.usedBlocks, shared: x.stats.sharedBlocks, alone: x.alone.usedBlocks, empty: x.emptySlots, contiguousEmpty: x.contiguousEmpty });
+    const n = x.sequences.length;
+    mount(e.pagedMemory, cacheBars([
+      { label: 'paged, prompt shared', bytes: x.stats.usedBlocks * x.blockBytes, note: `${x.emptySlots} empty slots, in the last blocks` },
+      { label: 'paged, prompt copied', bytes: x.alone.usedBlocks * x.blockBytes },
+      { label: `contiguous, ${x.maxLength.toLocaleString('en-US')} each`, bytes: n * x.maxLength * x.tokenBytes, tone: 'plain', note: `${x.contiguousEmpty.toLocaleString('en-US')} empty slots` },
+    ], { caption: 'Paged against contiguous memory' }));
+    e.pagedMemoryCaption.textContent = P.memoryCaption(x);
+    e.pagedCheck.textContent = P.check(x);
+    e.pagedCheck.dataset.maxDelta = x.maxDelta;
+    e.pagedQa.line.data = P.question.live(x, FMT);
   }
 
   #drawSplitK(x) {
