@@ -7,6 +7,12 @@ import { serve } from '../../scripts/serve.mjs';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
+/** What a page's problem recorders hold when nothing went wrong. */
+export const clean = Object.freeze({ console: [], failed: [], foreign: [] });
+
+/** Waits until the page drew the core's first numbers. */
+export const ready = (page) => page.waitForFunction(() => document.documentElement.dataset.view === 'ready', null, { timeout: 20000 });
+
 export async function startHarness() {
   const server = await serve({ port: 0 });
   const origin = `http://127.0.0.1:${server.address().port}`;

@@ -323,7 +323,9 @@ test('a 390 px phone: every text >= 11 px and uncut, wide tables scroll in their
   assert.deepEqual(texts.filter((t) => t.cut).map((t) => `${t.text} (${t.where})`), []);
   assert.ok(texts.some((t) => t.text === 'random init'));
   assert.ok(await page.evaluate(() => document.scrollingElement.scrollWidth <= innerWidth), 'the page itself does not scroll sideways');
-  // each table box: a "scroll →" cue exactly when its table is wider than the box; scrolling shows the last column
+  // each table box: a "scroll →" cue exactly when its table is wider than the box; scrolling shows the last column.
+  // A section below the screen is laid out only near it (content-visibility: auto): the reader comes to each box first
+  for (const box of await page.$$('.table-box')) { await box.scrollIntoViewIfNeeded(); await page.waitForTimeout(100); }
   const boxes = await page.$$eval('.table-box', (bs) => bs.map((b) => {
     const w = b.querySelector('.table-wrap');
     return { caption: b.querySelector('.table-caption').textContent.slice(0, 30), overflows: w.scrollWidth > w.clientWidth + 1, cue: b.querySelector('.scroll-hint').checkVisibility() };

@@ -6,15 +6,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
-import { pageTexts, startHarness } from './harness.mjs';
+import { clean, pageTexts, ready, startHarness } from './harness.mjs';
 
 const OUT = new URL('../../test-output/', import.meta.url);
 let h;
 before(async () => { h = await startHarness(); await mkdir(OUT, { recursive: true }); });
 after(async () => { await h?.close(); });
 
-const clean = { console: [], failed: [], foreign: [] };
-const ready = (page) => page.waitForFunction(() => document.documentElement.dataset.view === 'ready', null, { timeout: 20000 });
 const PANELS = ['sinks', 'paged', 'splitk'];
 
 /** Scrolls to the section and waits until every panel is drawn for the form's H, G and head_dim (f16). */

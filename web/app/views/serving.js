@@ -25,7 +25,7 @@ function choiceField(name, label, choices, value, onchange, text = String) {
 /** An interview question with its answer and a live line: { node, line (its text node) }. */
 function question(item, id) {
   const line = document.createTextNode('computing…');
-  return { line, node: el('article', { class: 'qa serving-qa', id },
+  return { line, node: el('article', { class: 'serving-qa', id },
     el('h4', {}, item.q), el('p', {}, item.a),
     el('p', { class: 'live' }, el('span', { class: 'live-tag' }, 'computed now'), ' ', line)) };
 }
