@@ -266,3 +266,114 @@ function pct(x) {
   return `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
 }
 
+
+/**
+ * "Serving the cache": what a server does with the cache once it is small, in three panels the core
+ * computes (serving-facts.js). The numbers here are the panels' inputs (the example's length, the
+ * controls' choices); `live(facts, f)` turns a panel's computed facts into its answer's line.
+ */
+export const SERVING = {
+  intro: 'Fewer K/V heads make the cache smaller; a server still has to hold it as text grows, share it between ' +
+    'requests and read it fast at batch 1. Three things servers do with it, run here by the same core at your H, G and head_dim.',
+  mlaNote: (m) => `An MLA model caches one latent row per token (${m.kvLoraRank} + ${m.qkRopeHeadDim} = ${m.width} numbers) that every head reads, ` +
+    `as a server runs it (absorbed): one ${m.width}-wide K/V head, which is what the panels serve.`,
+  sinks: {
+    title: 'Sinks and a window (StreamingLLM)',
+    text: 'A streaming cache keeps the first few tokens (the sinks) and a window of the most recent ones; everything in ' +
+      'between is evicted, so its memory never grows. The core runs one: the example’s tokens are appended one at a ' +
+      'time and each token’s query attends over what the cache still holds. Each token’s value is a one-hot vector ' +
+      'for its position, so the output row is the weights over the original positions, and an evicted token gets exactly 0.',
+    tokens: 16,
+    sinkChoices: [0, 1, 2, 4], sinks: 2,
+    windowChoices: [2, 3, 4, 6, 8, 10], window: 6,
+    sinkLogit: { min: -4, max: 8, step: 0.5, value: 2 },
+    multiples: [1, 3, 10],
+    heatmapCaption: (x) => `Query head 0 of ${x.nHeads}: row t is token t’s query, right after it was appended; every head sees the same keys. ` +
+      `Cache capacity ${x.capacity} = ${x.sinks} sink${x.sinks === 1 ? '' : 's'} + a ${x.window}-token window.`,
+    memoryCaption: (x) => `One layer, one sequence, your G and head_dim, ${x.dtype}: the streaming cache as the core holds it ` +
+      `(its bytes) against a plain cache of every token seen (core.kvCacheBytes), at ${x.memory.map((m) => `${m.seen / x.capacity}×`).join(', ')} its capacity.`,
+    sinkLogitText: 'gpt-oss learns one more logit per head with no value behind it: a head can put attention on “nothing” ' +
+      'instead of on the first tokens. The slider sets that logit for every head; how much each head gives to it depends on its scores.',
+    sinkSummary: (x, f) => `Over all ${x.nHeads} heads, the mass on nothing: least ${f.percent(Math.min(...x.nothing))}, ` +
+      `mean ${f.percent(x.nothing.reduce((a, b) => a + b, 0) / x.nHeads)}, most ${f.percent(Math.max(...x.nothing))}.`,
+    question: {
+      q: 'What is an attention sink, and why does StreamingLLM keep the first tokens?',
+      a: 'A softmax must put all of its weight somewhere. Trained models learn to park the weight they do not need on the ' +
+        'first few tokens, which every later query can see: those tokens are attention sinks. A plain sliding window evicts ' +
+        'them, every row loses that share, the weights on the remaining tokens grow, and the model’s outputs degrade. ' +
+        'StreamingLLM (Xiao et al., 2023) keeps a few sink tokens plus a recent window, so the cache has a fixed size for any ' +
+        'length of text. gpt-oss builds the sink in instead: a learned logit per head with no value behind it.',
+      live: (x, f) => {
+        const last = x.memory.at(-1);
+        return `${x.sinks} sink${x.sinks === 1 ? '' : 's'} + a ${x.window}-token window: after ${last.seen} tokens the streaming cache keeps ${last.kept} ` +
+          `and holds ${f.bytes(last.streaming)} against ${f.bytes(last.plain)} for every token (${f.factor(last.plain / last.streaming)} less, one layer); ` +
+          `at a sink logit of ${x.sinkLogit}, the ${x.nHeads} heads give ${f.percent(Math.min(...x.nothing))} to ${f.percent(Math.max(...x.nothing))} of their attention to nothing`;
+      },
+    },
+  },
+  paged: {
+    title: 'Paged blocks and a shared prompt (PagedAttention)',
+    text: 'A paged cache keeps one pool of fixed-size blocks and gives each sequence a block table, as an operating system ' +
+      'pages memory: a sequence takes a block only when it needs one, so it leaves at most one block partly empty. ' +
+      'Here several requests share a system prompt: it is appended once, the sequence is forked per request (a fork ' +
+      'shares every block and takes none), and each request appends its own turn. The first append into a shared, ' +
+      'partly filled block copies it first (copy on write). The core runs it all in its paged cache.',
+    blockSizeChoices: [4, 8, 16], blockSize: 8,
+    promptChoices: [10, 20, 40], prompt: 20,
+    continuations: [5, 11, 3, 8],
+    sequenceChoices: [2, 3, 4], sequences: 3,
+    maxLengthChoices: [64, 512, 4096], maxLength: 512,
+    tableCaption: (x) => `Block tables of ${x.sequences.length} requests, blocks of ${x.blockSize} tokens, a pool of ${x.numBlocks}: ` +
+      'each box a physical block (its number), filled as far as its tokens go.',
+    counts: (x, f) => `Blocks in use: ${x.stats.usedBlocks} of ${x.numBlocks}, ${x.stats.sharedBlocks} of them shared by all ${x.sequences.length} requests. ` +
+      `With each request storing its own copy of the prompt: ${x.alone.usedBlocks}. Sharing saves ${x.alone.usedBlocks - x.stats.usedBlocks} ` +
+      `block${x.alone.usedBlocks - x.stats.usedBlocks === 1 ? '' : 's'} (${f.bytes((x.alone.usedBlocks - x.stats.usedBlocks) * x.blockBytes)} per layer).`,
+    memoryCaption: (x) => `One layer, your G and head_dim, ${x.dtype} (core.kvCacheBytes). Contiguous allocation reserves each request’s ` +
+      `maximum length, ${x.maxLength} tokens, up front.`,
+    check: (x) => `Each request’s attention over its blocks against a plain cache of its own tokens, all ${x.nHeads} heads: ` +
+      `max |Δ| = ${x.maxDelta === 0 ? '0' : x.maxDelta.toExponential(1)}.`,
+    question: {
+      q: 'How does paged attention cut waste and share prefixes?',
+      a: 'A contiguous cache must reserve each request’s maximum length up front, because it cannot grow in place; most of ' +
+        'that reservation stays empty, and requests that start with the same prompt each store their own copy. PagedAttention ' +
+        '(Kwon et al., 2023; vLLM) stores the cache in fixed-size blocks addressed through a block table per sequence, so ' +
+        'memory is taken a block at a time and a sequence wastes at most the unfilled part of its last block. Sequences with ' +
+        'the same prefix point at the same physical blocks, reference-counted, and a shared block is copied only when one of ' +
+        'them writes into it. More requests fit in the same memory, which is larger batches and more throughput.',
+      live: (x, f) => {
+        const held = x.stats.usedBlocks * x.blockBytes, contiguous = x.sequences.length * x.maxLength * x.tokenBytes;
+        return `${x.sequences.length} requests on a ${x.prompt}-token prompt, blocks of ${x.blockSize}: ${x.stats.usedBlocks} blocks ` +
+          `(${f.bytes(held)}) against ${x.alone.usedBlocks} without sharing; ${x.emptySlots} empty slots in their last blocks against ` +
+          `${x.contiguousEmpty} left empty by reserving ${x.maxLength} tokens each (${f.bytes(contiguous)}, ${f.factor(contiguous / held)} the paged memory)`;
+      },
+    },
+  },
+  splitK: {
+    title: 'One decode step, split along T (split-K, flash-decoding)',
+    text: 'At batch 1 a decode step has one query row per head, too little work to fill a GPU if each head runs on one ' +
+      'core. Split-K cuts the cache into chunks along T; each chunk computes its own softmax (its maximum score m, its sum ' +
+      'ℓ = Σ e^(s − m) and its normalised output) independently, and a merge rescales them: with M the largest m, ' +
+      'chunk c weighs ℓ_c·e^(m_c − M), and the output is the weighted mean of the chunks’ outputs. The core does exactly ' +
+      'that (attendPartial on each chunk’s cache, then mergeAttention), beside the unsplit step.',
+    tokens: 32,
+    chunkChoices: [2, 4, 8], chunks: 4,
+    dims: 4,
+    tableCaption: (x) => `Query head ${x.head}, the last of ${x.tokens} tokens, ${x.chunks} chunks of ${x.per} keys: each chunk’s ` +
+      `max m (of the scaled scores), sum ℓ, its weight in the merge ℓ·e^(m − M) / L and the first ${Math.min(4, x.headDim)} of its ${x.headDim} output numbers.`,
+    delta: (x) => `Merged against unsplit, over all ${x.nHeads} heads × ${x.headDim} numbers: max |Δ| = ${x.maxDelta.toExponential(1)} ` +
+      `(the outputs are up to ${x.largest.toFixed(2)}): the same step, up to float rounding.`,
+    question: {
+      q: 'How does flash-decoding parallelise one decode step when the batch is 1?',
+      a: 'Batch and heads are the usual parallel dimensions, and at batch 1 there are too few of them: most of the GPU would ' +
+        'wait while a few cores read the whole cache. Flash-decoding also splits the keys: each chunk of the cache goes to its ' +
+        'own core, which returns its partial output with its softmax maximum and sum; a small merge rescales every chunk by ' +
+        'e^(m_c − M) and weighs it by its sum. The result is the unsplit softmax exactly, not an approximation, because softmax ' +
+        'over a union of key sets can be rebuilt from each set’s maximum and sum.',
+      live: (x, f) => {
+        const top = x.parts.reduce((a, b) => (b.share > a.share ? b : a));
+        return `${x.chunks} chunks of ${x.per} keys at H = ${x.nHeads}, head_dim ${x.headDim}: merged vs unsplit max |Δ| = ${x.maxDelta.toExponential(1)}; ` +
+          `for head ${x.head} the chunk of keys ${top.from}–${top.to} carries ${f.percent(top.share)} of the weight (M = ${x.M.toFixed(3)}, L = ${x.L.toFixed(3)})`;
+      },
+    },
+  },
+};
