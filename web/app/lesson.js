@@ -214,9 +214,13 @@ function mqaCost(lab, f) {
   if (!lab?.conversion) return 'measuring: the quality lab’s conversion experiment is being computed…';
   const { similarity, points } = lab.conversion;
   const mha = points.reduce((a, b) => (b.nKvHeads > a.nKvHeads ? b : a)), mqa = points.find((p) => p.nKvHeads === 1);
+  const trained = lab.runs?.length > 1 && lab.runs.at(-1).nKvHeads === 1 ? lab.runs : null;  // all of them, G = H to 1
+  const first = trained?.[0], last = trained?.at(-1);
   return `the quality lab’s layer of ${mha.nKvHeads} heads, its K/V heads mean-pooled into one (G = 1, MQA): output moved by ` +
-    `${f.percent(mqa.mean)}; all ${mha.nKvHeads} kept (G = ${mha.nKvHeads}, MHA): ${f.percent(mha.mean)} (head similarity ${similarity.toFixed(2)}). ` +
-    'The recall gap between MHA and MQA is measured by the lab’s load sweep: run it to see it here.';
+    `${f.percent(mqa.mean)}; all ${mha.nKvHeads} kept (G = ${mha.nKvHeads}, MHA): ${f.percent(mha.mean)} (head similarity ${similarity.toFixed(2)})` +
+    (trained ? `; trained from scratch for ${first.evals.at(-1).step} steps, recall is ${f.percent(first.final.accuracy)} with G = ${first.nKvHeads} ` +
+      `(${first.kind}) and ${f.percent(last.final.accuracy)} with G = ${last.nKvHeads} (${last.kind})` : '') +
+    '. The recall gap under load is measured by the lab’s load sweep: run it to see it here.';
 }
 
 /** The small example sequence the heatmaps use. */
