@@ -33,6 +33,25 @@ function smooth(losses, n) {
   return out;
 }
 
+/** A job's controls ({ run, cancel, progress, status }) while it runs: `message` says so. */
+function busy(c, message) {
+  c.run.disabled = true;
+  c.cancel.hidden = false;
+  c.progress.hidden = false;
+  c.progress.value = 0;
+  c.status.classList.remove('error');
+  c.status.textContent = message;
+}
+
+/** The job ended (done, failed or cancelled): its button says `again`, its status `message`. */
+function idle(c, again, message) {
+  c.run.disabled = false;
+  c.run.textContent = again;
+  c.cancel.hidden = true;
+  c.progress.hidden = true;
+  c.status.classList.remove('error');
+  c.status.textContent = message;
+}
 
 export class QualityLab {
   #root;
@@ -169,12 +188,7 @@ export class QualityLab {
     }
     this.#runs = [];
     this.#uptrain = null;
-    e.train.disabled = true;
-    e.cancel.hidden = false;
-    e.progress.hidden = false;
-    e.progress.value = 0;
-    e.status.classList.remove('error');
-    e.status.textContent = `training G = ${gs[0]}…`;
+    busy({ run: e.train, cancel: e.cancel, progress: e.progress, status: e.status }, `training G = ${gs[0]}…`);
     mount(e.training);
     mount(e.uptraining);
   }
@@ -206,26 +220,20 @@ export class QualityLab {
       return;
     }
     this.#sweepWorkers = this.#sweeping.workers;
-    e.sweep.disabled = true;
-    e.sweepCancel.hidden = false;
-    e.sweepProgress.hidden = false;
-    e.sweepProgress.value = 0;
-    e.sweepStatus.classList.remove('error');
-    e.sweepStatus.textContent = `training on ${this.#sweepWorkers} workers…`;
+    busy(this.#sweepControls(), `training on ${this.#sweepWorkers} workers…`);
   }
 
   #sweepWorkers = 0;
 
   #stopSweep(message) {
-    const e = this.#els;
     this.#sweeping?.cancel();
     this.#sweeping = null;
-    e.sweep.disabled = false;
-    e.sweep.textContent = 'Run the sweep again';
-    e.sweepCancel.hidden = true;
-    e.sweepProgress.hidden = true;
-    e.sweepStatus.classList.remove('error');
-    e.sweepStatus.textContent = message;
+    idle(this.#sweepControls(), 'Run the sweep again', message);
+  }
+
+  #sweepControls() {
+    const e = this.#els;
+    return { run: e.sweep, cancel: e.sweepCancel, progress: e.sweepProgress, status: e.sweepStatus };
   }
 
   /** Final held-out recall against load, one line per G. */
@@ -274,15 +282,9 @@ export class QualityLab {
 
   /** The run ended (done, failed or cancelled): the controls are ready again, the status says `message`. */
   #stop(message) {
-    const e = this.#els;
     this.#training?.cancel();
     this.#training = null;
-    e.train.disabled = false;
-    e.train.textContent = 'Train again';
-    e.cancel.hidden = true;
-    e.progress.hidden = true;
-    e.status.classList.remove('error');
-    e.status.textContent = message;
+    idle({ run: this.#els.train, cancel: this.#els.cancel, progress: this.#els.progress, status: this.#els.status }, 'Train again', message);
   }
 
   // ---- drawing --------------------------------------------------------------------------------
