@@ -279,7 +279,7 @@ export const QUALITY = {
     `Every G that divides ${o.nHeads} is trained at every load from the same weights (outside K/V) on the same data, ${cells} models ` +
     'spread over the cores of this machine, and scored on held-out sequences.',
   sweepPending: (cells, workers) => `Press “Run the sweep” to train the ${cells} models on ${workers} worker${workers === 1 ? '' : 's'} ` +
-    '(one per core of this machine); on two cores it takes about a minute.',
+    '(one per core of this machine); it takes from several seconds to about a minute, depending on the machine.',
   sweepSummary: (grid) => {
     const { gaps, high, low, loads, cell } = grid;
     const first = gaps[0], last = gaps.at(-1);
@@ -301,6 +301,9 @@ export const QUALITY = {
   attentionTitle: 'What the heads attend to',
   attention: (pairs, sequence) => `Held-out sequence ${sequence + 1} at ${pairs} pairs, run through the trained models: every query head’s ` +
     'attention weights at the query positions, MHA and MQA side by side.',
+  attentionNote: (o) => `Each map: rows are the ${o.queries} queries, columns the ${o.seqLen} positions (the ${o.pairs} pairs, a line, ` +
+    `then the queries; a query sees itself and what came before). The pair holding the key a row asks for shows red where the head ` +
+    `gives it under ${o.visible} of its weight; weight there turns it yellow. Hover a row for its pair.`,
   attentionSummary: (models) => {
     const share = (m) => m.row.keyHits / m.row.headReads;
     const say = (m) => `${m.label}: its heads put their largest weight on the asked pair ${formatPercent(share(m))} of the time over the ` +

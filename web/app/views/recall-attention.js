@@ -5,6 +5,7 @@
 // wide as its column (scaled; no text inside it), so 80 positions fit a 390 px phone; the
 // labels are HTML around it, and each row's tooltip names the pair asked for.
 import { el, svg, viridis } from '../dom.js';
+import { QUALITY } from '../lesson.js';
 
 const ROW = 6;         // px per query row
 const VISIBLE = 0.02;  // weights below this are left as the dark background (and leave the asked pair's red showing)
@@ -58,9 +59,7 @@ export function recallAttention(models) {
   const panels = models.map((m) => el('div', { class: 'recall-panel', 'data-g': m.nKvHeads },
     el('div', { class: 'heatmap-group-title' }, m.label),
     Array.from({ length: m.trace.nHeads }, (_, h) => headMap(m.trace, h, m.label))));
-  const note = el('p', { class: 'fine' }, `Each map: rows are the ${queries.length} queries, columns the ${seqLen} positions ` +
-    `(the ${pairs.length} pairs, a line, then the queries; a query sees itself and what came before). The pair holding the key a row ` +
-    `asks for shows red where the head gives it under ${VISIBLE} of its weight; weight there turns it yellow. Hover a row for its pair.`);
+  const note = el('p', { class: 'fine' }, QUALITY.attentionNote({ queries: queries.length, seqLen, pairs: pairs.length, visible: VISIBLE }));
   const sequence = el('details', { class: 'recall-sequence' }, el('summary', {}, 'The sequence, written out'),
     el('p', { class: 'fine' }, `Pairs: ${pairs.map((p, i) => `${i + 1} ${pairLabel(p)}`).join(', ')}.`),
     el('p', { class: 'fine' }, `Queries: ${queries.map((q) => `k${q.key}? (pair ${q.answer + 1}, v${q.target})`).join(', ')}.`));
