@@ -91,6 +91,8 @@ export interface CoreInfo {
   dtypes: { readonly cache: readonly CacheDtype[]; readonly memory: readonly MemoryDtype[] };
   /** The quality lab's K/V conversion methods (= CONVERT_METHODS). */
   convertMethods: readonly ConvertMethod[];
+  /** The load sweep's settings, from cpp/lab/trainer.h (RECALL_SWEEP is the same, for code without a core). */
+  recallSweep: Readonly<RecallSweepSettings>;
 }
 
 export interface AttentionArgs {
@@ -536,6 +538,48 @@ export class Core {
   createRecallTrainer(args?: RecallOptions): RecallTrainer;
   /** One run of the recall experiment: a fresh model trained `steps` steps, evaluated on the way. */
   trainRecall(args?: TrainRecallArgs): TrainRecallResult;
+  /** The load sweep: one model (info.recallSweep's settings) per load and G, final held-out recall. Deterministic for a seed. */
+  recallSweep(args?: RecallSweepArgs): RecallSweepResult;
+  /** The trainer of one cell of the load sweep. */
+  createSweepTrainer(args: { pairs: number; nKvHeads: number; seed?: number }): RecallTrainer;
+}
+
+/** The load sweep's model, task and training (cpp/lab/trainer.h's RecallSweep); `loads` are pairs per sequence. */
+export interface RecallSweepSettings {
+  keyVocab: number; valueVocab: number; queries: number; dModel: number; nHeads: number; headDim: number; dFf: number;
+  batch: number; lr: number; clip: number; evalSequences: number; seed: number; steps: number; loads: readonly number[];
+}
+export const RECALL_SWEEP: Readonly<RecallSweepSettings>;
+
+export interface RecallSweepArgs {
+  /** Pairs per sequence, each from info.recallSweep.queries to keyVocab. Default info.recallSweep.loads. */
+  loads?: number[];
+  /** Each must divide nHeads. Default every divisor, largest first. */
+  nKvHeads?: number[];
+  steps?: number;   // 200
+  seed?: number;    // 1
+  /** A held-out sequence to trace in every cell (RecallTrainer.inspect). */
+  inspect?: number;
+  onProgress?: (p: { cell: number; cells: number; pairs: number; nKvHeads: number; step: number; steps: number }) => void;
+}
+export interface RecallSweepRow extends RecallStats {
+  pairs: number;
+  nKvHeads: number;
+  kind: 'MHA' | 'GQA' | 'MQA';
+  inspect?: RecallInspection;
+}
+export interface RecallSweepResult { steps: number; seed: number; rows: RecallSweepRow[] }
+
+/** A held-out sequence and what a trained recall model does on it. */
+export interface RecallInspection {
+  pairs: { key: number; value: number }[];
+  /** answer: the index in `pairs` of the pair asked for. */
+  queries: { position: number; key: number; target: number; answer: number; predicted: number }[];
+  nHeads: number;
+  seqLen: number;
+  /** (nHeads, queries, seqLen): each query head's attention at each query position. */
+  weights: Float32Array;
+  stats: RecallStats;
 }
 
 export type ConvertMethod = 'mean' | 'first' | 'random';
@@ -590,7 +634,8 @@ export interface RecallOptions {
 }
 export const RECALL_DEFAULTS: Readonly<Required<RecallOptions>>;
 
-export interface RecallStats { loss: number; accuracy: number; correct: number; asked: number }
+/** keyHits of the headReads (query position, query head) put their largest weight on the pair asked for. */
+export interface RecallStats { loss: number; accuracy: number; correct: number; asked: number; keyHits: number; headReads: number }
 export interface RecallEval extends RecallStats { step: number }
 export interface RecallProgress { step: number; steps: number; eval: RecallEval }
 
@@ -608,6 +653,8 @@ export class RecallTrainer {
   run(steps: number, options?: { evalEvery?: number; onProgress?: (p: RecallProgress) => void }): { losses: Float32Array; evals: RecallEval[] };
   /** Loss and recall accuracy on the fixed held-out set. */
   evaluate(): RecallStats;
+  /** Held-out sequence `sequence` (default 0) and the model's attention and answers on it. */
+  inspect(sequence?: number): RecallInspection;
   /** Uptraining: a new trainer with the K/V heads pooled to nKvHeads (must divide the current count). */
   convert(args: { nKvHeads: number; method?: ConvertMethod; seed?: number }): RecallTrainer;
   delete(): void;

@@ -152,6 +152,8 @@ EMSCRIPTEN_BINDINGS(gqa_core) {
       .constructor<>()
       .function("init", &RecallTrainerJs::init)
       .function("initConverted", &RecallTrainerJs::init_converted)
+      .function("initSweep", &RecallTrainerJs::init_sweep)
+      .function("trace", &RecallTrainerJs::trace)
       .function("train", &RecallTrainerJs::train)
       .function("evaluate", &RecallTrainerJs::evaluate)
       .function("stepsDone", &RecallTrainerJs::steps_done)

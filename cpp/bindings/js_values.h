@@ -41,8 +41,9 @@ inline void copy_in(const val& array, float* dst, uint64_t n) {
   val(emscripten::typed_memory_view(size_t(n), dst)).call<void>("set", array);
 }
 
-/// A fresh Float32Array holding a copy of src[0..n) (never a view into the heap).
-inline val copy_out(const float* src, uint64_t n) {
+/// A fresh Float32Array (Int32Array for int32_t) holding a copy of src[0..n) (never a view into the heap).
+template <class T>
+inline val copy_out(const T* src, uint64_t n) {
   return val(emscripten::typed_memory_view(size_t(n), src)).call<val>("slice");
 }
 

@@ -13,6 +13,7 @@
 #include "attention/probes.h"
 #include "base/memory_budget.h"
 #include "bindings/js_values.h"
+#include "bindings/lab_js.h"
 #include "lab/conversion.h"
 #include "lab/recall.h"
 #include "lab/trainer.h"
@@ -103,6 +104,7 @@ val build_info() {
   dtypes.set("cache", name_list(int(std::size(kDtypes)), [](int i) { return dtype_name(kDtypes[i]); }));
   dtypes.set("memory", name_list(kCacheDtypeCount, [](int i) { return cache_dtype_name(CacheDtype(i)); }));
   info.set("dtypes", dtypes);
+  info.set("recallSweep", recall_sweep_info());
   info.set("convertMethods", name_list(kConvertMethodCount, [](int i) { return convert_method_name(ConvertMethod(i)); }));
   return info;
 }

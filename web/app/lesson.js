@@ -1,7 +1,8 @@
 // lesson.js - the lesson as data: walkthrough steps, theory, equations, pitfalls and interview
 // Q&A. Text only; every figure next to it comes from the core at run time through the
 // `live(snapshot, fmt)` functions, which turn the worker's computed snapshot into a sentence.
-import { formatPercent } from '../lib/format.js';
+import { formatPercent, formatPoints } from '../lib/format.js';
+import { sweepGrid } from '../lib/quality-experiment.js';
 
 export const WALKTHROUGH = [
   {
@@ -120,8 +121,10 @@ export const PITFALLS = [
 /**
  * Interview questions. `live(s, f, lab)` returns the computed line shown next to the answer, from
  * the snapshot `s` and, for the answers about quality, the quality lab's results `lab` ({ conversion:
- * { similarity, points } | null, runs: the trained models, G descending, or [] }); `figure` names a
- * live figure from the quality lab shown with it ('quality' or 'conversion') where the lab is on the page.
+ * { similarity, points } | null, runs: the trained models, G descending, or [], sweep: the load
+ * sweep's { steps, seed, rows } or null }); `figure` names a live figure from the quality lab shown
+ * with it ('quality': the sweep's chart, else the training curves, else the conversion curve;
+ * 'conversion') where the lab is on the page.
  */
 export const QUESTIONS = [
   {
@@ -195,10 +198,19 @@ export const QUESTIONS = [
 ];
 
 /**
- * What one K/V head costs, as the quality lab measured it: the conversion error of mean-pooling the
- * lab's layer to G = 1 against G = H, and the trained models' recall once the reader has trained them.
+ * What one K/V head costs, as the quality lab measured it: once its load sweep has run, the recall
+ * gap between G = H and G = 1 at the hardest load (and at the lightest); until then the conversion
+ * error of mean-pooling the lab's layer to G = 1, and what would measure the rest.
  */
 function mqaCost(lab, f) {
+  const gaps = lab?.sweep ? sweepGrid(lab.sweep.rows).gaps : null;
+  if (gaps) {
+    const first = gaps[0], last = gaps.at(-1);
+    return `the quality lab’s load sweep, ${lab.sweep.steps} steps per model: at ${last.pairs} pairs per sequence, held-out recall is ` +
+      `${f.percent(last.high.accuracy)} with G = ${last.high.nKvHeads} (${last.high.kind}) and ${f.percent(last.low.accuracy)} with ` +
+      `G = ${last.low.nKvHeads} (${last.low.kind}), a gap of ${formatPoints(last.gap)} points` +
+      (gaps.length > 1 ? ` (${formatPoints(first.gap)} points at ${first.pairs} pairs)` : '');
+  }
   if (!lab?.conversion) return 'measuring: the quality lab’s conversion experiment is being computed…';
   const { similarity, points } = lab.conversion;
   const mha = points.reduce((a, b) => (b.nKvHeads > a.nKvHeads ? b : a)), mqa = points.find((p) => p.nKvHeads === 1);
@@ -207,7 +219,8 @@ function mqaCost(lab, f) {
   return `the quality lab’s layer of ${mha.nKvHeads} heads, its K/V heads mean-pooled into one (G = 1, MQA): output moved by ` +
     `${f.percent(mqa.mean)}; all ${mha.nKvHeads} kept (G = ${mha.nKvHeads}, MHA): ${f.percent(mha.mean)} (head similarity ${similarity.toFixed(2)})` +
     (trained ? `; trained from scratch for ${first.evals.at(-1).step} steps, recall is ${f.percent(first.final.accuracy)} with G = ${first.nKvHeads} ` +
-      `(${first.kind}) and ${f.percent(last.final.accuracy)} with G = ${last.nKvHeads} (${last.kind})` : '');
+      `(${first.kind}) and ${f.percent(last.final.accuracy)} with G = ${last.nKvHeads} (${last.kind})` : '') +
+    '. The recall gap under load is measured by the lab’s load sweep: run it to see it here.';
 }
 
 /** The small example sequence the heatmaps use. */
@@ -257,6 +270,52 @@ export const QUALITY = {
         'these heads learned different keys, and their average is a head none of them was. The few uptraining steps ' +
         'recover part of it; the paper’s large models had far more steps in their 5 %.'
       : 'Here the pooling did not hurt monotonically with fewer heads; the seed and this short run decide the details.');
+  },
+  sweepTitle: 'Where capacity binds: a load sweep',
+  sweep: (o, cells) => `The question above asked how fast each G learns. This one asks what each G can hold: a narrower ` +
+    `model (d_model ${o.dModel}, ${o.nHeads} query heads of ${o.headDim}, so one K/V head carries ${o.headDim} numbers of key and ` +
+    `${o.headDim} of value per token for all ${o.nHeads} query heads) is trained ${o.steps} steps on recall tasks of rising load: ` +
+    `${o.loads.join(', ')} key→value pairs per sequence, keys and values drawn from ${o.keyVocab}, ${o.queries} queries each. ` +
+    `Every G that divides ${o.nHeads} is trained at every load from the same weights (outside K/V) on the same data, ${cells} models ` +
+    'spread over the cores of this machine, and scored on held-out sequences.',
+  sweepPending: (cells, workers) => `Press “Run the sweep” to train the ${cells} models on ${workers} worker${workers === 1 ? '' : 's'} ` +
+    '(one per core of this machine); it takes from several seconds to about a minute, depending on the machine.',
+  sweepSummary: (grid) => {
+    const { gaps, high, low, loads, cell } = grid;
+    const first = gaps[0], last = gaps.at(-1);
+    const name = (r) => `G = ${r.nKvHeads} (${r.kind})`;
+    const widens = gaps.every((g, i) => i === 0 || g.gap >= gaps[i - 1].gap);
+    const hardest = loads.at(-1), gs = grid.gs.filter((g) => cell(hardest, g)).sort((a, b) => b - a);
+    const inverted = gs.slice(1).find((g, i) => cell(hardest, g).accuracy > cell(hardest, gs[i]).accuracy);
+    const lead = `At ${last.pairs} pairs, ${name(last.high)} recalls ${formatPercent(last.high.accuracy)} of the held-out queries and ` +
+      `${name(last.low)} ${formatPercent(last.low.accuracy)}: ${formatPoints(last.gap)} points apart` +
+      (gaps.length > 1 ? `; at ${first.pairs} pairs the gap is ${formatPoints(first.gap)} points. ` : '. ');
+    const trend = gaps.length < 2 ? ''
+      : widens && last.gap > first.gap ? `The gap widens with every step up in load: as the pairs outgrow what one shared K/V head carries, sharing costs recall, not just time. `
+        : last.gap > first.gap ? 'The gap is wider at the hardest load than at the lightest, though not at every step in between. '
+          : `This run does not show the expected ordering: the gap between G = ${high} and G = ${low} does not widen with load. `;
+    const order = inverted === undefined ? `At ${hardest} pairs, fewer K/V heads never recalled more.`
+      : `At ${hardest} pairs the ordering by G is not monotone: G = ${inverted} recalled more than G = ${gs[gs.indexOf(inverted) - 1]}.`;
+    return lead + trend + order;
+  },
+  attentionTitle: 'What the heads attend to',
+  attention: (pairs, sequence) => `Held-out sequence ${sequence + 1} at ${pairs} pairs, run through the trained models: every query head’s ` +
+    'attention weights at the query positions, MHA and MQA side by side.',
+  attentionNote: (o) => `Each map: rows are the ${o.queries} queries, columns the ${o.seqLen} positions (the ${o.pairs} pairs, a line, ` +
+    `then the queries; a query sees itself and what came before). The pair holding the key a row asks for shows red where the head ` +
+    `gives it under ${o.visible} of its weight; weight there turns it yellow. Hover a row for its pair.`,
+  attentionSummary: (models) => {
+    const share = (m) => m.row.keyHits / m.row.headReads;
+    const say = (m) => `${m.label}: its heads put their largest weight on the asked pair ${formatPercent(share(m))} of the time over the ` +
+      `${m.row.asked.toLocaleString('en-US')} held-out queries (${m.hits} of ${m.reads} in this sequence), and it recalls ${formatPercent(m.row.accuracy)}`;
+    const [a, b] = models;
+    const why = share(b) >= share(a) && b.row.accuracy < a.row.accuracy
+      ? `So ${b.label.split(' (')[0]}’s heads find the pair at least as often, since they all read one K/V head, and still answer worse: ` +
+        'what that one head carries back, not finding the key, is what runs out.'
+      : share(b) < share(a) && b.row.accuracy < a.row.accuracy
+        ? `${b.label.split(' (')[0]}’s heads find the pair less often, and it answers worse.`
+        : `Here ${b.label.split(' (')[0]} does not answer worse than ${a.label.split(' (')[0]}; the heads’ aim alone does not separate them.`;
+    return `${say(a)}. ${say(b)}. ${why}`;
   },
   pending: (gs) => `Press “Train” to run the ${gs.length} models; it takes a few seconds to a minute depending on this machine.`,
   noWorker: 'Training needs a Web Worker, which this embedding does not allow; open the full playground to run it.',

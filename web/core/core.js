@@ -15,7 +15,7 @@ import { createNative } from './handle.js';
 import { KvCache } from './kv-cache.js';
 import { MlaCache, mlaAttentionArgs, mlaDecodeStepCost } from './mla.js';
 import { PagedKvCache } from './paged-kv-cache.js';
-import { RecallTrainer, conversionArgs, convertArgs, recallArgs, trainRecallWith } from './quality.js';
+import { RecallTrainer, conversionArgs, convertArgs, recallArgs, recallSweepWith, sweepArgs, sweepKvHeads, sweepLoad, trainRecallWith } from './quality.js';
 import * as sizing from './sizing.js';
 import { bool, checkKeys, exactly, int, integer, oneOf, optionalFinite, optionalSinkLogits, rows, show, unwrap } from './validate.js';
 
@@ -41,6 +41,7 @@ function freezeInfo(info) {
     ...info,
     limits: Object.freeze({ ...info.limits }),
     convertMethods: Object.freeze([...info.convertMethods]),
+    recallSweep: Object.freeze({ ...info.recallSweep, loads: Object.freeze([...info.recallSweep.loads]) }),
     dtypes: Object.freeze({ cache: Object.freeze([...cache]), memory: Object.freeze([...memory]) }),
   });
 }
@@ -317,6 +318,32 @@ export class Core {
     return trainRecallWith((o) => this.createRecallTrainer(o), args, this.info.limits);
   }
 
+  /**
+   * The load sweep: for each load (pairs per sequence) and each G, a fresh recall model (the sweep's
+   * settings, core.info.recallSweep) trained `steps` steps on that load and scored on its
+   * held-out set. Deterministic for a seed; every cell starts from the same weights outside K/V.
+   * loads (default core.info.recallSweep.loads), each from its queries to its keyVocab;
+   * nKvHeads (default every divisor of nHeads, largest first); steps; seed; inspect: a held-out
+   * sequence to trace in every cell (RecallTrainer.inspect); onProgress({ cell, cells, pairs,
+   * nKvHeads, step, steps }).
+   * → { steps, seed, rows: [{ pairs, nKvHeads, kind, accuracy, loss, correct, asked, keyHits, headReads, inspect? }] }
+   */
+  recallSweep(args = {}) {
+    const sweep = this.info.recallSweep;
+    return recallSweepWith((pairs, nKvHeads, seed) => this.createSweepTrainer({ pairs, nKvHeads, seed }),
+      (g) => this.attentionKind(sweep.nHeads, g), sweepArgs(args, sweep, this.info.limits));
+  }
+
+  /** The trainer of one cell of the load sweep: { pairs, nKvHeads, seed? } (see recallSweep). */
+  createSweepTrainer(args) {
+    checkKeys('createSweepTrainer', args, ['pairs', 'nKvHeads', 'seed']);
+    const sweep = this.info.recallSweep;
+    const pairs = sweepLoad('pairs', args.pairs, sweep), nKvHeads = sweepKvHeads('nKvHeads', args.nKvHeads, sweep);
+    const seed = int('seed', args.seed, 0, Number.MAX_SAFE_INTEGER, sweep.seed);
+    const { loads, steps, ...settings } = sweep;
+    return this.#makeTrainer({ ...settings, pairs, nKvHeads, seed }, (native, o) => native.initSweep(o.pairs, o.nKvHeads, o.seed));
+  }
+
   #makeTrainer(options, init) {
     const [native, owner] = createNative(this.#guarded, 'RecallTrainer', (n) => init(n, options));
     return new RecallTrainer(native, options, { ...owner, info: this.info, make: (o, i) => this.#makeTrainer(o, i) });
@@ -326,4 +353,4 @@ export class Core {
 export { CoreAbortedError, simdSupported, KvCache, MlaCache, PagedKvCache, show };
 export { closestIds } from './sizing.js';
 export { MEMORY_DTYPES } from './dtypes.js';
-export { RECALL_DEFAULTS, CONVERSION_DEFAULTS, CONVERT_METHODS, RecallTrainer } from './quality.js';
+export { RECALL_DEFAULTS, RECALL_SWEEP, CONVERSION_DEFAULTS, CONVERT_METHODS, RecallTrainer } from './quality.js';
