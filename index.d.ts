@@ -54,6 +54,9 @@ export interface CoreLimits {
   modelWidth: number;
   /** tensorParallelKv's largest tp. */
   tensorParallel: number;
+  /** A model's most layers, and the longest config.json text modelFromConfig reads (bytes). */
+  modelLayers: number;
+  configBytes: number;
   /** The most one request may allocate, and the most the WASM memory may grow to. */
   requestBytes: number;
   memoryBytes: number;
@@ -93,6 +96,8 @@ export interface CoreInfo {
   convertMethods: readonly ConvertMethod[];
   /** The load sweep's settings, from cpp/lab/trainer.h (RECALL_SWEEP is the same, for code without a core). */
   recallSweep: Readonly<RecallSweepSettings>;
+  /** The layer kinds of a model's layout, in the order its groups come. */
+  layerKinds: readonly LayerKind[];
 }
 
 export interface AttentionArgs {
@@ -357,16 +362,62 @@ export interface Model {
   /** Per head, as the config states it; for MLA the cached width, kvLoraRank + qkRopeHeadDim (576 for DeepSeek-V3). */
   headDim: number;
   maxContext: number;
-  params: number;
-  activeParams: number;
-  /** Tokens; only for sliding-window models. */
-  slidingWindow?: number;
+  /** Total parameters; null for a model read from a config.json (it states none) unless given to modelFromConfig. */
+  params: number | null;
+  activeParams: number | null;
   attention: AttentionKind;
   kvFactor: 1 | 2;
+  /** One letter per layer, repeated from layer 0: F full, S sliding, C chunked, M mla, L linear ('SSSSSF': Gemma 3). */
+  layerPattern: string;
+  /** The layers grouped by kind, in the order full, sliding, chunked, mla, linear (kinds with no layer left out). */
+  layout: LayerGroup[];
   /** Only for MLA models: the widths of config.json. */
   mla?: MlaWidths;
+  /** Only for models with linear-attention layers (Qwen3-Next's Gated DeltaNet): config.json's linear_* widths. */
+  linear?: LinearWidths;
   /** Where the numbers come from. */
   source: string;
+}
+
+/** core.info.layerKinds. At T tokens a layer keeps: full T, sliding min(T, window), chunked min(T, chunk), mla T latents, linear a fixed state. */
+export type LayerKind = 'full' | 'sliding' | 'chunked' | 'mla' | 'linear';
+
+export interface LayerGroup {
+  kind: LayerKind;
+  layers: number;
+  /** The model's G for attention kinds (mla: 1, one latent); 0 for linear. */
+  nKvHeads: number;
+  /** Keys' width (mla: kvLoraRank + qkRopeHeadDim); 0 for linear. */
+  headDim: number;
+  /** Values' width when it is not headDim. */
+  valueDim?: number;
+  /** Sliding layers: the window, in tokens. */
+  window?: number;
+  /** Chunked layers: the chunk, in tokens. */
+  chunk?: number;
+  /** Linear layers: numbers each keeps per sequence, v·dk·dv + (2·k·dk + v·dv)·(kernel − 1). */
+  stateElements?: number;
+  /** Which layers (0-based), when the model has more than one kind. */
+  layerIndices?: number[];
+}
+
+/** Gated DeltaNet widths, named as config.json's linear_num_key_heads, ... linear_conv_kernel_dim. */
+export interface LinearWidths {
+  numKeyHeads: number;
+  numValueHeads: number;
+  keyHeadDim: number;
+  valueHeadDim: number;
+  convKernelDim: number;
+}
+
+/** What modelFromConfig may set that a config.json does not state. */
+export interface ModelFromConfigOptions {
+  id?: string;
+  name?: string;
+  /** Total parameters (the budget solver needs them). */
+  params?: number;
+  /** Parameters read per token (MoE); defaults to params. */
+  activeParams?: number;
 }
 
 /**
@@ -395,8 +446,8 @@ export interface Device {
 }
 
 export interface ModelKvCacheArgs {
-  /** A catalog id, e.g. 'llama-3.1-70b'. */
-  model: string;
+  /** A catalog id, e.g. 'llama-3.1-70b', or a model record (core.model(id), core.modelFromConfig(json)). */
+  model: string | Model;
   tokens: number;
   batch?: number;
   dtype?: MemoryDtype;
@@ -421,17 +472,33 @@ export interface ModelKvCache {
   dtype: MemoryDtype;
   tokens: number;
   batch: number;
-  /** min(tokens, slidingWindow) for sliding-window models. */
+  /** The most tokens any layer keeps: tokens, unless every attention layer is capped (Mistral 7B's window). */
+  cachedTokens: number;
+  /** One more token in every layer that keeps tokens (linear layers keep none). */
+  perToken: number;
+  /** One sequence at `tokens`, summed over the layers exactly. */
+  perSequence: number;
+  total: number;
+  /** The uniform formula 2·L·G·d·T: every layer keeping every token. */
+  uncapped: { perSequence: number; total: number };
+  /** Per layer kind, in the layout's order. */
+  byKind: KindCache[];
+  variants: KvVariant[];
+}
+
+export interface KindCache {
+  kind: LayerKind;
+  layers: number;
+  /** Tokens each of these layers keeps (0 for linear: a state). */
   cachedTokens: number;
   perToken: number;
   perSequence: number;
   total: number;
-  uncapped: { perSequence: number; total: number };
-  variants: KvVariant[];
 }
 
 interface SolveBudgetCommon {
-  model: string;
+  /** A catalog id or a model record with params. */
+  model: string | Model;
   weightDtype?: MemoryDtype;
   kvDtype?: MemoryDtype;
   /** Fraction of memory kept free, 0 <= reserve < 1 (default 0.1). */
@@ -513,6 +580,12 @@ export class Core {
   models(): Model[];
   /** The catalog entry, or a RangeError naming the closest ids. */
   model(id: string): Model;
+  /**
+   * The model a Hugging Face config.json describes (its text or parsed object), usable wherever a
+   * catalog id is. Unknown architectures, missing, contradictory or absurd fields are a TypeError or
+   * RangeError naming the field.
+   */
+  modelFromConfig(config: string | object, options?: ModelFromConfigOptions): Model;
   devices(): Device[];
   modelKvCache(args: ModelKvCacheArgs): ModelKvCache;
   solveBudget(args: SolveBudgetArgs): BudgetSolution;

@@ -2,14 +2,17 @@
 // cli.mjs - the KV-cache calculator and the quality lab on the command line, computed by the same
 // core as the page.
 //   npx gqa-playground kv llama-3.1-70b --tokens 8192 --batch 8 --dtype f16 [--device h100-80gb]
+//   npx gqa-playground kv --config path/config.json --tokens 131072
 //   npx gqa-playground quality [--steps 200] [--seed 1] [--similarity 0.5]
 //   npx gqa-playground quality --sweep [--loads 16,32,48,64] [--kv-heads 8,4,2,1] [--steps 200] [--seed 1]
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadCore, CONVERSION_DEFAULTS, MEMORY_DTYPES, RECALL_SWEEP, closestIds } from './core/core.js';
 import { formatBytes, formatCount, formatDecimalBytes, formatFactor, formatPercent, formatSeconds, textTable } from './lib/format.js';
 import { QUALITY_EXPERIMENT, RECALL_THRESHOLD, runQualityExperiment, schedule, sweepTable } from './lib/quality-experiment.js';
 
 const USAGE = `usage: gqa-playground kv MODEL [options]     KV cache of a catalog model, with MHA/MQA what-ifs
+       gqa-playground kv --config FILE [options]  ... of the model a Hugging Face config.json describes
        gqa-playground quality [options]      what sharing K/V costs: conversion error, recall per G
        gqa-playground --list                 the model and device catalogs
 
@@ -18,6 +21,8 @@ options for kv:
   --batch N          sequences (default 1)
   --dtype T          cache dtype: ${MEMORY_DTYPES.join(', ')} (default f16)
   --kv-heads N       what-if: this many K/V heads (must divide the query heads)
+  --config FILE      a config.json instead of a catalog id (its layer layout read as the model does)
+  --params N         with --config and a device: the parameter count (a config.json states none)
   --device ID        add the budget solver for this accelerator (see --list)
   --memory-gb X      ... or a custom accelerator: memory in GB
   --bandwidth-gbs X  ... and its memory bandwidth in GB/s
@@ -54,25 +59,55 @@ function numberFlag(name, value) {
 function listCatalog(core, json) {
   const models = core.models(), devices = core.devices();
   if (json) return JSON.stringify({ models, devices }, null, 2);
-  const m = textTable(['id', 'attention', 'layers', 'H', 'G', 'head_dim', 'context', 'params', 'KV/token (f16)'],
-    models.map((x) => [x.id, x.attention, x.layers, x.nHeads, x.nKvHeads, x.headDim, x.maxContext, formatCount(x.params),
+  const m = textTable(['id', 'attention', 'layers', 'pattern', 'H', 'G', 'head_dim', 'context', 'params', 'KV/token (f16)'],
+    models.map((x) => [x.id, x.attention, x.layers, x.layerPattern, x.nHeads, x.nKvHeads, x.headDim, x.maxContext, formatCount(x.params),
       formatBytes(core.modelKvCache({ model: x.id, tokens: 1 }).perToken)]));
   const d = textTable(['device', 'name', 'memory', 'bandwidth'], devices.map((x) => [x.id, x.name, `${x.memoryGB} GB`, `${x.bandwidthGBs} GB/s`]));
   return `models\n${m}\n\ndevices\n${d}`;
 }
 
+/** The model --config names: its file read and handed to the core, which checks every field. */
+function configModel(core, values) {
+  let text;
+  try {
+    text = readFileSync(values.config, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--config ${JSON.stringify(values.config)} cannot be read: ${err.code ?? err.message}`);
+  }
+  const params = numberFlag('params', values.params);
+  return core.modelFromConfig(text, params === undefined ? {} : { params });
+}
+
+/** One line per layer kind: how many layers, what each keeps, its share of a sequence's cache. */
+function layoutLines(kv) {
+  const m = kv.model;
+  if (m.layout.length === 1 && m.layout[0].kind !== 'sliding' && m.layout[0].kind !== 'chunked') return [];
+  const lines = ['', `layers by kind at ${kv.tokens} tokens (pattern ${m.layerPattern}, repeated from layer 0):`];
+  for (const [i, g] of m.layout.entries()) {
+    const k = kv.byKind[i];
+    const keeps = g.kind === 'linear' ? `a fixed state of ${g.stateElements} numbers`
+      : `${k.cachedTokens} tokens${g.window ? ` (window ${g.window})` : g.chunk ? ` (chunk ${g.chunk})` : ''}`;
+    lines.push(`  ${g.kind.padEnd(8)} ${String(g.layers).padStart(4)} layers, each keeps ${keeps}: ${formatBytes(k.perSequence)} per sequence`);
+  }
+  if (kv.uncapped.total !== kv.total) {
+    lines.push(`a uniform formula (every layer keeps every token) would say ${formatBytes(kv.uncapped.perSequence)} per sequence, ` +
+      `${formatFactor(kv.uncapped.total / kv.total)} the real ${formatBytes(kv.perSequence)}`);
+  }
+  return lines;
+}
+
 function kvReport(core, values, id) {
   const tokensFlag = integerFlag('tokens', values.tokens);
-  const model = core.model(id);
+  const model = values.config !== undefined ? configModel(core, values) : core.model(id);
   const tokens = tokensFlag ?? Math.min(model.maxContext, 8192);
-  const args = { model: id, tokens, batch: integerFlag('batch', values.batch) ?? 1, dtype: values.dtype ?? 'f16' };
+  const args = { model: values.config !== undefined ? model : id, tokens, batch: integerFlag('batch', values.batch) ?? 1, dtype: values.dtype ?? 'f16' };
   const kvHeads = integerFlag('kv-heads', values['kv-heads']);
   if (kvHeads !== undefined) args.nKvHeads = kvHeads;
   const kv = core.modelKvCache(args);
   let solver;
   const custom = values['memory-gb'] !== undefined || values['bandwidth-gbs'] !== undefined;
   if (values.device !== undefined || custom) {
-    const s = { model: id, tokens, batch: args.batch, kvDtype: args.dtype, weightDtype: values['weight-dtype'] ?? 'f16',
+    const s = { model: args.model, tokens, batch: args.batch, kvDtype: args.dtype, weightDtype: values['weight-dtype'] ?? 'f16',
       reserve: numberFlag('reserve', values.reserve) ?? 0.1 };
     if (args.nKvHeads !== undefined) s.nKvHeads = args.nKvHeads;
     if (custom) { s.memoryGB = numberFlag('memory-gb', values['memory-gb']); s.bandwidthGBs = numberFlag('bandwidth-gbs', values['bandwidth-gbs']); }
@@ -89,10 +124,11 @@ function kvReport(core, values, id) {
     : `${m.nKvHeads} KV heads (${m.attention}), head_dim ${m.headDim}, context ${m.maxContext}`));
   out.push(`KV cache in ${kv.dtype}, ${kv.tokens} tokens × batch ${kv.batch}` +
     (kv.cachedTokens < kv.tokens ? ` (sliding window: ${kv.cachedTokens} tokens cached per sequence)` : ''));
+  out.push(...layoutLines(kv));
   out.push('');
   out.push(textTable(['variant', 'per token', 'per sequence', 'total', 'vs MHA'], kv.variants.map((v) => [
     v.label, formatBytes(v.perToken), formatBytes(v.total / kv.batch), formatBytes(v.total), formatFactor(v.reductionVsMha)])));
-  if (kv.cachedTokens < kv.tokens) {
+  if (kv.cachedTokens < kv.tokens && m.layout.length === 1) {
     out.push('', `without the window cap: ${formatBytes(kv.uncapped.perSequence)} per sequence, ${formatBytes(kv.uncapped.total)} in all`);
   }
   if (solver) {
@@ -168,6 +204,7 @@ export async function main(argv) {
       tokens: { type: 'string' }, batch: { type: 'string' }, dtype: { type: 'string' }, 'kv-heads': { type: 'string' },
       device: { type: 'string' }, 'memory-gb': { type: 'string' }, 'bandwidth-gbs': { type: 'string' },
       'weight-dtype': { type: 'string' }, reserve: { type: 'string' }, json: { type: 'boolean' }, list: { type: 'boolean' },
+      config: { type: 'string' }, params: { type: 'string' },
       steps: { type: 'string' }, seed: { type: 'string' }, similarity: { type: 'string' }, sweep: { type: 'boolean' },
       loads: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -189,6 +226,11 @@ export async function main(argv) {
       return { code: 0, out: qualityReport(core, values) };
     }
     if (command !== 'kv') throw new UsageError(command === undefined ? 'no command given; try: gqa-playground kv llama-3.1-8b' : `unknown command ${JSON.stringify(command)} (the commands are kv and quality)`);
+    if (values.config !== undefined) {
+      if (id !== undefined) throw new UsageError(`give a model id or --config, not both (got ${JSON.stringify(id)})`);
+      return { code: 0, out: kvReport(core, values) };
+    }
+    if (values.params !== undefined) throw new UsageError('--params goes with --config (a catalog model has its own)');
     if (id === undefined) throw new UsageError(`kv needs a model id, e.g. ${closestIds('llama', core.models()).join(', ')} (--list shows all)`);
     if (rest.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
     return { code: 0, out: kvReport(core, values, id) };

@@ -137,6 +137,8 @@ EMSCRIPTEN_BINDINGS(gqa_core) {
   function("kvVariants", &kv_variants_js);
   function("models", &models_js);
   function("devices", &devices_js);
+  function("modelFromConfig", &model_from_config_js);
+  function("modelRecord", &model_record_js);
   function("solveBudget", &solve_budget_js);
   function("projectionParams", &projection_params_js);
   function("decodeStepCost", &decode_step_cost_js);

@@ -19,6 +19,8 @@
 #include "lab/trainer.h"
 #include "sizing/cost_model.h"
 #include "sizing/memory_model.h"
+#include "sizing/model_config.h"
+#include "sizing/model_spec.h"
 
 namespace gqa::js {
 
@@ -70,6 +72,9 @@ val limits_value() {
   l.set("kvFactor", double(kMaxKvFactor));
   l.set("modelWidth", double(kMaxModelWidth));
   l.set("tensorParallel", double(kMaxTensorParallel));
+  // a model's shape and a config.json (model_spec.h, model_config.h)
+  l.set("modelLayers", double(kMaxModelLayers));
+  l.set("configBytes", double(config_json_limits().max_bytes));
   // the memory budget (memory_budget.h)
   l.set("requestBytes", double(kMaxRequestBytes));
   l.set("memoryBytes", double(kWasmMaxMemoryBytes));
@@ -105,6 +110,7 @@ val build_info() {
   dtypes.set("memory", name_list(kCacheDtypeCount, [](int i) { return cache_dtype_name(CacheDtype(i)); }));
   info.set("dtypes", dtypes);
   info.set("recallSweep", recall_sweep_info());
+  info.set("layerKinds", name_list(kLayerKindCount, [](int i) { return layer_kind_name(LayerKind(i)); }));
   info.set("convertMethods", name_list(kConvertMethodCount, [](int i) { return convert_method_name(ConvertMethod(i)); }));
   return info;
 }

@@ -7,6 +7,7 @@
 #include "sizing/memory_model.h"
 #include "sizing/model_cache.h"
 #include "sizing/model_catalog.h"
+#include "sizing/model_config.h"
 
 namespace gqa::js {
 
@@ -17,32 +18,70 @@ Status parse_cache_dtype_field(const char* field, const std::string& s, CacheDty
   return parse_choice(field, s, kCacheDtypeCount, [](int i) { return cache_dtype_name(CacheDtype(i)); }, t);
 }
 
-/// The catalog entry `id` as row `row` of its comparison (kv_variants: 'mha' is its MHA baseline,
-/// 'published' the entry itself, 'whatIf' and 'mqa' copies with G = nKvHeads), or the refusal.
-Status model_field(const std::string& id, const std::string& row, double n_kv_heads, ModelSpec* out) {
-  const ModelSpec* m = find_model(id.c_str());
-  if (!m) return Status::error(StatusCode::kOutOfRange, "model ('%s') is not in the catalog", id.c_str());
+/// The model `model` names: a catalog id, or a record's JSON (it starts with '{'; the JS face
+/// serialises a record object so), read by model_from_record.
+Status resolve_model(const std::string& model, ModelSpec* out) {
+  if (!model.empty() && model[0] == '{') return model_from_record(model, out);
+  const ModelSpec* m = find_model(model.c_str());
+  if (!m) return Status::error(StatusCode::kOutOfRange, "model ('%.60s') is not in the catalog", model.c_str());
+  *out = *m;
+  return Status::ok();
+}
+
+/// The model `model` as row `row` of its comparison (kv_variants: 'mha' is its MHA baseline,
+/// 'published' the model itself, 'whatIf' and 'mqa' copies with G = nKvHeads), or the refusal.
+Status model_field(const std::string& model, const std::string& row, double n_kv_heads, ModelSpec* out) {
+  ModelSpec m;
+  GQA_RETURN_IF_ERROR(resolve_model(model, &m));
   KvVariantRow r;
   GQA_RETURN_IF_ERROR(parse_choice("row", row, kKvVariantRows, [](int i) { return kv_variant_row_name(KvVariantRow(i)); }, &r));
-  *out = variant_model(*m, {r, r == KvVariantRow::kPublished ? m->n_kv_heads : int(n_kv_heads)});
+  *out = variant_model(m, {r, r == KvVariantRow::kPublished ? m.n_kv_heads : int(n_kv_heads)});
   return Status::ok();
+}
+
+/// One layer group: { kind, layers, nKvHeads, headDim, valueDim?, window? | chunk?, stateElements?,
+/// layerIndices? (when the model has more than one kind: which layers these are) }.
+val group_value(const ModelSpec& m, const LayerGroup& g, bool indices) {
+  val o = val::object();
+  o.set("kind", std::string(layer_kind_name(g.kind)));
+  o.set("layers", g.layers);
+  o.set("nKvHeads", g.n_kv_heads);
+  o.set("headDim", g.head_dim);
+  if (g.value_dim > 0) o.set("valueDim", g.value_dim);
+  if (g.kind == LayerKind::kSliding) o.set("window", double(g.span));
+  if (g.kind == LayerKind::kChunked) o.set("chunk", double(g.span));
+  if (g.kind == LayerKind::kLinear) o.set("stateElements", double(g.state_elements));
+  if (indices) {
+    std::vector<int> which;
+    for (int i = 0; i < m.layers; ++i) {
+      if (layer_kind(m, i) == g.kind) which.push_back(i);
+    }
+    o.set("layerIndices", val::array(which));
+  }
+  return o;
 }
 
 val model_value(const ModelSpec& m) {
   val o = val::object();
-  o.set("id", std::string(m.id));
-  o.set("name", std::string(m.name));
-  o.set("family", std::string(m.family));
+  o.set("id", m.id);
+  o.set("name", m.name);
+  o.set("family", m.family);
   o.set("layers", m.layers);
   o.set("nHeads", m.n_heads);
   o.set("nKvHeads", m.n_kv_heads);
   o.set("headDim", m.head_dim);
   o.set("maxContext", double(m.max_context));
-  o.set("params", m.params);
-  o.set("activeParams", m.active_params);
-  if (m.sliding_window > 0) o.set("slidingWindow", double(m.sliding_window));
+  // a config.json states no parameter count: null, not 0
+  o.set("params", m.params > 0 ? val(m.params) : val::null());
+  o.set("activeParams", m.params > 0 ? val(m.active_params) : val::null());
   o.set("attention", std::string(attention_kind(m)));
   o.set("kvFactor", kv_factor(m));
+  o.set("layerPattern", m.pattern.kinds);
+  LayerGroup groups[kLayerKindCount];
+  const int n = layer_groups(m, groups);
+  val layout = val::array();
+  for (int i = 0; i < n; ++i) layout.call<void>("push", group_value(m, groups[i], n > 1));
+  o.set("layout", layout);
   if (is_mla(m)) {
     val mla = val::object();
     mla.set("kvLoraRank", m.mla.kv_lora_rank);
@@ -51,7 +90,16 @@ val model_value(const ModelSpec& m) {
     mla.set("vHeadDim", m.mla.v_head_dim);
     o.set("mla", mla);
   }
-  o.set("source", std::string(m.source));
+  if (m.linear.num_value_heads > 0) {
+    val lin = val::object();
+    lin.set("numKeyHeads", m.linear.num_key_heads);
+    lin.set("numValueHeads", m.linear.num_value_heads);
+    lin.set("keyHeadDim", m.linear.key_head_dim);
+    lin.set("valueHeadDim", m.linear.value_head_dim);
+    lin.set("convKernelDim", m.linear.conv_kernel_dim);
+    o.set("linear", lin);
+  }
+  o.set("source", m.source);
   return o;
 }
 
@@ -85,6 +133,20 @@ val models_js() {
   return arr;
 }
 
+val model_from_config_js(const std::string& json) {
+  ModelSpec m;
+  Status st = model_from_config(json, &m);
+  if (!st.is_ok()) return error_value(st);
+  return model_value(m);
+}
+
+val model_record_js(const std::string& model) {
+  ModelSpec m;
+  Status st = resolve_model(model, &m);
+  if (!st.is_ok()) return error_value(st);
+  return model_value(m);
+}
+
 val devices_js() {
   size_t n = 0;
   const DeviceSpec* ds = device_catalog(&n);
@@ -115,6 +177,22 @@ val model_kv_cache_js(const ModelCacheArgs& a) {
   exact(c.total, &total);
   exact(c.uncapped_per_sequence, &uncapped_per_sequence);
   exact(c.uncapped_total, &uncapped_total);
+  val by_kind = val::array();
+  for (int i = 0; i < c.kind_count && st.is_ok(); ++i) {
+    const KindCache& k = c.kinds[i];
+    double kt = 0, ks = 0, kb = 0;
+    exact(k.per_token, &kt);
+    exact(k.per_sequence, &ks);
+    exact(k.total, &kb);
+    val o = val::object();
+    o.set("kind", std::string(layer_kind_name(k.group.kind)));
+    o.set("layers", k.group.layers);
+    o.set("cachedTokens", double(k.cached_tokens));
+    o.set("perToken", kt);
+    o.set("perSequence", ks);
+    o.set("total", kb);
+    by_kind.call<void>("push", o);
+  }
   if (!st.is_ok()) return error_value(st);
   val o = val::object();
   o.set("nKvHeads", q.model.n_kv_heads);
@@ -127,6 +205,7 @@ val model_kv_cache_js(const ModelCacheArgs& a) {
   uncapped.set("perSequence", uncapped_per_sequence);
   uncapped.set("total", uncapped_total);
   o.set("uncapped", uncapped);
+  o.set("byKind", by_kind);
   return o;
 }
 

@@ -20,12 +20,18 @@ val kv_cache_size_js(const KvSizeArgs& a);
 /// The model catalog and the accelerators, fresh objects on every call.
 val models_js();
 val devices_js();
+/// The model record a config.json describes (model_config.h), or the refusal naming the field.
+val model_from_config_js(const std::string& json);
+/// The record of `model` (a catalog id or a record's JSON), as the core reads it, or the refusal.
+val model_record_js(const std::string& model);
 
+// `model` below: a catalog id, or a model record's JSON ('{...}', model_config.h's model_from_record).
 struct ModelCacheArgs {
   std::string model, row, dtype;   // row: which of kvVariants' rows ('published', 'mha', 'whatIf', 'mqa')
   double nKvHeads, tokens, batch;  // nKvHeads: the G of a 'whatIf' or 'mqa' row
 };
-/// { nKvHeads, attention, cachedTokens, perToken, perSequence, total, uncapped: { perSequence, total } }
+/// { nKvHeads, attention, cachedTokens, perToken, perSequence, total, uncapped: { perSequence, total },
+///   byKind: [{ kind, layers, cachedTokens, perToken, perSequence, total }] }
 val model_kv_cache_js(const ModelCacheArgs& a);
 
 /// The rows a model is compared at: { nKvHeads (the one asked about), variants: [{ row ('mha' |

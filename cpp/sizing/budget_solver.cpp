@@ -22,7 +22,10 @@ Status solve_budget(const SolverQuery& q, SolverResult* r) {
   ModelCache one;
   GQA_RETURN_IF_ERROR(model_kv_cache({m, q.tokens, 1, q.kv_dtype}, &one));
   GQA_RETURN_IF_ERROR(check_range("batch", q.batch, 1, kMaxBatch));
-  const int64_t window = m.sliding_window;
+  if (!(m.params > 0)) {
+    return Status::error(StatusCode::kInvalidArgument, "params (%g) of %s is unknown (a config.json does not state it): "
+                         "give the parameter count to size the weights", m.params, m.id.c_str());
+  }
 
   r->weight_bytes = m.params * q.weight_bits / 8.0;
   r->usable_bytes = q.memory_bytes * (1.0 - q.reserve);
@@ -33,16 +36,27 @@ Status solve_budget(const SolverQuery& q, SolverResult* r) {
   r->kv_bytes_per_sequence = one.per_sequence;
 
   const double budget = r->weights_fit ? r->kv_budget_bytes : 0.0;
-  // max context per sequence at `batch`: memory binds until the window (if any) caps the cache
-  const double fit_tokens = std::floor(budget / double(q.batch) / double(one.per_token));
-  if (!r->weights_fit || fit_tokens < 1) {
-    r->max_context = 0;
-    r->max_context_memory_bound = true;
-  } else if ((window > 0 && fit_tokens >= double(window)) || fit_tokens >= double(m.max_context)) {
+  // max context per sequence at `batch`: the longest T whose cache (every layer group's own cap, a
+  // linear state's constant) fits; the cache grows with T, so a bisection finds it exactly
+  auto fits = [&](int64_t tokens, bool* ok) {
+    ModelCache c;
+    GQA_RETURN_IF_ERROR(model_kv_cache({m, tokens, 1, q.kv_dtype}, &c));
+    *ok = double(c.per_sequence) * double(q.batch) <= budget;
+    return Status::ok();
+  };
+  bool ok = false;
+  GQA_RETURN_IF_ERROR(fits(m.max_context, &ok));
+  if (ok && r->weights_fit) {
     r->max_context = m.max_context;
     r->max_context_memory_bound = false;
   } else {
-    r->max_context = int64_t(fit_tokens);
+    int64_t lo = 0, hi = m.max_context;  // fits(lo) (0: nothing), !fits(hi)
+    while (r->weights_fit && hi - lo > 1) {
+      const int64_t mid = lo + (hi - lo) / 2;
+      GQA_RETURN_IF_ERROR(fits(mid, &ok));
+      (ok ? lo : hi) = mid;
+    }
+    r->max_context = r->weights_fit ? lo : 0;
     r->max_context_memory_bound = true;
   }
   const double fit_batch = std::floor(budget / double(one.per_sequence));

@@ -7,7 +7,7 @@
 #include <cstdint>
 
 #include "sizing/memory_model.h"
-#include "sizing/model_catalog.h"
+#include "sizing/model_spec.h"
 #include "base/status.h"
 
 namespace gqa {
@@ -29,7 +29,7 @@ struct SolverResult {
   double kv_budget_bytes = 0;  // usable - weights (may be negative)
   bool weights_fit = false;
   uint64_t kv_bytes_per_token = 0;   // one token of one sequence, all layers, scales included
-  int64_t cached_tokens = 0;         // min(tokens, sliding window)
+  int64_t cached_tokens = 0;         // the most tokens any layer keeps (model_cache.h)
   uint64_t kv_bytes_per_sequence = 0;
   int64_t max_context = 0;           // per sequence at `batch`, capped at the model's context
   bool max_context_memory_bound = false;  // false: the model's own limit binds, not memory

@@ -1,6 +1,6 @@
 // usage.ts - the package's types in use, checked by `tsc --noEmit --strict` in tests/js/package.test.mjs
 // (against the packed tarball installed into a fresh project).
-import { CoreAbortedError, loadCore, type BudgetSolution, type ConversionPoint, type Core, type KvCache, type MlaCache, type ModelKvCache, type PagedKvCache, type PagedKvCacheStats, type RecallTrainer, type TrainRecallResult } from 'gqa-playground';
+import { CoreAbortedError, loadCore, type BudgetSolution, type ConversionPoint, type Core, type KvCache, type LayerGroup, type MlaCache, type Model, type ModelKvCache, type PagedKvCache, type PagedKvCacheStats, type RecallTrainer, type TrainRecallResult } from 'gqa-playground';
 import type { GqaPlaygroundElement, PlaygroundState } from 'gqa-playground/element';
 
 export async function kvCacheReport(): Promise<string> {
@@ -10,6 +10,16 @@ export async function kvCacheReport(): Promise<string> {
   const fit: BudgetSolution = core.solveBudget({ model: 'llama-3.1-8b', device: 'h100-80gb', tokens: 8192 });
   const custom = core.solveBudget({ model: 'llama-3.1-8b', memoryGB: 24, bandwidthGBs: 1000 });
   return `${bytes} ${llama.variants.map((v) => v.label).join(', ')} ${fit.maxBatch} ${custom.device.name}`;
+}
+
+/** A pasted config.json, sized layer by layer, and the share each layer kind takes. */
+export function fromConfig(core: Core, configJson: string): string {
+  const model: Model = core.modelFromConfig(configJson, { params: 12e9 });
+  const global: LayerGroup | undefined = model.layout.find((g) => g.kind === 'full');
+  const kv: ModelKvCache = core.modelKvCache({ model, tokens: 131072 });
+  const fit = core.solveBudget({ model, device: 'h100-80gb' });
+  return `${model.layerPattern} ${global?.layerIndices?.join(',') ?? ''} ${kv.byKind.map((k) => `${k.kind}: ${k.perSequence}`).join('; ')} ` +
+    `vs uniform ${kv.uncapped.perSequence}; ${fit.maxContext}`;
 }
 
 export function describe(core: Core, nHeads: number, nKvHeads: number): string {

@@ -9,6 +9,7 @@
 #include "sizing/memory_model.h"
 #include "sizing/model_cache.h"
 #include "sizing/model_catalog.h"
+#include "sizing/model_spec.h"
 
 using namespace gqa;
 
@@ -88,14 +89,16 @@ TEST_CASE("the catalog holds the published shapes", "[memory][catalog]") {
     REQUIRE(std::string(attention_kind(*m)) == r.kind);
     REQUIRE(std::string(m->source).size() > 20);
   }
-  REQUIRE(find_model("mistral-7b")->sliding_window == 4096);
+  REQUIRE(find_model("mistral-7b")->pattern.kinds == "S");
+  REQUIRE(find_model("mistral-7b")->pattern.window == 4096);
   size_t n = 0;
   const ModelSpec* all = model_catalog(&n);
-  REQUIRE(n >= 15);
+  REQUIRE(n >= 45);
   for (size_t i = 0; i < n; ++i) {
     INFO(all[i].id);
-    REQUIRE(all[i].n_heads % all[i].n_kv_heads == 0);
-    REQUIRE(all[i].active_params <= all[i].params);
+    REQUIRE(check_model(all[i], "model").message() == "");
+    REQUIRE(all[i].params > 0);
+    for (size_t j = 0; j < i; ++j) REQUIRE(all[j].id != all[i].id);
   }
   REQUIRE(find_model("llama-9") == nullptr);
   REQUIRE(find_device("h100-80gb")->bandwidth_gbs == 3350);
@@ -153,7 +156,7 @@ TEST_CASE("budget solver: max context, max batch and a roofline estimate", "[mem
   REQUIRE(solve_budget(q, &r).message() == "reserve (1.5) must be a fraction from 0 to below 1");
   q.reserve = 0.1;
   q.model.n_kv_heads = 5;
-  REQUIRE(solve_budget(q, &r).message() == "nKvHeads (5) must divide the model's 32 query heads");
+  REQUIRE(solve_budget(q, &r).message() == "model.nKvHeads (5) must divide nHeads (32)");
 }
 
 #include "sizing/cost_model.h"
@@ -205,10 +208,13 @@ TEST_CASE("attention_kind: G = H is MHA, G = 1 is MQA, between is GQA; a bad pai
 
 TEST_CASE("model_kv_cache: the sliding window caps the cache once, uncapped beside it", "[memory][catalog]") {
   const ModelSpec& mistral = *find_model("mistral-7b");  // window 4096, 32 layers, 8 K/V heads of 128
-  REQUIRE(cached_tokens(mistral, 1000) == 1000);
-  REQUIRE(cached_tokens(mistral, 4096) == 4096);
-  REQUIRE(cached_tokens(mistral, 32768) == 4096);
-  REQUIRE(cached_tokens(*find_model("llama-3.1-8b"), 131072) == 131072);  // no window
+  LayerGroup g[kLayerKindCount];
+  REQUIRE(layer_groups(mistral, g) == 1);
+  REQUIRE(group_cached_tokens(g[0], 1000) == 1000);
+  REQUIRE(group_cached_tokens(g[0], 4096) == 4096);
+  REQUIRE(group_cached_tokens(g[0], 32768) == 4096);
+  REQUIRE(layer_groups(*find_model("llama-3.1-8b"), g) == 1);
+  REQUIRE(group_cached_tokens(g[0], 131072) == 131072);  // no window
   const uint64_t per_token = 2 * 32 * 8 * 128 * 2;
   ModelCache c;
   REQUIRE(model_kv_cache({mistral, 32768, 3, CacheDtype::kF16}, &c).is_ok());
@@ -228,7 +234,7 @@ TEST_CASE("model_kv_cache: the sliding window caps the cache once, uncapped besi
   REQUIRE(r.kv_bytes_per_sequence == per_token * 4096);
   ModelSpec bad = mistral;
   bad.n_kv_heads = 3;
-  REQUIRE(model_kv_cache({bad, 10, 1, CacheDtype::kF16}, &c).message() == "nKvHeads (3) must divide the model's 32 query heads");
+  REQUIRE(model_kv_cache({bad, 10, 1, CacheDtype::kF16}, &c).message() == "model.nKvHeads (3) must divide nHeads (32)");
   REQUIRE(model_kv_cache({mistral, 0, 1, CacheDtype::kF16}, &c).message() == "tokens (0) must be an integer from 1 to 1099511627776");
 }
 
@@ -311,7 +317,8 @@ TEST_CASE("MLA: DeepSeek-V3 caches a 576-wide latent per layer; its MHA baseline
   // an MLA model caches one latent: another G is refused, and so is a value width without K and V
   ModelSpec two = ds;
   two.n_kv_heads = 2;
-  CHECK(model_kv_cache({two, 1, 1, CacheDtype::kF16}, &c).message() == "nKvHeads (2): deepseek-v3 caches one MLA latent, not K/V heads");
+  CHECK(model_kv_cache({two, 1, 1, CacheDtype::kF16}, &c).message() ==
+        "model: an MLA model caches one latent: nKvHeads (2) must be 1 and headDim (576) kvLoraRank + qkRopeHeadDim (576)");
   KvSize s;
   CHECK(kv_cache_size({1, 1, 576, 1, 1, CacheDtype::kF16, 1, 128}, &s).message() == "valueDim (128) needs kvFactor 2 (a K and a V vector), not 1");
   REQUIRE(kv_cache_size({1, 1, 192, 1, 1, CacheDtype::kF16, 2, 128}, &s).is_ok());

@@ -51,8 +51,11 @@ async function barsAgainstCore(page) {
   if (sized?.model.attention === 'MLA') {  // an MLA model: its MHA baseline and its latent
     return { form, drawn, want: ['mha', 'published'].map((row) => sized.variants.find((v) => v.row === row).total) };
   }
-  const tokens = sized ? sized.cachedTokens : t;
-  const bytes = (n) => core.kvCacheBytes({ layers: l, nKvHeads: n, headDim: d, tokens, batch: b, dtype: form.dtype });
+  if (sized) {  // a catalog model: its rows sized layer by layer (MHA, as published unless MHA or MQA, MQA)
+    const rows = sized.variants.filter((v) => v.row === 'mha' || v.nKvHeads === 1 || (v.row === 'published' && v.attention === 'GQA'));
+    return { form, drawn, want: rows.map((v) => v.total) };
+  }
+  const bytes = (n) => core.kvCacheBytes({ layers: l, nKvHeads: n, headDim: d, tokens: t, batch: b, dtype: form.dtype });
   const want = [H, ...(G !== H && G !== 1 ? [G] : []), ...(H > 1 ? [1] : [])].map(bytes);
   return { form, drawn, want };
 }
@@ -69,7 +72,7 @@ test('benchmark: a control change reaches the screen at every preset (printed; a
       times.get(`${name} = ${value}`).push(await change(page, name, value));
       const { form, drawn, want } = await barsAgainstCore(page);
       assert.equal(form[name], value);
-      assert.deepEqual(drawn, want, `${name} = ${value}: the bars are the core's kvCacheBytes for ${JSON.stringify(form)}`);
+      assert.deepEqual(drawn, want, `${name} = ${value}: the bars are the core's modelKvCache rows (a model) or kvCacheBytes for ${JSON.stringify(form)}`);
     }
   }
   const rows = [...times].map(([preset, ms]) => [preset, stats(ms)]);

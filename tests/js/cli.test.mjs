@@ -44,7 +44,8 @@ test('--device adds the solver, --kv-heads a what-if, --json is exact', () => {
 test('--list prints both catalogs', () => {
   const r = run('--list');
   assert.equal(r.status, 0);
-  assert.match(r.stdout, /^gemma-7b\s+MHA\s+28\s+16\s+16\s+256\s+8192\s+8\.54 B\s+448 KiB$/m);
+  assert.match(r.stdout, /^gemma-7b\s+MHA\s+28\s+F\s+16\s+16\s+256\s+8192\s+8\.54 B\s+448 KiB$/m);
+  assert.match(r.stdout, /^gemma-3-27b\s+GQA\s+62\s+SSSSSF\s+32\s+16\s+128\s+131072\s/m);
   assert.match(r.stdout, /^h100-80gb\s+NVIDIA H100 SXM 80 GB\s+80 GB\s+3350 GB\/s$/m);
 });
 
@@ -66,6 +67,41 @@ test('bad input: one line on stderr and exit status 2', () => {
     assert.equal(r.stdout, '');
     assert.equal(r.stderr.trim().split('\n').length, 1, args.join(' '));
     assert.match(r.stderr.trim(), pattern);
+  }
+});
+
+test('kv --config: a config.json sized layer by layer, as the catalog model of the same config', () => {
+  const config = fileURLToPath(new URL('../fixtures/configs/gemma-3-12b.json', import.meta.url));
+  const r = run('kv', '--config', config, '--tokens', '131072');
+  assert.equal(r.status, 0, r.stderr);
+  // 8 global layers keep 131072 tokens, 40 sliding keep 1024: 2·8·256·2 B per layer per token
+  assert.match(r.stdout, /layers by kind at 131072 tokens \(pattern SSSSSF, repeated from layer 0\):/);
+  assert.match(r.stdout, /full\s+8 layers, each keeps 131072 tokens: 8 GiB per sequence/);
+  assert.match(r.stdout, /sliding\s+40 layers, each keeps 1024 tokens \(window 1024\): 320 MiB per sequence/);
+  assert.match(r.stdout, /a uniform formula \(every layer keeps every token\) would say 48 GiB per sequence, 5\.77× the real 8\.31 GiB/);
+  const j = JSON.parse(run('kv', '--config', config, '--tokens', '131072', '--json').stdout);
+  const k = JSON.parse(run('kv', 'gemma-3-12b', '--tokens', '131072', '--json').stdout);
+  assert.deepEqual([j.perSequence, j.total, j.byKind], [k.perSequence, k.total, k.byKind]);
+  const solved = run('kv', '--config', config, '--device', 'h100-80gb', '--params', '11.77e9', '--json');
+  assert.equal(solved.status, 0, solved.stderr);
+  assert.equal(JSON.parse(solved.stdout).solver.maxContext, JSON.parse(run('kv', 'gemma-3-12b', '--device', 'h100-80gb', '--json').stdout).solver.maxContext);
+});
+
+test('kv --config: unreadable, hostile or misused configs are one line on stderr, exit status 2', () => {
+  const hostile = fileURLToPath(new URL('../fixtures/configs/SOURCES.md', import.meta.url));
+  const config = fileURLToPath(new URL('../fixtures/configs/phi-4.json', import.meta.url));
+  const cases = [
+    [['kv', '--config', '/nonexistent/config.json'], /^gqa-playground: --config "\/nonexistent\/config\.json" cannot be read: ENOENT$/],
+    [['kv', '--config', hostile], /^gqa-playground: config is not valid JSON at byte 0 \(line 1, column 1\): expected a value/],
+    [['kv', 'phi-4', '--config', config], /give a model id or --config, not both/],
+    [['kv', '--config', config, '--device', 'h100-80gb'], /params \(0\) of config-phi3 is unknown/],
+    [['kv', 'phi-4', '--params', '14e9'], /--params goes with --config/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = run(...args);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.match(r.stderr.trim(), pattern, args.join(' '));
+    assert.equal(r.stderr.trim().split('\n').length, 1);
   }
 });
 

@@ -13,6 +13,7 @@ test('info.limits: every limit the core checks, frozen, with the C++ values', ()
     sequences: 65536,                                                        // paged_kv_cache.h
     layers: 100000, modelTokens: 2 ** 40, batch: 2 ** 24, kvFactor: 2,        // memory_model.h
     modelWidth: 1024 * 4096, tensorParallel: 4096,                           // cost_model.h
+    modelLayers: 4096, configBytes: 2 ** 20,                                 // model_spec.h, model_config.h
     requestBytes: 2 ** 30, memoryBytes: 2 ** 31,                             // memory_budget.h
     dModel: 4096, experimentHeads: 256, experimentHeadDim: 1024, seqLen: 4096, samples: 1024,  // conversion.h
     vocab: 4096, pairs: 1024, width: 4096,                                   // recall.h
@@ -52,6 +53,8 @@ test('info.dtypes: the cache and memory-model storage types; MEMORY_DTYPES is th
   assert.deepEqual([...MEMORY_DTYPES], [...dtypes.memory], 'web/core/dtypes.js must match cpp/sizing/memory_model.cpp');
   assert.ok(Object.isFrozen(MEMORY_DTYPES));
   assert.deepEqual([...core.info.convertMethods], ['mean', 'first', 'random']);
+  assert.deepEqual([...core.info.layerKinds], ['full', 'sliding', 'chunked', 'mla', 'linear']);  // model_spec.h
+  assert.ok(Object.isFrozen(core.info.layerKinds));
   assert.deepEqual([...CONVERT_METHODS], [...core.info.convertMethods], 'quality.js must match cpp/lab/conversion.cpp');
   assert.ok(Object.isFrozen(CONVERT_METHODS) && Object.isFrozen(core.info.convertMethods));
   assert.deepEqual({ ...RECALL_SWEEP, loads: [...RECALL_SWEEP.loads] }, { ...core.info.recallSweep, loads: [...core.info.recallSweep.loads] },

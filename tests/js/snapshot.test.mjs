@@ -44,6 +44,22 @@ test('snapshot: a sliding-window model caches the core\'s cachedTokens; without 
   assert.deepEqual([custom.cache.window, custom.cache.cachedTokens], [0, 32768]);
 });
 
+test('snapshot: every catalog model\'s bars are its rows sized layer by layer (Gemma 3: not the uniform formula; an MHA model has one row for both)', () => {
+  for (const m of core.models()) {
+    const s = normalize({ model: m.id, h: m.nHeads, g: m.nKvHeads, d: m.headDim, l: m.layers, t: Math.min(32768, m.maxContext) });
+    const snap = snapshot(core, s);
+    const c = core.modelKvCache({ model: m.id, tokens: s.t });
+    assert.equal(snap.cache.current.bytes, c.total, m.id);
+    assert.equal(snap.cache.mha.bytes, c.variants.find((v) => v.row === 'mha').total, m.id);
+  }
+  const gemma = snapshot(core, normalize({ model: 'gemma-3-27b', h: 32, g: 16, d: 128, l: 62, t: 131072 }));
+  assert.equal(gemma.cache.current.bytes, 10 * 8192 * 131072 + 52 * 8192 * 1024);  // 2·16·128·2 B per layer per token
+  assert.equal(gemma.cache.current.uncapped, 62 * 8192 * 131072);
+  assert.equal(gemma.cache.cachedTokens, 131072, 'its global layers keep every token');
+  const gpt2 = snapshot(core, normalize({ model: 'gpt-2', h: 12, g: 12, d: 64, l: 12, t: 1024 }));
+  assert.deepEqual([gpt2.cache.current.kind, gpt2.cache.current.bytes], ['MHA', 2 * 12 * 12 * 64 * 1024 * 2]);
+});
+
 test('snapshot: K/V numbers per token per layer for MHA, the current G and MQA', () => {
   const snap = snapshot(core, normalize({ h: 8, g: 2, d: 64 }));
   assert.deepEqual(snap.facts.kvValues, { mha: 2 * 8 * 64, current: 2 * 2 * 64, mqa: 2 * 64 });

@@ -104,8 +104,9 @@ function mlaFacts(core, id) {
 /** Every number the page shows for one state, in one round trip. */
 export function snapshot(core, s) {
   const { h, g, d, t, l, b, dtype } = s;
-  // a catalog model (state.model) is sized by the core's model cache: a sliding window caps it, and an
-  // MLA model caches one latent, compared with its own MHA baseline (not with G = H or G = 1 of its latent)
+  // a catalog model (state.model) is sized by the core's model cache, layer by layer: sliding and chunked
+  // layers cap their tokens, and an MLA model caches one latent, compared with its own MHA baseline (not
+  // with G = H or G = 1 of its latent)
   const model = s.model ? core.models().find((m) => m.id === s.model) : undefined;
   const published = model ? core.modelKvCache({ model: model.id, tokens: t, batch: b, dtype }) : undefined;
   const cached = published ? published.cachedTokens : t;
@@ -115,9 +116,13 @@ export function snapshot(core, s) {
   const mla = model?.attention === 'MLA';
   const row = (name) => published.variants.find((v) => v.row === name);
   const rowEntry = (v) => ({ nKvHeads: v.nKvHeads, kind: v.attention, bytes: v.total, perToken: v.perToken, reductionVsMha: v.reductionVsMha });
-  const cache = mla
-    ? { mha: rowEntry(row('mha')), current: { ...rowEntry(row('published')), uncapped: published.uncapped.total }, mqa: null }
-    : { mha: entry(h), current: entry(g), mqa: entry(1) };
+  // a catalog model's rows come from its layout (each layer group keeps its own tokens); the
+  // controls' uniform formula only sizes a shape that is no published model
+  // (an MHA model's published row is its 'mha' row: the core lists each G once)
+  const current = published && { ...rowEntry(published.variants.find((v) => v.nKvHeads === published.nKvHeads)), uncapped: published.uncapped.total };
+  const cache = !model ? { mha: entry(h), current: entry(g), mqa: entry(1) }
+    : mla ? { mha: rowEntry(row('mha')), current, mqa: null }
+    : { mha: rowEntry(row('mha')), current, mqa: rowEntry(published.variants.find((v) => v.nKvHeads === 1)) };
   const { weights, equalsMha } = exampleFacts(core, h, g, d);
   const values = (G) => kvNumbersPerToken(core, { nKvHeads: G, headDim: d });
   const llama = core.modelKvCache({ model: 'llama-3.1-70b', tokens: 131072 });
@@ -132,7 +137,8 @@ export function snapshot(core, s) {
     kinds: mla ? [{ nKvHeads: g, kind: model.attention }] : divisors(h).map((G) => ({ nKvHeads: G, kind: kind(G) })),
     // an MLA model: its MLA widths (the head diagram names the latent), else null
     mla: mla ? { ...model.mla, width: model.headDim } : null,
-    cache: { ...cache, window: model?.slidingWindow ?? 0, cachedTokens: cached },
+    // window: what caps every layer when no layer keeps every token (a model whose layers all slide)
+    cache: { ...cache, window: model?.layout.map((g) => g.window ?? g.chunk).find(Boolean) ?? 0, cachedTokens: cached },
     example: { tokens: EXAMPLE_TOKENS, weights },
     walk: { ...walkthroughFacts(core, d, bytes), mla: mlaStepFacts(core, dtype) },
     facts: {

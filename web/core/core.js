@@ -42,6 +42,7 @@ function freezeInfo(info) {
     limits: Object.freeze({ ...info.limits }),
     convertMethods: Object.freeze([...info.convertMethods]),
     recallSweep: Object.freeze({ ...info.recallSweep, loads: Object.freeze([...info.recallSweep.loads]) }),
+    layerKinds: Object.freeze([...info.layerKinds]),
     dtypes: Object.freeze({ cache: Object.freeze([...cache]), memory: Object.freeze([...memory]) }),
   });
 }
@@ -223,7 +224,9 @@ export class Core {
   devices() { return this.#m.devices(); }
   /** The catalog entry for `id`, or a RangeError naming the closest ids. */
   model(id) { return sizing.model(this.#m, id); }
-  /** A model's KV cache at a context and batch, the sliding window applied, with what-ifs. */
+  /** The model record a config.json (text or object) describes, usable wherever a catalog id is. */
+  modelFromConfig(json, options) { return sizing.modelFromConfig(this.#m, this.info, json, options); }
+  /** A model's KV cache at a context and batch, layer by layer (windows, chunks, latents, linear states), with what-ifs. */
   modelKvCache(args) { return sizing.modelKvCache(this.#m, this.info, args); }
   /** What fits on one accelerator, and a roofline decode estimate. */
   solveBudget(args) { return sizing.solveBudget(this.#m, this.info, args); }

@@ -65,19 +65,76 @@ export function model(m, id) {
 }
 
 /**
+ * A model argument: a catalog id, or a model record (what model() or modelFromConfig() returns,
+ * perhaps edited). Returns { spec, key }: the record as the core reads it, and what the core's
+ * calls take for it (the id, or the record's JSON, which the core reads and checks field by field).
+ */
+function modelArg(m, value) {
+  if (typeof value === 'string') return { spec: model(m, value), key: value };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new TypeError(`model (${show(value)}) must be a catalog id such as 'llama-3.1-70b' or a model record (core.model(id), core.modelFromConfig(json))`);
+  }
+  const key = toJson('model', value);
+  return { spec: unwrap(m.modelRecord(key)), key };
+}
+
+/** JSON.stringify, or a TypeError naming the field (a cycle, a BigInt). */
+function toJson(field, value) {
+  try {
+    return JSON.stringify(value);
+  } catch (e) {
+    throw new TypeError(`${field} (${show(value)}) cannot be written as JSON: ${e.message}`);
+  }
+}
+
+const FROM_CONFIG_KEYS = ['id', 'name', 'params', 'activeParams'];
+
+/**
+ * The model record a Hugging Face config.json describes (a string, or the parsed object): read,
+ * interpreted and checked by the core (cpp/sizing/model_config.h), usable everywhere a catalog id
+ * is. A config.json states no parameter count, so params is null unless given in `options`
+ * ({ id, name, params, activeParams }); the budget solver needs it.
+ */
+export function modelFromConfig(m, { limits }, json, options = {}) {
+  checkKeys('modelFromConfig options', options, FROM_CONFIG_KEYS);
+  let text = json;
+  if (typeof json !== 'string') {
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+      throw new TypeError(`config (${show(json)}) must be a config.json's text or its parsed object`);
+    }
+    text = toJson('config', json);
+  }
+  // the core refuses it too; a string this long is not copied into the module to be told so
+  if (text.length > limits.configBytes) {
+    throw new RangeError(`config (${text.length} characters) is over the limit of ${limits.configBytes} bytes`);
+  }
+  const record = unwrap(m.modelFromConfig(text));
+  if (options.id !== undefined && (typeof options.id !== 'string' || options.id === '')) throw new TypeError(`id (${show(options.id)}) must be a non-empty string`);
+  if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) throw new TypeError(`name (${show(options.name)}) must be a non-empty string`);
+  const params = optionalFinite('params', options.params);
+  const activeParams = optionalFinite('activeParams', options.activeParams);
+  if (activeParams !== undefined && params === undefined) throw new TypeError('activeParams needs params');
+  if (options.id === undefined && options.name === undefined && params === undefined) return record;
+  const edited = { ...record, id: options.id ?? record.id, name: options.name ?? record.name };
+  if (params !== undefined) Object.assign(edited, { params, activeParams: activeParams ?? params });
+  return unwrap(m.modelRecord(toJson('model', edited)));  // the core checks the edited record (0 <= activeParams <= params)
+}
+
+/**
  * A model's KV cache for `tokens` per sequence and `batch` sequences, with what-ifs:
  * { model, nKvHeads, attention, dtype, tokens, batch, cachedTokens, perToken, perSequence, total,
- * uncapped, variants }. Bytes are totalBytes (scales included); the core applies the sliding
- * window (cachedTokens) and `uncapped` gives the figure without it.
+ * uncapped, byKind, variants }. Bytes are totalBytes (scales included), summed over the layers by
+ * the core, each layer group keeping its own tokens (byKind: [{ kind, layers, cachedTokens,
+ * perToken, perSequence, total }]); `uncapped` is the uniform formula, every layer keeping every token.
  */
 export function modelKvCache(m, { limits, dtypes }, args) {
   checkKeys('modelKvCache', args, ['model', 'tokens', 'batch', 'dtype', 'nKvHeads']);
-  const spec = model(m, args.model);
+  const { spec, key } = modelArg(m, args.model);
   const tokens = integer('tokens', args.tokens, [1, limits.modelTokens]);
   const batch = integer('batch', args.batch, [1, limits.batch], 1);
   const dtype = oneOf('dtype', args.dtype, dtypes.memory, 'f16');
-  const { nKvHeads: G, variants: rows } = variantsOf(m, spec, args.nKvHeads);
-  const cache = (row, nKvHeads) => unwrap(m.modelKvCache({ model: spec.id, row, nKvHeads, tokens, batch, dtype }));
+  const { nKvHeads: G, variants: rows } = variantsOf(m, spec, key, args.nKvHeads);
+  const cache = (row, nKvHeads) => unwrap(m.modelKvCache({ model: key, row, nKvHeads, tokens, batch, dtype }));
   const variants = rows.map(({ row, label, nKvHeads, attention }) => {
     const c = cache(row, nKvHeads);
     return { row, label, nKvHeads, attention, perToken: c.perToken, total: c.total };
@@ -87,7 +144,7 @@ export function modelKvCache(m, { limits, dtypes }, args) {
   const c = cache(args.nKvHeads === undefined ? 'published' : 'whatIf', G);
   return {
     model: spec, nKvHeads: G, attention: c.attention, dtype, tokens, batch, cachedTokens: c.cachedTokens,
-    perToken: c.perToken, perSequence: c.perSequence, total: c.total, uncapped: c.uncapped, variants,
+    perToken: c.perToken, perSequence: c.perSequence, total: c.total, uncapped: c.uncapped, byKind: c.byKind, variants,
   };
 }
 
@@ -99,7 +156,7 @@ export function modelKvCache(m, { limits, dtypes }, args) {
 export function solveBudget(m, { limits, dtypes }, args) {
   checkKeys('solveBudget', args, ['model', 'device', 'memoryGB', 'bandwidthGBs', 'weightDtype', 'kvDtype', 'reserve',
     'tokens', 'batch', 'nKvHeads']);
-  const spec = model(m, args.model);
+  const { spec, key } = modelArg(m, args.model);
   let device;
   if (args.device !== undefined) {
     if (args.memoryGB !== undefined || args.bandwidthGBs !== undefined) {
@@ -115,7 +172,7 @@ export function solveBudget(m, { limits, dtypes }, args) {
   }
   const reserve = optionalFinite('reserve', args.reserve) ?? 0.1;  // the core checks 0 <= reserve < 1
   const q = {
-    model: spec.id,
+    model: key,
     weightDtype: oneOf('weightDtype', args.weightDtype, dtypes.memory, 'f16'),
     kvDtype: oneOf('kvDtype', args.kvDtype, dtypes.memory, 'f16'),
     memoryBytes: device.memoryGB * 1e9,
@@ -124,7 +181,7 @@ export function solveBudget(m, { limits, dtypes }, args) {
     tokens: integer('tokens', args.tokens, [1, limits.modelTokens], Math.min(spec.maxContext, 8192)),
     batch: integer('batch', args.batch, [1, limits.batch], 1),
   };
-  const { nKvHeads: G, variants: rows } = variantsOf(m, spec, args.nKvHeads);
+  const { nKvHeads: G, variants: rows } = variantsOf(m, spec, key, args.nKvHeads);
   const variants = rows.map(({ row, label, nKvHeads }) => ({ row, label, ...unwrap(m.solveBudget({ ...q, row, nKvHeads })) }));
   return { model: spec, device, weightDtype: q.weightDtype, kvDtype: q.kvDtype, reserve, tokens: q.tokens, batch: q.batch,
     estimate: 'roofline: a decode step reads the active weights and the whole KV cache once, at the stated bandwidth',
@@ -148,9 +205,9 @@ const ROW_LABELS = {
  * The core's comparison rows for a model (MHA, as published, a what-if nKvHeads, MQA; MLA: its MHA
  * baseline and as published), labelled: { nKvHeads (the G asked about), variants: [{ row, label, nKvHeads, attention }] }.
  */
-function variantsOf(m, spec, nKvHeads) {
+function variantsOf(m, spec, key, nKvHeads) {
   const whatIf = nKvHeads !== undefined;
-  const r = unwrap(m.kvVariants(spec.id, whatIf, whatIf ? integer('nKvHeads', nKvHeads, [1, spec.nHeads]) : 0));
+  const r = unwrap(m.kvVariants(key, whatIf, whatIf ? integer('nKvHeads', nKvHeads, [1, spec.nHeads]) : 0));
   return { nKvHeads: r.nKvHeads, variants: r.variants.map((v) => ({ row: v.row, label: ROW_LABELS[v.row](spec, v), nKvHeads: v.nKvHeads, attention: v.attention })) };
 }
 
