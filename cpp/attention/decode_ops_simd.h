@@ -146,7 +146,12 @@ struct SimdOps {
 
   /// int8 keys as stored against int16 queries, 2 heads x 4 keys (8 accumulators + 2 q + 1-2 k
   /// live registers; an odd last head, every head in MHA, 1 x 4); the first head pair calls
-  /// after_keys for each 4 (or leftover 1) key rows it has read
+  /// after_keys for each 4 (or leftover 1) key rows it has read.
+  /// Not relaxed SIMD's i32x4.relaxed_dot_i8x16_i7x16_add_s: its result is defined only where
+  /// every lane of its second operand is in [0, 127] (x86 engines lower it to pmaddubsw, which
+  /// reads that operand as unsigned), and neither operand is: keys are stored in [-127, 127] and
+  /// the queries are rounded to int16, not 7 bits (the 2^-15 term of the tolerance).
+  /// dot_i16x8_s stays, exact for this value range in every build.
   template <class AfterKeys>
   static void scores_i8_2x4(float* s, const int16_t* qi, const float* qs, int m, const int8_t* kb, const float* ks,
                             int nb, int d, AfterKeys&& after_keys) {
