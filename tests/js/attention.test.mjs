@@ -20,10 +20,10 @@ test('loadCore picks the best ISA by default; isa and simd force one; what the e
   assert.equal((await loadCore({ simd: true })).info.isa, 'simd128');
   assert.equal((await loadCore({ simd: false })).info.isa, 'scalar');
   if (!relaxedSupported()) {
-    await assert.rejects(loadCore({ isa: 'relaxed' }), { name: 'RangeError', message: /isa \('relaxed'\) was requested but this engine has no WebAssembly relaxed SIMD \(node 20: --experimental-wasm-relaxed-simd\)/ });
+    await assert.rejects(loadCore({ isa: 'relaxed' }), { name: 'RangeError', message: /isa \("relaxed"\) was requested but this engine has no WebAssembly relaxed SIMD \(node 20: --experimental-wasm-relaxed-simd\)/ });
   }
-  await assert.rejects(loadCore({ isa: 'avx2' }), { name: 'RangeError', message: "isa ('avx2') must be one of 'relaxed', 'simd128', 'scalar'" });
-  await assert.rejects(loadCore({ isa: 'scalar', simd: false }), { name: 'TypeError', message: /isa \('scalar'\) and simd \(false\) both given/ });
+  await assert.rejects(loadCore({ isa: 'avx2' }), { name: 'RangeError', message: `isa ("avx2") must be one of 'relaxed', 'simd128', 'scalar'` });
+  await assert.rejects(loadCore({ isa: 'scalar', simd: false }), { name: 'TypeError', message: /isa \("scalar"\) and simd \(false\) both given/ });
 });
 
 // The numeric grid (every head_dim x head layout x mask) runs in Catch2, natively and in both WASM

@@ -35,7 +35,7 @@ export async function loadCore(options = {}) {
   const debug = bool('debug', options.debug, false);
   if (!supported.includes(isa)) {
     const missing = isa === 'relaxed' ? 'WebAssembly relaxed SIMD (node 20: --experimental-wasm-relaxed-simd)' : 'WebAssembly SIMD';
-    throw new RangeError(`${options.isa !== undefined ? `isa ('${isa}')` : 'simd (true)'} was requested but this engine has no ${missing}`);
+    throw new RangeError(`${options.isa !== undefined ? `isa (${show(isa)})` : 'simd (true)'} was requested but this engine has no ${missing}`);
   }
   const variant = ISA_VARIANTS[isa];
   return new Core(await instantiateCore(variant, options.wasmBinary), variant, { debug });
