@@ -20,7 +20,7 @@ import { filledCache, jsDecodeStep, stepInputs } from '../web/lib/bench-data.js'
 import { stepCost } from '../web/lib/core-facts.js';
 import { renderSvg } from './bench/chart.mjs';
 import { spawnThread } from './bench/parallel.mjs';
-import { parallelDecode } from '../web/lib/parallel.js';
+import { parallelDecode, parallelProbe } from '../web/lib/parallel.js';
 import { formatSeconds, kernelLabel, textTable } from '../web/lib/format.js';
 import { medianMs } from '../web/lib/timing.js';
 import { boundFractions, stepBounds } from '../web/lib/bounds.js';
@@ -182,12 +182,19 @@ async function main() {
   }
 
   // parallel decode: worker threads each with a WASM instance and a slice of the cache
+  // Each worker count has its own bounds: the probes run in that many workers at once.
   const parallel = [];
+  const parallelProbes = {};
   if (!flag('no-parallel')) {
     const T = quick ? 256 : 8192, d = quick ? 64 : 128;
     const counts = [1, 2, 4];
+    for (const workers of counts) {
+      log(`parallel probes: ${workers} workers at once`);
+      parallelProbes[workers] = await parallelProbe({ workers, spawn: spawnThread, probe: quick ? { bytes: 16 * 2 ** 20, reps: 2, iters: 1e6 } : { reps: 3 } });
+    }
     for (const G of [32, 8, 1]) {
       const shape = { H, G, d, T, dtype: 'f32' };
+      const cost = stepCost(simd, shape);
       log(`parallel: G=${G} T=${T}`);
       const ref = jsDecodeStep(stepInputs(shape), shape);
       let base = null;
@@ -197,20 +204,23 @@ async function main() {
           if (!r) { parallel.push({ G, d, T, mode, workers, skipped: `${workers} workers > ${G} K/V heads to split` }); continue; }
           const err = maxAbsDiff(r.out, ref);
           base ??= r.ms;
-          parallel.push({ G, d, T, mode, workers, ms: r.ms, speedup: base / r.ms, maxErr: err, ok: err <= 2e-5, ...(flag('outputs') ? { out: Array.from(r.out) } : {}) });
+          const bounds = stepBounds(cost, parallelProbes[workers]);
+          const { ofSum, ofMemory } = boundFractions(r.ms, bounds);
+          parallel.push({ G, d, T, mode, workers, ms: r.ms, speedup: base / r.ms, ...bounds, ofSum, ofMemory,
+            maxErr: err, ok: err <= 2e-5, ...(flag('outputs') ? { out: Array.from(r.out) } : {}) });
         }
       }
     }
   }
 
   const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}` };
-  const result = { machine, H, quick, probes, rows, parallel, parallelIsa: (relaxed ?? simd).info.isa, targets: countTargets(rows) };
+  const result = { machine, H, quick, probes, rows, parallel, parallelProbes, parallelIsa: (relaxed ?? simd).info.isa, targets: countTargets(rows) };
   if (svgPath) writeFileSync(svgPath, renderSvg(result));
   if (flag('json')) { console.log(JSON.stringify(result)); return; }
   console.log(report(result));
 }
 
-function report({ machine, probes, rows, parallel, parallelIsa, targets: t }) {
+function report({ machine, probes, rows, parallel, parallelProbes, parallelIsa, targets: t }) {
   const impls = ['js', 'ort', 'wasm-scalar', 'wasm-simd', 'wasm-relaxed', 'native-v2', 'native-fma', 'native-native'];
   const gb = (p) => (p ? `${(p.bytesPerSecond / 1e9).toFixed(1)} GB/s, ${(p.maddsPerSecond / 1e9).toFixed(1)} G madd/s` : 'n/a');
   const ms = (x) => formatSeconds(x / 1e3);
@@ -253,8 +263,10 @@ function report({ machine, probes, rows, parallel, parallelIsa, targets: t }) {
   ]));
   if (parallel.length) {
     lines.push('', `parallel decode (${kernelLabel(parallelIsa)}, f32, head_dim ${parallel[0].d}, T = ${parallel[0].T}; ${machine.cores} cores): worker threads, each with its own instance and cache slice`);
-    lines.push(textTable(['G', 'split', 'workers', 'ms / token', 'speed-up vs 1'], parallel.map((p) => [p.G, p.mode === 'heads' ? 'K/V heads' : 'tokens (T)', p.workers,
-      p.skipped ? `— (${p.skipped})` : `${p.ms.toFixed(2)}${p.ok ? '' : ' WRONG'}`, p.skipped ? '' : `${p.speedup.toFixed(2)}×`])));
+    lines.push(`bounds per worker count, from the probes run in that many workers at once: ${Object.entries(parallelProbes).map(([w, p]) => `${w}: ${gb(p)}`).join('; ')}`);
+    lines.push(textTable(['G', 'split', 'workers', 'ms / token', 'speed-up vs 1', 'sum bound', '% sum', '% mem'], parallel.map((p) => [p.G, p.mode === 'heads' ? 'K/V heads' : 'tokens (T)', p.workers,
+      p.skipped ? `— (${p.skipped})` : `${p.ms.toFixed(2)}${p.ok ? '' : ' WRONG'}`, p.skipped ? '' : `${p.speedup.toFixed(2)}×`,
+      p.skipped ? '' : ms(p.sumMs), p.skipped ? '' : pct(p.ofSum), p.skipped || p.regime !== 'memory' ? '' : pct(p.ofMemory)])));
   }
   const wrong = rows.flatMap((r) => Object.entries(r.impls).filter(([, v]) => !v.ok).map(([n, v]) => `${n} d=${r.d} G=${r.G} T=${r.T} ${r.dtype}: max |Δ| ${v.maxErr.toExponential(2)} > ${v.tol.toExponential(2)}`));
   wrong.push(...parallel.filter((p) => p.ok === false).map((p) => `parallel ${p.mode} x${p.workers} G=${p.G}: max |Δ| ${p.maxErr.toExponential(2)}`));

@@ -63,6 +63,10 @@ test('npm run bench --quick: every implementation matches the float64 reference'
     let err = 0;
     for (let i = 0; i < p.out.length; i++) err = Math.max(err, Math.abs(p.out[i] - ref.out[i]));
     assert.ok(err <= 2e-5, `parallel ${p.mode} x${p.workers} G=${p.G}: ${err}`);
+    // against the bounds of its worker count: the probes run in that many workers at once
+    const probe = result.parallelProbes[p.workers];
+    const sumMs = (2 * p.G * p.T * p.d * 4 / probe.bytesPerSecond + 2 * result.H * p.T * p.d / probe.maddsPerSecond) * 1e3;
+    assert.ok(Math.abs(p.sumMs - sumMs) <= 1e-9 * sumMs && Math.abs(p.ofSum - sumMs / p.ms) <= 1e-9 * p.ofSum, `parallel bounds x${p.workers}`);
   }
   assert.ok(result.parallel.some((p) => p.G === 1 && p.mode === 'T' && p.workers === 4 && !p.skipped));
   assert.ok(result.probes.wasm.bytesPerSecond > 0 && result.probes.wasm.maddsPerSecond > 0);
