@@ -16,6 +16,13 @@
 // Forces the hot block loops into each kernel: left as calls that the f32 and f16 kernels share
 // (as clang chose), V8 ran the step slower (docs/performance.md).
 #define GQA_HOT __attribute__((always_inline))
+// The relaxed build's clang 19 unrolls the register-tiled loops, which holds more vectors live
+// than V8's 15 xmm registers (docs/performance.md); clang 14 (SIMD128) leaves them as written.
+#if defined(__wasm_relaxed_simd__)
+#define GQA_TILE_LOOP _Pragma("clang loop unroll(disable)")
+#else
+#define GQA_TILE_LOOP
+#endif
 
 namespace gqa {
 namespace {
@@ -50,6 +57,7 @@ struct SimdOps {
         const T* k = kb + j * d;
         f32x4 a0 = splat(0), a1 = splat(0), a2 = splat(0), a3 = splat(0);
         const float* qc = qh;
+        GQA_TILE_LOOP
         for (const T* kk = k; kk != k + d4; kk += 4, qc += 16) {  // 4 heads x 1 key: 4 chains
           const f32x4 x = load_row(kk);
           a0 = madd(a0, load(qc), x);
@@ -131,6 +139,7 @@ struct SimdOps {
         f32x4 a0 = splat(0), a1 = splat(0), a2 = splat(0), a3 = splat(0);
         f32x4 b0 = splat(0), b1 = splat(0), b2 = splat(0), b3 = splat(0);
         const float* qc = qh;
+        GQA_TILE_LOOP
         for (const float* kk = kq; kk != kq + c4 * 16; kk += 16, qc += 16) {  // pointers, not an index: V8 computes no address
           const f32x4 x = load(qc), y = load(qc + 4);
           f32x4 kv = load(kk); a0 = madd(a0, x, kv); b0 = madd(b0, y, kv);
@@ -312,6 +321,7 @@ struct SimdOps {
         f32x4 b0 = load(b + i), b1 = load(b + i + 4), b2 = load(b + i + 8), b3 = load(b + i + 12);
         const float* v = vb + i;
         const float* qb = pb;
+        GQA_TILE_LOOP
         for (const float* qa = pa; qa != pa + nb; ++qa, ++qb, v += d) {  // pointers: V8 computes no address
           const f32x4 wa = splat(*qa), wb = splat(*qb);
           f32x4 x = load(v); a0 = madd(a0, wa, x); b0 = madd(b0, wb, x);
