@@ -113,10 +113,8 @@ val MlaCacheJs::init(const MlaCacheArgs& a) {
 val MlaCacheJs::append(val latent, val k_rope, double n) {
   const uint64_t nc = uint64_t(n) * cache_.kv_lora_rank(), nkr = uint64_t(n) * cache_.qk_rope_head_dim();
   Buffer<float> c, kr;
-  Status st;
-  if (!(st = alloc(&c, nc, "latent")).is_ok() || !(st = alloc(&kr, nkr, "kRope")).is_ok()) return error_value(st);
-  copy_in(latent, c.data(), nc);
-  copy_in(k_rope, kr.data(), nkr);
+  const Status st = copy_pair_in(latent, nc, "latent", &c, k_rope, nkr, "kRope", &kr);
+  if (!st.is_ok()) return error_value(st);
   return status_value(cache_.append(c.data(), kr.data(), int64_t(n)));
 }
 

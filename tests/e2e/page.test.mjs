@@ -21,7 +21,7 @@ test('loads with no console error and no failed or cross-origin request, KaTeX f
   await page.waitForSelector('.katex');  // equations typeset
   assert.ok(await page.locator('.katex').count() >= 4);
   assert.ok(await page.locator('.qa').count() >= 8);
-  assert.match(await page.textContent('#theory'), /decode_group\(isa, q \+ off, int\(m\), head\(g\)/);  // the core's own lines
+  assert.match(await page.textContent('#theory'), /decode_ranges\(isa, q \+ off, int\(m\), kv\.head\(g\)/);  // the core's own lines
   assert.deepEqual(problems, clean);
   await context.close();
 });

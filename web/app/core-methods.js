@@ -4,6 +4,7 @@
 // core-client.js. Each method takes the loaded core and a structured-clonable argument.
 import { exampleInputs, mlaExampleInputs, repeatKv } from './example.js';
 import { EXAMPLE_TOKENS, MLA_STEP, WALKTHROUGH } from './lesson.js';
+import { pagedFacts, sinkFacts, splitKFacts } from './serving-facts.js';
 import { divisors } from './state.js';
 import { kvNumbersPerToken } from '../lib/core-facts.js';
 
@@ -167,6 +168,9 @@ export function coreMethods({ debug = false, crash } = {}) {
     } : {}),
     attention: (core, args) => core.attention(args),
     conversionError: (core, args) => core.conversionError(args),
+    servingSinks: sinkFacts,
+    servingSplitK: splitKFacts,
+    servingPaged: pagedFacts,
     models,
     snapshot,
   };

@@ -9,12 +9,13 @@
 // "abc" into 0): types, integers, array lengths, unknown keys. Ranges, limits, dtypes and labels
 // come from the core itself (core.info), and its refusals become thrown Errors. Every result is
 // a copy, never a view into the WASM heap. The loader and trap guard live in loader.js, the KV
-// cache in kv-cache.js, multi-head latent attention in mla.js, the catalog and sizing functions in sizing.js, the quality lab in quality.js.
+// cache in kv-cache.js, the paged cache in paged-kv-cache.js, multi-head latent attention in mla.js, the catalog and sizing functions in sizing.js, the quality lab in quality.js.
 import { CoreAbortedError, ISA_VARIANTS, instantiateCore, relaxedSupported, simdSupported, supportedIsas } from './loader.js';
 import { createNative } from './handle.js';
 import { KvCache } from './kv-cache.js';
 import { MlaCache, mlaAttentionArgs, mlaDecodeStepCost } from './mla.js';
-import { RecallTrainer, conversionArgs, convertArgs, recallArgs, trainRecallWith } from './quality.js';
+import { PagedKvCache } from './paged-kv-cache.js';
+import { RecallTrainer, conversionArgs, convertArgs, recallArgs, recallSweepWith, sweepArgs, sweepKvHeads, sweepLoad, trainRecallWith } from './quality.js';
 import * as sizing from './sizing.js';
 import { bool, checkKeys, exactly, int, integer, oneOf, optionalFinite, optionalSinkLogits, rows, show, unwrap } from './validate.js';
 
@@ -48,6 +49,7 @@ function freezeInfo(info) {
     ...info,
     limits: Object.freeze({ ...info.limits }),
     convertMethods: Object.freeze([...info.convertMethods]),
+    recallSweep: Object.freeze({ ...info.recallSweep, loads: Object.freeze([...info.recallSweep.loads]) }),
     dtypes: Object.freeze({ cache: Object.freeze([...cache]), memory: Object.freeze([...memory]) }),
   });
 }
@@ -134,6 +136,23 @@ export class Core {
       nKvHeads, headDim, capacity, dtype, streaming: streaming !== null, sinks: streaming?.sinks ?? 0,
     }));
     return new KvCache(native, nKvHeads, headDim, { ...owner, limits, module: () => this.#m }, streaming);
+  }
+
+  /**
+   * A paged KV cache (PagedAttention): a pool of numBlocks blocks of blockSize tokens, stored as
+   * dtype, shared by sequences; fork(id) shares a sequence's blocks, an append copies a shared
+   * partly filled last block before writing (copy on write).
+   */
+  createPagedKvCache(args) {
+    checkKeys('createPagedKvCache', args, ['nKvHeads', 'headDim', 'blockSize', 'numBlocks', 'dtype']);
+    const { limits, dtypes } = this.info;
+    const nKvHeads = integer('nKvHeads', args.nKvHeads, [1, limits.heads]);
+    const headDim = integer('headDim', args.headDim, [1, limits.headDim]);
+    const blockSize = integer('blockSize', args.blockSize, [1, limits.tokens]);
+    const numBlocks = integer('numBlocks', args.numBlocks, [1, limits.tokens]);
+    const dtype = oneOf('dtype', args.dtype, dtypes.cache, 'f32');
+    const [native, owner] = createNative(this.#guarded, 'PagedKvCache', (n) => n.init({ nKvHeads, headDim, blockSize, numBlocks, dtype }));
+    return new PagedKvCache(native, nKvHeads, headDim, { ...owner, limits, module: () => this.#m });
   }
 
   /**
@@ -307,13 +326,39 @@ export class Core {
     return trainRecallWith((o) => this.createRecallTrainer(o), args, this.info.limits);
   }
 
+  /**
+   * The load sweep: for each load (pairs per sequence) and each G, a fresh recall model (the sweep's
+   * settings, core.info.recallSweep) trained `steps` steps on that load and scored on its
+   * held-out set. Deterministic for a seed; every cell starts from the same weights outside K/V.
+   * loads (default core.info.recallSweep.loads), each from its queries to its keyVocab;
+   * nKvHeads (default every divisor of nHeads, largest first); steps; seed; inspect: a held-out
+   * sequence to trace in every cell (RecallTrainer.inspect); onProgress({ cell, cells, pairs,
+   * nKvHeads, step, steps }).
+   * → { steps, seed, rows: [{ pairs, nKvHeads, kind, accuracy, loss, correct, asked, keyHits, headReads, inspect? }] }
+   */
+  recallSweep(args = {}) {
+    const sweep = this.info.recallSweep;
+    return recallSweepWith((pairs, nKvHeads, seed) => this.createSweepTrainer({ pairs, nKvHeads, seed }),
+      (g) => this.attentionKind(sweep.nHeads, g), sweepArgs(args, sweep, this.info.limits));
+  }
+
+  /** The trainer of one cell of the load sweep: { pairs, nKvHeads, seed? } (see recallSweep). */
+  createSweepTrainer(args) {
+    checkKeys('createSweepTrainer', args, ['pairs', 'nKvHeads', 'seed']);
+    const sweep = this.info.recallSweep;
+    const pairs = sweepLoad('pairs', args.pairs, sweep), nKvHeads = sweepKvHeads('nKvHeads', args.nKvHeads, sweep);
+    const seed = int('seed', args.seed, 0, Number.MAX_SAFE_INTEGER, sweep.seed);
+    const { loads, steps, ...settings } = sweep;
+    return this.#makeTrainer({ ...settings, pairs, nKvHeads, seed }, (native, o) => native.initSweep(o.pairs, o.nKvHeads, o.seed));
+  }
+
   #makeTrainer(options, init) {
     const [native, owner] = createNative(this.#guarded, 'RecallTrainer', (n) => init(n, options));
     return new RecallTrainer(native, options, { ...owner, info: this.info, make: (o, i) => this.#makeTrainer(o, i) });
   }
 }
 
-export { CoreAbortedError, relaxedSupported, simdSupported, supportedIsas, KvCache, MlaCache, show };
+export { CoreAbortedError, relaxedSupported, simdSupported, supportedIsas, KvCache, MlaCache, PagedKvCache, show };
 export { closestIds } from './sizing.js';
 export { MEMORY_DTYPES } from './dtypes.js';
-export { RECALL_DEFAULTS, CONVERSION_DEFAULTS, CONVERT_METHODS, RecallTrainer } from './quality.js';
+export { RECALL_DEFAULTS, RECALL_SWEEP, CONVERSION_DEFAULTS, CONVERT_METHODS, RecallTrainer } from './quality.js';

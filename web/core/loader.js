@@ -6,7 +6,7 @@
 // already compiled module on the next call.
 
 /** The Embind classes with native state: their methods are guarded by NativeHandle (handle.js). */
-const NATIVE_CLASSES = new Set(['KvCache', 'MlaCache', 'RecallTrainer']);
+const NATIVE_CLASSES = new Set(['KvCache', 'PagedKvCache', 'MlaCache', 'RecallTrainer']);
 
 /** A 1-function module whose body is a v128.const: valid only where WebAssembly SIMD is. */
 const SIMD_PROBE = new Uint8Array([

@@ -38,6 +38,11 @@ export function formatPercent(x) {
 }
 
 /** Seconds in the unit that reads best: 0.0123 -> "12.3 ms". */
+/** An accuracy difference in percentage points, one decimal: 0.264 → "26.4" (never "-0.0"). */
+export function formatPoints(gap) {
+  return (Math.round(1000 * gap) / 10 || 0).toFixed(1);
+}
+
 export function formatSeconds(s) {
   if (s >= 1) return `${+s.toPrecision(3)} s`;
   if (s >= 1e-3) return `${+(s * 1e3).toPrecision(3)} ms`;
