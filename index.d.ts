@@ -12,8 +12,13 @@ export type AttentionKind = 'MHA' | 'GQA' | 'MQA' | 'MLA';
 /** The storage types the memory model accepts, as a runtime list (= core.info.dtypes.memory). */
 export const MEMORY_DTYPES: readonly MemoryDtype[];
 
+/** The instruction sets the core is built for: relaxed SIMD (fused multiply-add), SIMD128, none. */
+export type CoreIsa = 'relaxed' | 'simd128' | 'scalar';
+
 export interface LoadCoreOptions {
-  /** Default: detected. false forces the scalar build; true throws where SIMD is missing. */
+  /** Default: the best this engine runs ('relaxed', else 'simd128', else 'scalar'); one it lacks throws. */
+  isa?: CoreIsa;
+  /** The older switch (not with isa): false is isa 'scalar', true is 'simd128'. */
   simd?: boolean;
   /** The .wasm bytes, to skip the fetch (browsers) or the file read (node). */
   wasmBinary?: BufferSource;
@@ -21,10 +26,14 @@ export interface LoadCoreOptions {
   debug?: boolean;
 }
 
-/** Loads the core: the SIMD build where WebAssembly SIMD exists, else the scalar one. */
+/** Loads the core: the relaxed-SIMD build where relaxed SIMD exists, else SIMD128, else scalar. */
 export function loadCore(options?: LoadCoreOptions): Promise<Core>;
 /** True if this engine runs WebAssembly SIMD128. */
 export function simdSupported(): boolean;
+/** True if this engine runs WebAssembly relaxed SIMD (node 20: --experimental-wasm-relaxed-simd). */
+export function relaxedSupported(): boolean;
+/** The ISAs this engine runs, best first ('scalar' always last). */
+export function supportedIsas(): CoreIsa[];
 /** The ids of `items` closest to `id`, best first (for "did you mean" messages). */
 export function closestIds(id: string, items: ReadonlyArray<{ id: string }>, count?: number): string[];
 /** A short, safe rendering of any value for an error message. */
@@ -77,7 +86,8 @@ export interface CoreLimits {
 }
 
 export interface CoreInfo {
-  isa: string;
+  /** The build's instruction set. */
+  isa: CoreIsa;
   simd: boolean;
   /** = limits.requestBytes */
   maxRequestBytes: number;
@@ -554,7 +564,8 @@ export interface MachineProbe { bytesPerSecond: number; maddsPerSecond: number }
 /** The loaded core. Results are copies, never views into the WASM heap. */
 export class Core {
   private constructor();
-  readonly variant: 'simd' | 'scalar';
+  /** The build's file name: gqa_core_{variant}.wasm ('simd' is isa 'simd128'). */
+  readonly variant: 'relaxed' | 'simd' | 'scalar';
   readonly info: Readonly<CoreInfo>;
   /** 1, +1 for every instance that replaced an aborted one. */
   readonly generation: number;

@@ -192,7 +192,7 @@ test('three elements on one page share one worker and one WebAssembly fetch', as
   assert.deepEqual((await bars(page, 'c')).map(([, b]) => b), [16, 1].map((g) => kvBytes({ l: 2, g, d: 128, t: 100, bytes: 1 })));
   const count = (re) => requests.filter((u) => re.test(new URL(u).pathname)).length;
   assert.equal(count(/^\/app\/worker\.js$/), 1);
-  assert.equal(count(/^\/core\/gqa_core_(simd|scalar)\.wasm$/), 1);
+  assert.equal(count(/^\/core\/gqa_core_(relaxed|simd|scalar)\.wasm$/), 1);
   assert.equal(count(/^\/gqa-playground\.js$/), 1);
   assert.deepEqual(problems, clean);
   await context.close();

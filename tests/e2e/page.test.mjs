@@ -279,7 +279,7 @@ test('Measure on this machine: one setup for bars and table, MLA beside MHA/GQA/
   const text = await page.textContent('#measure-view');
   // the setup is stated once
   assert.equal(text.match(/T = 1,024 cached tokens/g).length, 1);
-  assert.match(text, /H = 8, head_dim 64, T = 1,024 cached tokens, f16 cache, WebAssembly SIMD kernels/);
+  assert.match(text, /H = 8, head_dim 64, T = 1,024 cached tokens, f16 cache, WebAssembly relaxed SIMD \(fused multiply-add\) kernels/);
   // the regime sentence: chosen from GQA-2 against MQA, as measured, quoting those numbers
   const r = await page.$eval('#measure-view [data-regime]', (p) => ({ regime: p.dataset.regime, bytes: Number(p.dataset.bytesRatio), speed: Number(p.dataset.speedup), text: p.textContent }));
   const [gqa, mqa] = [bars[1], bars[2]];

@@ -93,7 +93,7 @@ test('small truths: MHA is not "1× smaller", G options fit, code spans, the sta
   // the pitfall's `repeat_kv` is code, not backticks; the status line says its kernels in words
   assert.equal(await page.textContent('.pitfalls li strong code'), 'repeat_kv');
   assert.doesNotMatch(await page.textContent('#theory'), /`/);
-  assert.match(await page.textContent('#core-status'), /^ ?Core ready: WebAssembly SIMD kernels\.$/);
+  assert.match(await page.textContent('#core-status'), /^ ?Core ready: WebAssembly relaxed SIMD \(fused multiply-add\) kernels\.$/);
   // a model pick keeps the reader's T where it fits, else the model's context; a previous model's cap does not stick
   await page.selectOption('select[name=model]', 'falcon-7b');
   await page.waitForFunction(() => document.querySelector('[name=t]').value === '2048');

@@ -3,10 +3,8 @@
 // field, after which the module keeps working. The grid of shapes runs in Catch2 (test_mla.cpp).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadCore } from 'gqa-playground';
 import { maxAbsDiff, randomArray, referenceMla, worstRatio } from './reference.mjs';
-
-const variants = [await loadCore({ simd: true }), await loadCore({ simd: false })];
+import { variants } from './variants.mjs';
 
 /** Inputs for H heads, latent r, rope dr, nope dn, value dv; up-projections scaled by 1/√r. */
 function problem({ tq, tk, H, r, dr, dn, dv }, seed) {

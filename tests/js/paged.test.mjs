@@ -1,4 +1,4 @@
-// The paged KV cache (PagedAttention) through the JS API, both builds: forks share blocks and an
+// The paged KV cache (PagedAttention) through the JS API, every build this node runs: forks share blocks and an
 // append copies a shared partly filled last block (block tables and counts as computed by hand),
 // every sequence equals plain attention over its own tokens, f16 and int8 within their documented
 // tolerances; running out of blocks and stale ids are refused by name and change nothing.
@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoreAbortedError, loadCore } from 'gqa-playground';
 import { maxAbsDiff, randomArray, referenceAttention, worstRatio } from './reference.mjs';
+import { variants } from './variants.mjs';
 
-const variants = [await loadCore({ simd: true }), await loadCore({ simd: false })];
 const H = 8, G = 2, d = 8, row = G * d;
 
 /** One cache and the tokens each of its sequences holds, so each can be checked against the reference. */

@@ -7,6 +7,7 @@
 // single-thread SIMD time as its 1-worker row instead of measuring it again.
 import { loadCore } from '../core/core.js';
 import { filledCache, stepInputs } from '../lib/bench-data.js';
+import { stepBounds } from '../lib/bounds.js';
 import { stepCost } from '../lib/core-facts.js';
 import { parallelDecode } from '../lib/parallel.js';
 import { fillUniform } from '../lib/rng.js';
@@ -98,8 +99,8 @@ self.onmessage = async ({ data }) => {
     const mhaBytesPerToken = stepCost(main, { H: h, G: h, d, T: 1, dtype }).kvBytes;
     const T = Math.max(16, Math.min(t, 16384, Math.floor(BUDGET_BYTES / mhaBytesPerToken)));
     const roof = (kvBytes, madds) => {
-      const memMs = (1e3 * kvBytes) / probe.bytesPerSecond, computeMs = (1e3 * madds) / probe.maddsPerSecond;
-      return { memMs, computeMs, roofMs: Math.max(memMs, computeMs), bound: memMs >= computeMs ? 'memory' : 'compute' };
+      const b = stepBounds({ kvBytes, multiplyAdds: madds }, probe);
+      return { memMs: b.memoryMs, computeMs: b.computeMs, roofMs: b.roofMs, bound: b.regime };
     };
     const rows = [];
     for (const variant of builds) {

@@ -1,7 +1,7 @@
 // core.js - the JS face of the attention core, and the package's entry point.
 //
 //   import { loadCore } from 'gqa-playground';
-//   const core = await loadCore();            // SIMD build where WebAssembly SIMD exists
+//   const core = await loadCore();            // the relaxed-SIMD build, else SIMD128, else scalar
 //   const { out, weights } = core.attention({ q, k, v, nHeads: 8, nKvHeads: 2, headDim: 64,
 //                                             causal: true, returnWeights: true });
 //
@@ -10,7 +10,7 @@
 // come from the core itself (core.info), and its refusals become thrown Errors. Every result is
 // a copy, never a view into the WASM heap. The loader and trap guard live in loader.js, the KV
 // cache in kv-cache.js, the paged cache in paged-kv-cache.js, multi-head latent attention in mla.js, the catalog and sizing functions in sizing.js, the quality lab in quality.js.
-import { CoreAbortedError, instantiateCore, simdSupported } from './loader.js';
+import { CoreAbortedError, ISA_VARIANTS, instantiateCore, relaxedSupported, simdSupported, supportedIsas } from './loader.js';
 import { createNative } from './handle.js';
 import { KvCache } from './kv-cache.js';
 import { MlaCache, mlaAttentionArgs, mlaDecodeStepCost } from './mla.js';
@@ -20,17 +20,25 @@ import * as sizing from './sizing.js';
 import { bool, checkKeys, exactly, int, integer, oneOf, optionalFinite, optionalSinkLogits, rows, show, unwrap } from './validate.js';
 
 /**
- * Loads the core. Options: `simd` (default: detected; false forces the scalar build; true
- * throws where SIMD is missing), `wasmBinary` (bytes, to skip the fetch or file read), `debug`
- * (adds core.debug.abort(), which traps the instance on purpose, for recovery tests).
+ * Loads the core. Options: `isa` ('relaxed' | 'simd128' | 'scalar'; default: the best this engine
+ * runs, in that order; one it lacks throws), `simd` (the older switch: false is isa 'scalar', true
+ * is 'simd128'), `wasmBinary` (bytes of that build, to skip the fetch or file read), `debug` (adds
+ * core.debug.abort(), which traps the instance on purpose, for recovery tests).
  */
 export async function loadCore(options = {}) {
-  checkKeys('loadCore', options, ['simd', 'wasmBinary', 'debug']);
-  const hasSimd = simdSupported();
-  const simd = bool('simd', options.simd, hasSimd);
+  checkKeys('loadCore', options, ['isa', 'simd', 'wasmBinary', 'debug']);
+  const supported = supportedIsas();
+  if (options.isa !== undefined && options.simd !== undefined) {
+    throw new TypeError(`loadCore: isa (${show(options.isa)}) and simd (${show(options.simd)}) both given; isa alone says which build`);
+  }
+  const simd = bool('simd', options.simd, undefined);
+  const isa = oneOf('isa', options.isa, Object.keys(ISA_VARIANTS), simd === undefined ? supported[0] : simd ? 'simd128' : 'scalar');
   const debug = bool('debug', options.debug, false);
-  if (simd && !hasSimd) throw new RangeError('simd (true) was requested but this engine has no WebAssembly SIMD');
-  const variant = simd ? 'simd' : 'scalar';
+  if (!supported.includes(isa)) {
+    const missing = isa === 'relaxed' ? 'WebAssembly relaxed SIMD (node 20: --experimental-wasm-relaxed-simd)' : 'WebAssembly SIMD';
+    throw new RangeError(`${options.isa !== undefined ? `isa (${show(isa)})` : 'simd (true)'} was requested but this engine has no ${missing}`);
+  }
+  const variant = ISA_VARIANTS[isa];
   return new Core(await instantiateCore(variant, options.wasmBinary), variant, { debug });
 }
 
@@ -52,7 +60,7 @@ export class Core {
 
   constructor(guarded, variant, { debug = false } = {}) {
     this.#guarded = guarded;
-    /** 'simd' or 'scalar': which WASM build is running. */
+    /** 'relaxed', 'simd' or 'scalar': which WASM build is running (core.info.isa names its ISA). */
     this.variant = variant;
     /** { isa, simd, maxRequestBytes, maxMemoryBytes, maxHeads, maxHeadDim, maxTokens, limits, dtypes, convertMethods } from the core itself. */
     this.info = freezeInfo(guarded.module.buildInfo());
@@ -353,7 +361,7 @@ export class Core {
   }
 }
 
-export { CoreAbortedError, simdSupported, KvCache, MlaCache, PagedKvCache, show };
+export { CoreAbortedError, relaxedSupported, simdSupported, supportedIsas, KvCache, MlaCache, PagedKvCache, show };
 export { closestIds } from './sizing.js';
 export { MEMORY_DTYPES } from './dtypes.js';
 export { RECALL_DEFAULTS, RECALL_SWEEP, CONVERSION_DEFAULTS, CONVERT_METHODS, RecallTrainer } from './quality.js';

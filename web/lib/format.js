@@ -57,9 +57,15 @@ export function kindLabel(kind, nKvHeads) {
   return kind === 'GQA' ? `GQA-${nKvHeads}` : kind;
 }
 
-/** The core's kernels in words, for a page: true -> "WebAssembly SIMD", false -> "scalar WebAssembly". */
-export function kernelLabel(simd) {
-  return simd ? 'WebAssembly SIMD' : 'scalar WebAssembly';
+const KERNEL_LABELS = {
+  relaxed: 'WebAssembly relaxed SIMD (fused multiply-add)',
+  simd128: 'WebAssembly SIMD',
+  scalar: 'scalar WebAssembly',
+};
+
+/** The core's kernels in words, for a page, from core.info.isa: 'simd128' -> "WebAssembly SIMD". */
+export function kernelLabel(isa) {
+  return KERNEL_LABELS[isa] ?? isa;
 }
 
 /** Left-aligned first column, right-aligned others, for terminal tables. */

@@ -30,6 +30,24 @@ function shardOf(input, shape, mode, i, workers) {
 }
 
 /**
+ * The probes run in `workers` workers at once (each its own instance): bandwidth and multiply-add
+ * throughput summed over them, the bounds of a step split `workers` ways ({ bytesPerSecond,
+ * maddsPerSecond }, for bounds.js). `probe`: core.probeMachine's options.
+ */
+export async function parallelProbe({ workers, spawn, probe = {} }) {
+  const threads = Array.from({ length: workers }, spawn);
+  try {
+    // a small probe first, so that every worker has loaded its core before the timed ones start together
+    await Promise.all(threads.map((w) => w.call({ probe: { bytes: 2 ** 20, reps: 1, iters: 1e5 } })));
+    const parts = await Promise.all(threads.map((w) => w.call({ probe })));
+    const sum = (key) => parts.reduce((a, p) => a + p[key], 0);
+    return { bytesPerSecond: sum('bytesPerSecond'), maddsPerSecond: sum('maddsPerSecond') };
+  } finally {
+    await Promise.all(threads.map((w) => w.terminate()));
+  }
+}
+
+/**
  * Median ms per decode step (over `reps` batched samples, timing.js) with `workers` workers in
  * `mode` ('heads' | 'T'), and the output;
  * null when the heads cannot be split that many ways.

@@ -124,7 +124,7 @@ function measurement(r, s) {
   const regime = regimeSentence(best, s);
   const mla = mlaSentence(best);
   return [
-    el('p', { class: 'fine', 'data-setup': true }, `One layer, H = ${s.h}, head_dim ${headDim(r)}, T = ${r.tokens.toLocaleString('en-US')} cached tokens, ${r.dtype} cache, ${kernelLabel(r.simd)} kernels; ` +
+    el('p', { class: 'fine', 'data-setup': true }, `One layer, H = ${s.h}, head_dim ${headDim(r)}, T = ${r.tokens.toLocaleString('en-US')} cached tokens, ${r.dtype} cache, ${kernelLabel(r.isa)} kernels; ` +
       `every figure below is this one setup. This machine: ${(r.probe.bytesPerSecond / 1e9).toFixed(1)} GB/s read, ${formatCount(r.probe.maddsPerSecond)} multiply-adds/s.`),
     cacheBars(rows, { caption: 'measured decode time per token', format: (b) => ms(b / 1e6) }),
     regime ? el('p', { class: 'fine', 'data-regime': regime.regime, 'data-bytes-ratio': regime.bytes, 'data-speedup': regime.speed }, regime.text) : null,
