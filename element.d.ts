@@ -1,7 +1,7 @@
 // Types for `import 'gqa-playground/element'` (dist/gqa-playground.js): the <gqa-playground>
 // custom element. Importing the module defines the element.
 
-export type SectionName = 'walkthrough' | 'controls' | 'heads' | 'cache' | 'bench' | 'quality' | 'lesson' | 'qa';
+export type SectionName = 'walkthrough' | 'controls' | 'heads' | 'cache' | 'bench' | 'quality' | 'serving' | 'lesson' | 'qa';
 export type Theme = 'auto' | 'light' | 'dark';
 export type Dtype = 'f32' | 'f16' | 'bf16' | 'fp8' | 'int8' | 'int4';
 

@@ -12,8 +12,13 @@ export type AttentionKind = 'MHA' | 'GQA' | 'MQA' | 'MLA';
 /** The storage types the memory model accepts, as a runtime list (= core.info.dtypes.memory). */
 export const MEMORY_DTYPES: readonly MemoryDtype[];
 
+/** The instruction sets the core is built for: relaxed SIMD (fused multiply-add), SIMD128, none. */
+export type CoreIsa = 'relaxed' | 'simd128' | 'scalar';
+
 export interface LoadCoreOptions {
-  /** Default: detected. false forces the scalar build; true throws where SIMD is missing. */
+  /** Default: the best this engine runs ('relaxed', else 'simd128', else 'scalar'); one it lacks throws. */
+  isa?: CoreIsa;
+  /** The older switch (not with isa): false is isa 'scalar', true is 'simd128'. */
   simd?: boolean;
   /** The .wasm bytes, to skip the fetch (browsers) or the file read (node). */
   wasmBinary?: BufferSource;
@@ -21,10 +26,14 @@ export interface LoadCoreOptions {
   debug?: boolean;
 }
 
-/** Loads the core: the SIMD build where WebAssembly SIMD exists, else the scalar one. */
+/** Loads the core: the relaxed-SIMD build where relaxed SIMD exists, else SIMD128, else scalar. */
 export function loadCore(options?: LoadCoreOptions): Promise<Core>;
 /** True if this engine runs WebAssembly SIMD128. */
 export function simdSupported(): boolean;
+/** True if this engine runs WebAssembly relaxed SIMD (node 20: --experimental-wasm-relaxed-simd). */
+export function relaxedSupported(): boolean;
+/** The ISAs this engine runs, best first ('scalar' always last). */
+export function supportedIsas(): CoreIsa[];
 /** The ids of `items` closest to `id`, best first (for "did you mean" messages). */
 export function closestIds(id: string, items: ReadonlyArray<{ id: string }>, count?: number): string[];
 /** A short, safe rendering of any value for an error message. */
@@ -42,6 +51,8 @@ export interface CoreLimits {
   headDim: number;
   /** Tokens of one attention call or KV cache, and the largest window. */
   tokens: number;
+  /** Live sequences of one paged KV cache. */
+  sequences: number;
   /** The memory model: layers, tokens per sequence, sequences. */
   layers: number;
   modelTokens: number;
@@ -77,7 +88,8 @@ export interface CoreLimits {
 }
 
 export interface CoreInfo {
-  isa: string;
+  /** The build's instruction set. */
+  isa: CoreIsa;
   simd: boolean;
   /** = limits.requestBytes */
   maxRequestBytes: number;
@@ -96,6 +108,8 @@ export interface CoreInfo {
   dtypes: { readonly cache: readonly CacheDtype[]; readonly memory: readonly MemoryDtype[] };
   /** The quality lab's K/V conversion methods (= CONVERT_METHODS). */
   convertMethods: readonly ConvertMethod[];
+  /** The load sweep's settings, from cpp/lab/trainer.h (RECALL_SWEEP is the same, for code without a core). */
+  recallSweep: Readonly<RecallSweepSettings>;
   /** The layer kinds of a model's layout, in the order its groups come. */
   layerKinds: readonly LayerKind[];
 }
@@ -193,6 +207,61 @@ export class KvCache {
   readonly capacity: number;
   readonly dtype: CacheDtype;
   /** Exact bytes of storage, int8 scales included. */
+  readonly bytes: number;
+  readonly nKvHeads: number;
+  readonly headDim: number;
+}
+
+export interface PagedKvCacheArgs {
+  nKvHeads: number;
+  headDim: number;
+  /** Tokens per block. */
+  blockSize: number;
+  /** Blocks in the pool; numBlocks · blockSize is at most limits.tokens. */
+  numBlocks: number;
+  /** Default 'f32'. */
+  dtype?: CacheDtype;
+}
+
+export interface PagedKvCacheStats {
+  /** Blocks held by at least one sequence; usedBlocks + freeBlocks = numBlocks. */
+  usedBlocks: number;
+  freeBlocks: number;
+  /** Blocks held by more than one sequence (a shared prefix). */
+  sharedBlocks: number;
+}
+
+/**
+ * A paged KV cache (PagedAttention) in the WASM heap: one pool of blocks shared by sequences,
+ * named by the integer ids addSequence() and fork() return. One owner: call delete().
+ */
+export class PagedKvCache {
+  private constructor();
+  /** A new empty sequence -> its id (ids count up from 0 and are never reused). */
+  addSequence(): number;
+  /** A new sequence sharing every block of sequence id -> its id. Takes no block. */
+  fork(id: number): number;
+  /**
+   * Appends n tokens to sequence id: k and v are (n, nKvHeads, headDim). A shared, partly filled
+   * last block is copied first. All or nothing: without enough free blocks it throws.
+   */
+  append(id: number, k: Float32Array, v: Float32Array): void;
+  /** Queries of sequence id's last tq tokens (tq, nHeads, headDim) -> output shaped like q. */
+  attend(id: number, q: Float32Array, options: AttendOptions): Float32Array;
+  /** Sequence id's physical block ids, one per blockSize tokens. */
+  blockTable(id: number): number[];
+  /** Sequence id's tokens. */
+  length(id: number): number;
+  /** Ends sequence id: its blocks lose a reference; those no sequence holds are free again. */
+  free(id: number): void;
+  stats(): PagedKvCacheStats;
+  /** Returns the pool's memory. Safe to call twice. */
+  delete(): void;
+  readonly deleted: boolean;
+  readonly blockSize: number;
+  readonly numBlocks: number;
+  readonly dtype: CacheDtype;
+  /** Exact bytes of the pool (numBlocks · blockSize tokens of K and V), int8 scales included. */
   readonly bytes: number;
   readonly nKvHeads: number;
   readonly headDim: number;
@@ -528,7 +597,8 @@ export interface MachineProbe { bytesPerSecond: number; maddsPerSecond: number }
 /** The loaded core. Results are copies, never views into the WASM heap. */
 export class Core {
   private constructor();
-  readonly variant: 'simd' | 'scalar';
+  /** The build's file name: gqa_core_{variant}.wasm ('simd' is isa 'simd128'). */
+  readonly variant: 'relaxed' | 'simd' | 'scalar';
   readonly info: Readonly<CoreInfo>;
   /** 1, +1 for every instance that replaced an aborted one. */
   readonly generation: number;
@@ -540,6 +610,8 @@ export class Core {
   /** 'MHA' (nKvHeads = nHeads), 'MQA' (nKvHeads = 1) or 'GQA' (between); nKvHeads must divide nHeads. */
   attentionKind(nHeads: number, nKvHeads: number): 'MHA' | 'GQA' | 'MQA';
   createKvCache(args: KvCacheArgs): KvCache;
+  /** A paged KV cache (PagedAttention): sequences share a pool of blocks; fork() shares a prefix. */
+  createPagedKvCache(args: PagedKvCacheArgs): PagedKvCache;
   /** Multi-head latent attention, explicit or absorbed -> { out (tq, nHeads, vHeadDim) }. */
   mlaAttention(args: MlaAttentionArgs): { out: Float32Array };
   createMlaCache(args: MlaCacheArgs): MlaCache;
@@ -564,6 +636,11 @@ export class Core {
   /** dModel defaults to nHeads · headDim. */
   projectionParams(args: { dModel?: number; nHeads: number; nKvHeads: number; headDim: number }): ProjectionParams;
   decodeStepCost(args: { layers?: number; nHeads: number; nKvHeads: number; headDim: number; tokens: number; dtype?: MemoryDtype }): DecodeStepCost;
+  /**
+   * One absorbed MLA decode step over `tokens` cached latents, one layer: kvBytes = tokens · (r + dr) · bytes,
+   * multiplyAdds = nHeads · (dn·r + 2·tokens·(r + dr) + dv·r).
+   */
+  mlaDecodeStepCost(args: { nHeads: number; kvLoraRank: number; qkRopeHeadDim: number; qkNopeHeadDim: number; vHeadDim: number; tokens: number; dtype?: 'f32' | 'f16' }): DecodeStepCost;
   tensorParallelKv(args: { nKvHeads: number; tp: number }): TensorParallelKv;
   probeMachine(options?: { bytes?: number; reps?: number; iters?: number }): MachineProbe;
   /** Runs the kernels until the engine has optimised them; returns the milliseconds it took. */
@@ -578,6 +655,48 @@ export class Core {
   createRecallTrainer(args?: RecallOptions): RecallTrainer;
   /** One run of the recall experiment: a fresh model trained `steps` steps, evaluated on the way. */
   trainRecall(args?: TrainRecallArgs): TrainRecallResult;
+  /** The load sweep: one model (info.recallSweep's settings) per load and G, final held-out recall. Deterministic for a seed. */
+  recallSweep(args?: RecallSweepArgs): RecallSweepResult;
+  /** The trainer of one cell of the load sweep. */
+  createSweepTrainer(args: { pairs: number; nKvHeads: number; seed?: number }): RecallTrainer;
+}
+
+/** The load sweep's model, task and training (cpp/lab/trainer.h's RecallSweep); `loads` are pairs per sequence. */
+export interface RecallSweepSettings {
+  keyVocab: number; valueVocab: number; queries: number; dModel: number; nHeads: number; headDim: number; dFf: number;
+  batch: number; lr: number; clip: number; evalSequences: number; seed: number; steps: number; loads: readonly number[];
+}
+export const RECALL_SWEEP: Readonly<RecallSweepSettings>;
+
+export interface RecallSweepArgs {
+  /** Pairs per sequence, each from info.recallSweep.queries to keyVocab. Default info.recallSweep.loads. */
+  loads?: number[];
+  /** Each must divide nHeads. Default every divisor, largest first. */
+  nKvHeads?: number[];
+  steps?: number;   // 200
+  seed?: number;    // 1
+  /** A held-out sequence to trace in every cell (RecallTrainer.inspect). */
+  inspect?: number;
+  onProgress?: (p: { cell: number; cells: number; pairs: number; nKvHeads: number; step: number; steps: number }) => void;
+}
+export interface RecallSweepRow extends RecallStats {
+  pairs: number;
+  nKvHeads: number;
+  kind: 'MHA' | 'GQA' | 'MQA';
+  inspect?: RecallInspection;
+}
+export interface RecallSweepResult { steps: number; seed: number; rows: RecallSweepRow[] }
+
+/** A held-out sequence and what a trained recall model does on it. */
+export interface RecallInspection {
+  pairs: { key: number; value: number }[];
+  /** answer: the index in `pairs` of the pair asked for. */
+  queries: { position: number; key: number; target: number; answer: number; predicted: number }[];
+  nHeads: number;
+  seqLen: number;
+  /** (nHeads, queries, seqLen): each query head's attention at each query position. */
+  weights: Float32Array;
+  stats: RecallStats;
 }
 
 export type ConvertMethod = 'mean' | 'first' | 'random';
@@ -632,7 +751,8 @@ export interface RecallOptions {
 }
 export const RECALL_DEFAULTS: Readonly<Required<RecallOptions>>;
 
-export interface RecallStats { loss: number; accuracy: number; correct: number; asked: number }
+/** keyHits of the headReads (query position, query head) put their largest weight on the pair asked for. */
+export interface RecallStats { loss: number; accuracy: number; correct: number; asked: number; keyHits: number; headReads: number }
 export interface RecallEval extends RecallStats { step: number }
 export interface RecallProgress { step: number; steps: number; eval: RecallEval }
 
@@ -650,6 +770,8 @@ export class RecallTrainer {
   run(steps: number, options?: { evalEvery?: number; onProgress?: (p: RecallProgress) => void }): { losses: Float32Array; evals: RecallEval[] };
   /** Loss and recall accuracy on the fixed held-out set. */
   evaluate(): RecallStats;
+  /** Held-out sequence `sequence` (default 0) and the model's attention and answers on it. */
+  inspect(sequence?: number): RecallInspection;
   /** Uptraining: a new trainer with the K/V heads pooled to nKvHeads (must divide the current count). */
   convert(args: { nKvHeads: number; method?: ConvertMethod; seed?: number }): RecallTrainer;
   delete(): void;

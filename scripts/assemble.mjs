@@ -26,7 +26,7 @@ for (const f of await readdir(join(katex, 'fonts'))) {
 
 // Kernel excerpts for the lesson.
 const excerpts = {};
-for (const file of ['cpp/attention/decode.cpp', 'cpp/attention/kv_cache.cpp']) {
+for (const file of ['cpp/attention/decode.cpp', 'cpp/attention/kv_store.cpp']) {
   const text = await readFile(join(root, file), 'utf8');
   for (const m of text.matchAll(/\/\/ \[lesson:([a-z-]+)\][^\n]*\n([\s\S]*?)\n[ \t]*\/\/ \[\/lesson:\1\]/g)) {
     const lines = m[2].split('\n');

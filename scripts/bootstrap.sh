@@ -2,7 +2,8 @@
 # bootstrap.sh [--tests] - make sure the toolchain is here; install what is missing.
 #
 # Needs: em++ (Emscripten >= 3.1.6, Debian's package or an emsdk on PATH), Eigen 3.4, Catch2 v2,
-# CMake, and for --tests Chromium plus the npm devDependencies. When something is missing and we
+# CMake, clang 19 and lld 19 with the npm package binaryen (the relaxed-SIMD build, see
+# relaxed-env.sh), and for --tests Chromium plus the npm devDependencies. When something is missing and we
 # are root (or have passwordless sudo) on an apt system, it is installed with apt-get and we say
 # so; otherwise we stop and print the exact command. Only the Debian and npm registries are used.
 # Quick when everything is present: file checks only, no package manager calls.
@@ -31,6 +32,9 @@ fi
 [ -f /usr/include/catch2/catch.hpp ] || missing+=(catch2)
 command -v cmake >/dev/null || missing+=(cmake)
 command -v g++ >/dev/null || command -v clang++ >/dev/null || missing+=(g++)
+# the relaxed-SIMD variant: clang and wasm-ld 19 (Debian 12's clang-19, lld-19; relaxed-env.sh)
+[ -x /usr/lib/llvm-19/bin/clang ] || missing+=(clang-19)
+[ -x /usr/lib/llvm-19/bin/wasm-ld ] || missing+=(lld-19)
 if [ "$want_tests" = 1 ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   # libFuzzer with ASan/UBSan for the fuzz layer: clang and its runtime libraries
@@ -56,10 +60,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# npm devDependencies: KaTeX (copied into dist/ by the build), TypeScript (the package test checks
-# the published types with tsc), playwright-core and axe-core for
-# the browser tests (playwright-core never downloads a browser).
-if [ ! -f node_modules/katex/package.json ] || [ ! -f node_modules/playwright-core/package.json ] || [ ! -f node_modules/typescript/package.json ]; then
+# npm devDependencies: KaTeX (copied into dist/ by the build), Binaryen (the relaxed-SIMD build's
+# wasm-opt), TypeScript (the package test checks the published types with tsc), playwright-core
+# and axe-core for the browser tests (playwright-core never downloads a browser).
+if [ ! -f node_modules/katex/package.json ] || [ ! -f node_modules/binaryen/package.json ] ||
+   [ ! -f node_modules/playwright-core/package.json ] || [ ! -f node_modules/typescript/package.json ]; then
   echo "bootstrap: installing npm devDependencies (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH="${1:-300}"
-bash scripts/asan.sh fuzz_attention fuzz_kv_cache fuzz_memory_model fuzz_mla fuzz_quality fuzz_config
+bash scripts/asan.sh fuzz_attention fuzz_kv_cache fuzz_paged fuzz_memory_model fuzz_mla fuzz_quality fuzz_config
 # run_target NAME: one target for SECONDS_EACH; its log in build/asan/NAME.log, its status as the exit code
 run_target() {
   mkdir -p "build/asan/corpus/$1"
@@ -15,7 +15,7 @@ run_target() {
 }
 # FUZZ_JOBS targets at a time (each is one process; the machine's cores share them).
 PARALLEL="${FUZZ_JOBS:-2}"
-targets=(attention kv_cache memory_model mla quality config)
+targets=(attention kv_cache paged memory_model mla quality config)
 status=()
 for ((i = 0; i < ${#targets[@]}; i += PARALLEL)); do
   pids=()

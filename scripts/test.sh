@@ -4,15 +4,19 @@
 # (incrementally) and nothing else, so one layer alone runs in seconds once its build exists.
 #   cpp   Catch2, native (clang), under AddressSanitizer + UndefinedBehaviorSanitizer
 #   fuzz  every libFuzzer target at once for FUZZ_SECONDS (default 20; 0 skips the layer)
-#   wasm  the same Catch2 suite compiled to WASM, SIMD and scalar builds, run by node
-#   js    node --test: the JS API against the built module (SIMD and scalar), the CLI, the packed
-#         package, and `npm run bench --quick` with every implementation checked against float64
+#   wasm  the same Catch2 suite compiled to WASM, relaxed-SIMD, SIMD128 and scalar builds, run by node
+#   js    node --test: the JS API against the built module (relaxed SIMD, SIMD128 and scalar), the
+#         CLI, the packed package, and `npm run bench --quick` with every implementation checked
+#         against float64
 #   e2e   node --test: the served dist/ in headless Chromium (playwright-core)
+# node 20 runs relaxed SIMD only with --experimental-wasm-relaxed-simd (NODE_OPTIONS may not carry
+# it): every node below that loads the core gets it on its command line.
 # `npm run test:LAYER` runs one; JOBS (default 2) sets the build parallelism.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"
 JOBS="${JOBS:-2}"
+NODE_RELAXED=(node --experimental-wasm-relaxed-simd)
 ALL=(cpp fuzz wasm js e2e)
 layers=("$@")
 [ "${#layers[@]}" -gt 0 ] || layers=("${ALL[@]}")
@@ -55,9 +59,13 @@ layer_fuzz() {
 
 layer_wasm() {
   build_site
+  source scripts/relaxed-env.sh
   quiet cmake --build build/wasm -j"$JOBS" --target gqa_tests_wasm
+  quiet relaxed cmake --build build/wasm-relaxed -j"$JOBS" --target gqa_tests_wasm
   # (cut: a failing node run echoes the minified glue line, which is megabytes long)
-  ctest --test-dir build/wasm --output-on-failure | cut -c1-2000
+  for dir in build/wasm build/wasm-relaxed; do
+    ctest --test-dir "$dir" --output-on-failure | cut -c1-2000
+  done
 }
 
 layer_js() {
@@ -65,12 +73,13 @@ layer_js() {
   # the benchmark's quick path compares the native builds too
   configure build/bench -DCMAKE_BUILD_TYPE=Release -DGQA_TESTS=OFF -DGQA_BENCH=ON
   quiet cmake --build build/bench -j"$JOBS"
-  node --test tests/js/
+  GQA_TEST_RELAXED=1 "${NODE_RELAXED[@]}" --test tests/js/
 }
 
 layer_e2e() {
   build_site
-  node --test tests/e2e/
+  # Chromium picks the relaxed build, so node's loadCore() does too when the tests ask it
+  "${NODE_RELAXED[@]}" --test tests/e2e/
 }
 
 for layer in "${layers[@]}"; do

@@ -4,11 +4,12 @@
 //   npx gqa-playground kv llama-3.1-70b --tokens 8192 --batch 8 --dtype f16 [--device h100-80gb --gpus 4]
 //   npx gqa-playground kv --config path/config.json --tokens 131072
 //   npx gqa-playground quality [--steps 200] [--seed 1] [--similarity 0.5]
+//   npx gqa-playground quality --sweep [--loads 16,32,48,64] [--kv-heads 8,4,2,1] [--steps 200] [--seed 1]
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadCore, CONVERSION_DEFAULTS, MEMORY_DTYPES, closestIds } from './core/core.js';
+import { loadCore, CONVERSION_DEFAULTS, MEMORY_DTYPES, RECALL_SWEEP, closestIds } from './core/core.js';
 import { formatBytes, formatCount, formatDecimalBytes, formatFactor, formatPercent, formatSeconds, textTable } from './lib/format.js';
-import { QUALITY_EXPERIMENT, RECALL_THRESHOLD, runQualityExperiment, schedule } from './lib/quality-experiment.js';
+import { QUALITY_EXPERIMENT, RECALL_THRESHOLD, runQualityExperiment, schedule, sweepTable } from './lib/quality-experiment.js';
 
 const USAGE = `usage: gqa-playground kv MODEL [options]     KV cache of a catalog model, with MHA/MQA what-ifs
        gqa-playground kv --config FILE [options]  ... of the model a Hugging Face config.json describes
@@ -36,6 +37,10 @@ options for quality (the page's experiment, G = ${QUALITY_EXPERIMENT.gs.join(', 
   --steps N          training steps per model (default ${QUALITY_EXPERIMENT.steps}; uptraining takes 5% more)
   --seed N           seed of the weights and data (default ${QUALITY_EXPERIMENT.seed})
   --similarity S     how alike the synthetic layer's heads are, 0 to 1 (default ${CONVERSION_DEFAULTS.similarity})
+  --sweep            the load sweep instead: one model per load and G, final held-out recall
+                     (head_dim ${RECALL_SWEEP.headDim}, ${RECALL_SWEEP.queries} queries per sequence; --steps and --seed apply)
+  --loads L          the sweep's loads, pairs per sequence (default ${RECALL_SWEEP.loads.join(',')})
+  --kv-heads L       the sweep's G (default every divisor of ${RECALL_SWEEP.nHeads})
 
   --json             machine-readable output
   --help             this text`;
@@ -168,7 +173,29 @@ function servedLine(s) {
       `exactly ${formatBytes(s.requestExactKvBytes)} instead of ${formatBytes(s.unsharedKvBytes)} with a copy per sequence` : '');
 }
 
+function listFlag(name, value) {
+  if (value === undefined) return undefined;
+  return value.split(',').map((v) => integerFlag(name, v.trim()));
+}
+
+function sweepReport(core, values) {
+  if (values.similarity !== undefined) throw new UsageError('--similarity belongs to the conversion experiment, not to --sweep');
+  const progress = process.stderr.isTTY && !values.json
+    ? (p) => process.stderr.write(`\rpairs ${p.pairs}, G = ${p.nKvHeads} (${p.cell + 1} of ${p.cells}): step ${p.step} of ${p.steps}   `) : undefined;
+  const result = core.recallSweep({ loads: listFlag('loads', values.loads), nKvHeads: listFlag('kv-heads', values['kv-heads']),
+    steps: integerFlag('steps', values.steps), seed: integerFlag('seed', values.seed), onProgress: progress });
+  if (progress) process.stderr.write('\r\x1b[K');
+  if (values.json) return JSON.stringify({ settings: core.info.recallSweep, ...result }, null, 2);
+  const { header, body } = sweepTable(result.rows, formatPercent);
+  const s = core.info.recallSweep;
+  return [`load sweep: held-out recall after ${result.steps} steps per model, seed ${result.seed} ` +
+    `(d_model ${s.dModel}, ${s.nHeads} query heads of ${s.headDim}, ${s.queries} queries per sequence, keys and values from ${s.keyVocab})`,
+  textTable(header, body)].join('\n');
+}
+
 function qualityReport(core, values) {
+  if (values.sweep) return sweepReport(core, values);
+  for (const flag of ['loads', 'kv-heads']) if (values[flag] !== undefined) throw new UsageError(`--${flag} belongs to --sweep`);
   const steps = integerFlag('steps', values.steps) ?? QUALITY_EXPERIMENT.steps;
   const seed = integerFlag('seed', values.seed) ?? QUALITY_EXPERIMENT.seed;
   const similarity = numberFlag('similarity', values.similarity) ?? CONVERSION_DEFAULTS.similarity;
@@ -205,7 +232,8 @@ export async function main(argv) {
       'weight-dtype': { type: 'string' }, reserve: { type: 'string' }, json: { type: 'boolean' }, list: { type: 'boolean' },
       config: { type: 'string' }, params: { type: 'string' }, gpus: { type: 'string' }, block: { type: 'string' },
       'shared-prefix': { type: 'string' },
-      steps: { type: 'string' }, seed: { type: 'string' }, similarity: { type: 'string' },
+      steps: { type: 'string' }, seed: { type: 'string' }, similarity: { type: 'string' }, sweep: { type: 'boolean' },
+      loads: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     } });
   } catch (err) {

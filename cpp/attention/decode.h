@@ -51,6 +51,21 @@ Status decode_group(Isa isa, const float* q, int m, const KvHeadView& kv, int64_
 void merge_partials(int parts, int64_t rows, int d, const float* const* outs, const float* const* maxes,
                     const float* const* sums, float* out, float* out_max = nullptr, float* out_sum = nullptr);
 
+/// Ranges decode_ranges attends before each split-K merge: a merge rounds the output to float
+/// once, so many ranges are combined this many at a time, in a scratch that does not grow.
+constexpr int kMergeParts = 8;
+
+/// Floats of the `parts` scratch decode_ranges needs for m heads of width d over n ranges.
+uint64_t decode_ranges_floats(int m, int d, int64_t n);
+
+/// decode_group over the union of n disjoint row ranges of kv, ranges[r] = [lo, hi) with lo < hi,
+/// as if they were one range: one range is decode_group itself; more are attended one by one and
+/// combined by merge_partials, kMergeParts at a time (a running result joins the next merge).
+/// parts: decode_ranges_floats(m, d, n) floats. row_max, row_sum as decode_group's.
+Status decode_ranges(Isa isa, const float* q, int m, const KvHeadView& kv, const int64_t (*ranges)[2], int64_t n,
+                     float scale, float* out, float* scratch, float* parts, float* row_max = nullptr,
+                     float* row_sum = nullptr);
+
 /// Learned sink logits applied after the kernel, from its row statistics: row r of out (rows, d),
 /// normalised over its keys with max score maxes[r] and sum sums[r], becomes the output of a
 /// softmax with one more logit sinks[r] that has no value: out_r · sink_keep(m, s, sink)

@@ -16,6 +16,13 @@
 // Forces the hot block loops into each kernel: left as calls that the f32 and f16 kernels share
 // (as clang chose), V8 ran the step slower (docs/performance.md).
 #define GQA_HOT __attribute__((always_inline))
+// The relaxed build's clang 19 unrolls the register-tiled loops, which holds more vectors live
+// than V8's 15 xmm registers (docs/performance.md); clang 14 (SIMD128) leaves them as written.
+#if defined(__wasm_relaxed_simd__)
+#define GQA_TILE_LOOP _Pragma("clang loop unroll(disable)")
+#else
+#define GQA_TILE_LOOP
+#endif
 
 namespace gqa {
 namespace {
@@ -50,6 +57,7 @@ struct SimdOps {
         const T* k = kb + j * d;
         f32x4 a0 = splat(0), a1 = splat(0), a2 = splat(0), a3 = splat(0);
         const float* qc = qh;
+        GQA_TILE_LOOP
         for (const T* kk = k; kk != k + d4; kk += 4, qc += 16) {  // 4 heads x 1 key: 4 chains
           const f32x4 x = load_row(kk);
           a0 = madd(a0, load(qc), x);
@@ -131,6 +139,7 @@ struct SimdOps {
         f32x4 a0 = splat(0), a1 = splat(0), a2 = splat(0), a3 = splat(0);
         f32x4 b0 = splat(0), b1 = splat(0), b2 = splat(0), b3 = splat(0);
         const float* qc = qh;
+        GQA_TILE_LOOP
         for (const float* kk = kq; kk != kq + c4 * 16; kk += 16, qc += 16) {  // pointers, not an index: V8 computes no address
           const f32x4 x = load(qc), y = load(qc + 4);
           f32x4 kv = load(kk); a0 = madd(a0, x, kv); b0 = madd(b0, y, kv);
@@ -146,7 +155,12 @@ struct SimdOps {
 
   /// int8 keys as stored against int16 queries, 2 heads x 4 keys (8 accumulators + 2 q + 1-2 k
   /// live registers; an odd last head, every head in MHA, 1 x 4); the first head pair calls
-  /// after_keys for each 4 (or leftover 1) key rows it has read
+  /// after_keys for each 4 (or leftover 1) key rows it has read.
+  /// Not relaxed SIMD's i32x4.relaxed_dot_i8x16_i7x16_add_s: its result is defined only where
+  /// every lane of its second operand is in [0, 127] (x86 engines lower it to pmaddubsw, which
+  /// reads that operand as unsigned), and neither operand is: keys are stored in [-127, 127] and
+  /// the queries are rounded to int16, not 7 bits (the 2^-15 term of the tolerance).
+  /// dot_i16x8_s stays, exact for this value range in every build.
   template <class AfterKeys>
   static void scores_i8_2x4(float* s, const int16_t* qi, const float* qs, int m, const int8_t* kb, const float* ks,
                             int nb, int d, AfterKeys&& after_keys) {
@@ -307,6 +321,7 @@ struct SimdOps {
         f32x4 b0 = load(b + i), b1 = load(b + i + 4), b2 = load(b + i + 8), b3 = load(b + i + 12);
         const float* v = vb + i;
         const float* qb = pb;
+        GQA_TILE_LOOP
         for (const float* qa = pa; qa != pa + nb; ++qa, ++qb, v += d) {  // pointers: V8 computes no address
           const f32x4 wa = splat(*qa), wb = splat(*qb);
           f32x4 x = load(v); a0 = madd(a0, wa, x); b0 = madd(b0, wb, x);

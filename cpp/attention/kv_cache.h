@@ -1,10 +1,9 @@
 // kv_cache.h - a fixed-capacity KV cache for one attention layer, stored for the decode kernel.
 //
-// Layout: each KV head's keys (and, separately, values) are contiguous, so the decode kernel
-// streams one head's rows front to back:
+// Layout (kv_store.h): each KV head's keys (and, separately, values) are contiguous, so the
+// decode kernel streams one head's rows front to back:
 //   k  (G, capacity, d) in dtype          v  (G, capacity, d) in dtype
 //   k_scale (G, capacity) f32, int8 only  v_scale (G, capacity) f32, int8 only
-// int8 is symmetric with one scale per token per KV head: x ≈ q · scale, scale = max|x| / 127.
 //
 // Streaming (StreamingLLM, Xiao et al. 2023): past the capacity, the first `sinks` tokens stay
 // and the oldest of the rest is evicted, so memory stays at `capacity` for any length. Rows
@@ -14,9 +13,9 @@
 
 #include <cstdint>
 
-#include "base/memory_budget.h"
 #include "attention/decode.h"
 #include "attention/dtype.h"
+#include "attention/kv_store.h"
 #include "base/status.h"
 
 namespace gqa {
@@ -29,11 +28,6 @@ struct KvCacheConfig {
   bool streaming = false;  // false: appending past the capacity is refused
   int64_t sinks = 0;       // streaming: tokens kept from the start, 0 <= sinks < capacity
 };
-
-/// Stores x (d floats) as one row of `dtype` at dst; returns the row's int8 scale (1 otherwise).
-float encode_row(Dtype dtype, void* dst, const float* x, int64_t d);
-/// Refuses what a row of `dtype` cannot hold: a value that is not finite, or (f16) |x| >= 65520.
-Status check_storable(Dtype dtype, const float* x, uint64_t n, const char* field);
 
 /// Bytes a cache of this config holds (K and V, scales included), in 64 bits; false on overflow.
 bool kv_cache_storage_bytes(const KvCacheConfig& c, uint64_t* bytes);
@@ -69,30 +63,27 @@ class KvCache {
   int64_t n_kv_heads() const { return cfg_.n_kv_heads; }
   int64_t head_dim() const { return cfg_.head_dim; }
   Dtype dtype() const { return cfg_.dtype; }
-  uint64_t bytes() const { return bytes_; }
+  uint64_t bytes() const { return store_.bytes(); }
 
   /// KV head g's stored rows [0, length) as the decode kernel reads them (in storage order).
-  KvHeadView head(int64_t g) const;
+  KvHeadView head(int64_t g) const { return store_.head(g); }
 
   /// The storage row of kept token i (0: the oldest kept); i itself unless streaming has wrapped.
   int64_t storage_row(int64_t i) const;
 
   /// Storage row t of KV head g, widened back to f32 (what the kernel sees after dequantisation).
-  void read_row(int64_t g, int64_t t, bool value, float* dst) const;
+  void read_row(int64_t g, int64_t t, bool value, float* dst) const { store_.read_row(g, t, value, dst); }
 
  private:
-  void store_row(uint8_t* base, float* scales, int64_t g, int64_t t, const float* x);
   /// The storage row of appended token number t (counting from 0 since init or clear).
   int64_t row_of_token(int64_t t) const;
-  /// Kept tokens [lo, hi) as contiguous storage row ranges, in order: at most 3; returns how many.
-  int storage_ranges(int64_t lo, int64_t hi, int64_t (*ranges)[2]) const;
+  /// The kept tokens in order as runs of consecutive storage rows: at most 3; returns how many.
+  int segments(RowSegment* segs) const;
 
   KvCacheConfig cfg_;
   int64_t length_ = 0;
   int64_t seen_ = 0;
-  uint64_t bytes_ = 0;
-  Buffer<uint8_t> k_, v_;           // (G, capacity, d) in dtype
-  Buffer<float> k_scale_, v_scale_; // (G, capacity), int8 only
+  KvStore store_;  // (G, capacity, d) rows
 };
 
 }  // namespace gqa

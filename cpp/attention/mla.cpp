@@ -6,7 +6,7 @@
 
 #include "attention/attention.h"
 #include "attention/half.h"
-#include "attention/kv_cache.h"
+#include "attention/kv_store.h"
 #include "attention/softmax.h"
 
 namespace gqa {

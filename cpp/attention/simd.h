@@ -3,7 +3,8 @@
 // One mapping per ISA: WebAssembly SIMD128 (wasm_simd128.h) when built with -msimd128, SSE2
 // (plus SSE4.1 where enabled) natively so the same kernels can be tested under sanitizers and
 // benchmarked at 128-bit width. Without either, GQA_SIMD is 0 and only the scalar reference
-// kernels exist. Define GQA_NO_SIMD to force that.
+// kernels exist. Define GQA_NO_SIMD to force that. With -mrelaxed-simd (WASM) or -mfma (x86),
+// madd() is one fused multiply-add; nothing else changes.
 #pragma once
 
 #include <cstdint>
@@ -12,14 +13,23 @@
 #if !defined(GQA_NO_SIMD) && defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 #define GQA_SIMD 1
-#define GQA_SIMD_ISA "wasmsimd"
+#if defined(__wasm_relaxed_simd__)
+#define GQA_SIMD_ISA "relaxed"
+#else
+#define GQA_SIMD_ISA "simd128"
+#endif
 #elif !defined(GQA_NO_SIMD) && (defined(__SSE2__) || defined(_M_X64))
 #include <emmintrin.h>
 #if defined(__SSE4_1__)
 #include <smmintrin.h>
 #endif
-#define GQA_SIMD 1
+#if defined(__FMA__)
+#include <immintrin.h>
+#define GQA_SIMD_ISA "sse2+fma"
+#else
 #define GQA_SIMD_ISA "sse2"
+#endif
+#define GQA_SIMD 1
 #else
 #define GQA_SIMD 0
 #define GQA_SIMD_ISA "none"
@@ -196,8 +206,17 @@ inline i32x4 hsum4_i32(i32x4 a, i32x4 b, i32x4 c, i32x4 d) {
 }
 #endif
 
-/// a + b * c (SIMD128 has no fused multiply-add; relaxed SIMD would)
+/// a + b * c: one fused multiply-add with relaxed SIMD (f32x4.relaxed_madd, which V8 emits as
+/// vfmadd where the CPU has FMA, else as a multiply and an add) or x86 FMA; SIMD128 and SSE2 have
+/// none, so a multiply, then an add that waits for it. Fused, the product is not rounded: the
+/// kernels' results move by an ulp or so, within every tolerance against the float64 reference.
+#if defined(__wasm_relaxed_simd__)
+inline f32x4 madd(f32x4 a, f32x4 b, f32x4 c) { return wasm_f32x4_relaxed_madd(b, c, a); }
+#elif defined(__FMA__) && !defined(__wasm_simd128__)
+inline f32x4 madd(f32x4 a, f32x4 b, f32x4 c) { return _mm_fmadd_ps(b, c, a); }
+#else
 inline f32x4 madd(f32x4 a, f32x4 b, f32x4 c) { return add(a, mul(b, c)); }
+#endif
 
 /// exp(x) for lanes x <= 0: range reduction to r in [-ln2/2, ln2/2], degree-6 Taylor polynomial
 /// (relative error < 2e-7), 2^n from the exponent bits. Lanes below -87 give ~1e-38 instead of

@@ -7,7 +7,9 @@
 
 #include <string>
 
+#include "attention/attention.h"
 #include "attention/kv_cache.h"
+#include "bindings/js_values.h"
 
 namespace gqa::js {
 
@@ -43,6 +45,37 @@ struct AttendArgs {
   double tq, nHeads, window, scale;
   bool hasScale;
 };
+
+/// One attend across the boundary, for any cache: the heads and tq checked before buffers are
+/// sized by them (a refusal comes from attend itself, called without buffers), q and the sink
+/// logits (H,) or undefined copied in → out (tq, H, d), or with_stats { out, max, sum } (max and
+/// sum (tq, H)). attend(q, out, max, sum, sinks) runs the cache's own attend on the buffers.
+template <class Attend>
+val attend_js(val q, const AttendArgs& a, bool with_stats, val sinks, int64_t n_kv_heads, int64_t head_dim,
+              int64_t length, Attend attend) {
+  const int64_t tq = int64_t(a.tq), h = int64_t(a.nHeads);
+  if (!validate_heads(h, n_kv_heads, head_dim).is_ok() || tq < 1 || tq > length) {
+    return error_value(attend(nullptr, nullptr, nullptr, nullptr, nullptr));
+  }
+  const uint64_t n = uint64_t(tq) * h * head_dim, rows = uint64_t(tq) * h;
+  Buffer<float> qb, out, mx, sm, sb;
+  const float* sink_logits = nullptr;
+  Status st;
+  if (!(st = optional_in(sinks, uint64_t(h), &sb, &sink_logits, "sinkLogits")).is_ok() ||
+      !(st = alloc(&qb, n, "q")).is_ok() || !(st = alloc(&out, n, "the output")).is_ok() ||
+      (with_stats && (!(st = alloc(&mx, rows, "the row maxima")).is_ok() || !(st = alloc(&sm, rows, "the row sums")).is_ok()))) {
+    return error_value(st);
+  }
+  copy_in(q, qb.data(), n);
+  st = attend(qb.data(), out.data(), with_stats ? mx.data() : nullptr, with_stats ? sm.data() : nullptr, sink_logits);
+  if (!st.is_ok()) return error_value(st);
+  if (!with_stats) return copy_out(out.data(), n);
+  val r = val::object();
+  r.set("out", copy_out(out.data(), n));
+  r.set("max", copy_out(mx.data(), rows));
+  r.set("sum", copy_out(sm.data(), rows));
+  return r;
+}
 
 /// The KV cache as JS sees it: a class with one owner and one delete().
 class KvCacheJs {

@@ -1,6 +1,6 @@
 // bindings.cpp - the Embind table, nothing else: every name JS sees, mapped to an adapter.
-// The adapters live one file per concern beside it (attention_js, kv_cache_js, mla_js, sizing_js,
-// lab_js, machine_js; js_values.h says how values cross). A refused request comes back as
+// The adapters live one file per concern beside it (attention_js, kv_cache_js, paged_kv_cache_js,
+// mla_js, sizing_js, lab_js, machine_js; js_values.h says how values cross). A refused request comes back as
 // { error, name } and the JS face (web/core/) throws it.
 #include <emscripten/bind.h>
 
@@ -8,6 +8,7 @@
 #include "bindings/lab_js.h"
 #include "bindings/machine_js.h"
 #include "bindings/mla_js.h"
+#include "bindings/paged_kv_cache_js.h"
 #include "bindings/sizing_js.h"
 
 using namespace gqa::js;
@@ -33,6 +34,12 @@ EMSCRIPTEN_BINDINGS(gqa_core) {
       .field("dtype", &CacheArgs::dtype)
       .field("streaming", &CacheArgs::streaming)
       .field("sinks", &CacheArgs::sinks);
+  value_object<PagedCacheArgs>("PagedCacheArgs")
+      .field("nKvHeads", &PagedCacheArgs::nKvHeads)
+      .field("headDim", &PagedCacheArgs::headDim)
+      .field("blockSize", &PagedCacheArgs::blockSize)
+      .field("numBlocks", &PagedCacheArgs::numBlocks)
+      .field("dtype", &PagedCacheArgs::dtype);
   value_object<AttendArgs>("AttendArgs")
       .field("tq", &AttendArgs::tq)
       .field("nHeads", &AttendArgs::nHeads)
@@ -126,6 +133,7 @@ EMSCRIPTEN_BINDINGS(gqa_core) {
   function("attentionKind", &attention_kind_js);
   function("mlaAttention", &mla_attention_js);
   function("validateMlaWidths", &validate_mla_widths_js);
+  function("mlaDecodeStepCost", &mla_decode_step_cost_js);
   function("validateHeads", &validate_heads_js);
   function("kvCacheSize", &kv_cache_size_js);
   function("modelKvCache", &model_kv_cache_js);
@@ -149,6 +157,8 @@ EMSCRIPTEN_BINDINGS(gqa_core) {
       .constructor<>()
       .function("init", &RecallTrainerJs::init)
       .function("initConverted", &RecallTrainerJs::init_converted)
+      .function("initSweep", &RecallTrainerJs::init_sweep)
+      .function("trace", &RecallTrainerJs::trace)
       .function("train", &RecallTrainerJs::train)
       .function("evaluate", &RecallTrainerJs::evaluate)
       .function("stepsDone", &RecallTrainerJs::steps_done)
@@ -166,6 +176,21 @@ EMSCRIPTEN_BINDINGS(gqa_core) {
       .function("capacity", &KvCacheJs::capacity)
       .function("bytes", &KvCacheJs::bytes)
       .function("dtype", &KvCacheJs::dtype);
+  class_<PagedKvCacheJs>("PagedKvCache")
+      .constructor<>()
+      .function("init", &PagedKvCacheJs::init)
+      .function("addSequence", &PagedKvCacheJs::add_sequence)
+      .function("fork", &PagedKvCacheJs::fork)
+      .function("append", &PagedKvCacheJs::append)
+      .function("attend", &PagedKvCacheJs::attend)
+      .function("blockTable", &PagedKvCacheJs::block_table)
+      .function("length", &PagedKvCacheJs::length)
+      .function("free", &PagedKvCacheJs::free)
+      .function("stats", &PagedKvCacheJs::stats)
+      .function("blockSize", &PagedKvCacheJs::block_size)
+      .function("numBlocks", &PagedKvCacheJs::num_blocks)
+      .function("bytes", &PagedKvCacheJs::bytes)
+      .function("dtype", &PagedKvCacheJs::dtype);
   class_<MlaCacheJs>("MlaCache")
       .constructor<>()
       .function("init", &MlaCacheJs::init)

@@ -41,13 +41,25 @@ inline void copy_in(const val& array, float* dst, uint64_t n) {
   val(emscripten::typed_memory_view(size_t(n), dst)).call<void>("set", array);
 }
 
-/// A fresh Float32Array holding a copy of src[0..n) (never a view into the heap).
-inline val copy_out(const float* src, uint64_t n) {
+/// A fresh Float32Array (Int32Array for int32_t) holding a copy of src[0..n) (never a view into the heap).
+template <class T>
+inline val copy_out(const T* src, uint64_t n) {
   return val(emscripten::typed_memory_view(size_t(n), src)).call<val>("slice");
 }
 
 /// A float buffer of n elements, or the Status saying why not.
 inline Status alloc(Buffer<float>* b, uint64_t n, const char* what) { return b->allocate(n, what); }
+
+/// Two Float32Arrays (a cache append's k and v, or latent and kRope), of na and nb elements,
+/// copied into fresh buffers named `what_a` and `what_b` in a refusal.
+inline Status copy_pair_in(const val& a, uint64_t na, const char* what_a, Buffer<float>* ab, const val& b, uint64_t nb,
+                           const char* what_b, Buffer<float>* bb) {
+  GQA_RETURN_IF_ERROR(alloc(ab, na, what_a));
+  GQA_RETURN_IF_ERROR(alloc(bb, nb, what_b));
+  copy_in(a, ab->data(), na);
+  copy_in(b, bb->data(), nb);
+  return Status::ok();
+}
 
 constexpr double kMaxExactDouble = 9007199254740992.0;  // 2^53: JS numbers are exact below
 

@@ -67,6 +67,8 @@ val stats_value(const RecallStats& s) {
   o.set("accuracy", s.asked ? double(s.correct) / double(s.asked) : 0.0);
   o.set("correct", double(s.correct));
   o.set("asked", double(s.asked));
+  o.set("keyHits", double(s.key_hits));
+  o.set("headReads", double(s.head_reads));
   return o;
 }
 
@@ -89,6 +91,32 @@ val RecallTrainerJs::init(const RecallArgs& a) {
   return status_value(t_.init(task, m, o));
 }
 
+val RecallTrainerJs::init_sweep(double pairs, double n_kv_heads, double seed) {
+  return status_value(init_sweep_cell(RecallSweep{}, int64_t(pairs), int64_t(n_kv_heads), uint64_t(seed), &t_));
+}
+
+val recall_sweep_info() {
+  const RecallSweep w;
+  val o = val::object();
+  o.set("keyVocab", double(w.task.key_vocab));
+  o.set("valueVocab", double(w.task.value_vocab));
+  o.set("queries", double(w.task.queries));
+  o.set("dModel", double(w.shape.d_model));
+  o.set("nHeads", double(w.shape.n_heads));
+  o.set("headDim", double(w.shape.head_dim));
+  o.set("dFf", double(w.shape.d_ff));
+  o.set("batch", double(w.train.batch));
+  o.set("lr", w.train.lr);
+  o.set("clip", w.train.clip);
+  o.set("evalSequences", double(w.train.eval_sequences));
+  o.set("seed", double(w.train.seed));
+  o.set("steps", double(w.steps));
+  val loads = val::array();
+  for (int64_t p : w.loads) loads.call<void>("push", double(p));
+  o.set("loads", loads);
+  return o;
+}
+
 val RecallTrainerJs::init_converted(const RecallTrainerJs& from, double n_kv_heads, const std::string& method, double seed) {
   ConvertMethod m;
   Status st = parse_method(method, &m);
@@ -104,5 +132,35 @@ val RecallTrainerJs::train(double steps) {
 }
 
 val RecallTrainerJs::evaluate() const { return stats_value(t_.evaluate()); }
+
+val RecallTrainerJs::trace(double index) const {
+  RecallBatch seq;
+  RecallTrace<float> tr;
+  RecallStats stats;
+  const Status st = t_.trace_held_out(int64_t(index), &seq, &tr, &stats);
+  if (!st.is_ok()) return error_value(st);
+  const int64_t S = seq.seq_len, H = t_.shape().n_heads;
+  std::vector<int32_t> positions, answers;
+  for (int64_t i = 0; i < S; ++i) {
+    if (seq.target[size_t(i)] < 0) continue;
+    positions.push_back(int32_t(i));
+    answers.push_back(int32_t(recall_answer_position(seq, i)));
+  }
+  const int64_t Q = int64_t(positions.size());
+  std::vector<float> weights(size_t(H * Q * S));  // (H, Q, S): the model's (Q, S) map per head, one sequence
+  for (int64_t h = 0; h < H && Q > 0; ++h) {
+    Eigen::Map<Matrix<float>>(weights.data() + h * Q * S, Q, S) = tr.weights[size_t(h)];
+  }
+  val r = val::object();
+  r.set("first", copy_out(seq.first.data(), seq.first.size()));
+  r.set("second", copy_out(seq.second.data(), seq.second.size()));
+  r.set("target", copy_out(seq.target.data(), seq.target.size()));
+  r.set("positions", copy_out(positions.data(), positions.size()));
+  r.set("answers", copy_out(answers.data(), answers.size()));
+  r.set("predicted", copy_out(tr.predicted.data(), tr.predicted.size()));
+  r.set("weights", copy_out(weights.data(), weights.size()));
+  r.set("stats", stats_value(stats));
+  return r;
+}
 
 }  // namespace gqa::js

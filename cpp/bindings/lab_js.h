@@ -31,16 +31,25 @@ struct RecallArgs {
   double batch, lr, clip, evalSequences, seed;            // training
 };
 
+/// The load sweep's settings (trainer.h's RecallSweep) for core.info.recallSweep.
+val recall_sweep_info();
+
 /// The recall trainer as JS sees it: one owner, one delete().
 class RecallTrainerJs {
  public:
   val init(const RecallArgs& a);
+  /// Cell (pairs, nKvHeads) of the load sweep (trainer.h's RecallSweep) with `seed`.
+  val init_sweep(double pairs, double n_kv_heads, double seed);
   /// This trainer becomes `from` with its K/V heads converted (uptraining starts here).
   val init_converted(const RecallTrainerJs& from, double n_kv_heads, const std::string& method, double seed);
   /// `steps` Adam steps → Float32Array of their training losses.
   val train(double steps);
   /// { loss, accuracy, correct, asked } on the held-out set.
   val evaluate() const;
+  /// Held-out sequence `index` and the model on it: { first, second, target (Int32Array per
+  /// position), positions, answers, predicted (Int32Array per query position), weights
+  /// (Float32Array (H, queries, S)), stats }.
+  val trace(double index) const;
   double steps_done() const { return double(t_.steps_done()); }
   double parameter_count() { return double(t_.parameter_count()); }
   double n_kv_heads() const { return double(t_.shape().n_kv_heads); }

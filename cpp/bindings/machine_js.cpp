@@ -9,9 +9,11 @@
 
 #include "attention/attention.h"
 #include "attention/dtype.h"
+#include "attention/paged_kv_cache.h"
 #include "attention/probes.h"
 #include "base/memory_budget.h"
 #include "bindings/js_values.h"
+#include "bindings/lab_js.h"
 #include "lab/conversion.h"
 #include "lab/recall.h"
 #include "lab/trainer.h"
@@ -63,6 +65,7 @@ val limits_value() {
   l.set("heads", double(kMaxHeads));
   l.set("headDim", double(kMaxHeadDim));
   l.set("tokens", double(kMaxTokens));
+  l.set("sequences", double(kMaxSequences));  // paged_kv_cache.h
   // the memory model and the cost model (memory_model.h, cost_model.h)
   l.set("layers", double(kMaxLayers));
   l.set("modelTokens", double(kMaxModelTokens));
@@ -109,6 +112,7 @@ val build_info() {
   dtypes.set("cache", name_list(int(std::size(kDtypes)), [](int i) { return dtype_name(kDtypes[i]); }));
   dtypes.set("memory", name_list(kCacheDtypeCount, [](int i) { return cache_dtype_name(CacheDtype(i)); }));
   info.set("dtypes", dtypes);
+  info.set("recallSweep", recall_sweep_info());
   info.set("layerKinds", name_list(kLayerKindCount, [](int i) { return layer_kind_name(LayerKind(i)); }));
   info.set("convertMethods", name_list(kConvertMethodCount, [](int i) { return convert_method_name(ConvertMethod(i)); }));
   return info;

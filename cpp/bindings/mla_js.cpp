@@ -6,6 +6,7 @@
 #include "attention/dtype.h"
 #include "bindings/js_values.h"
 #include "bindings/machine_js.h"
+#include "sizing/cost_model.h"
 
 namespace gqa::js {
 
@@ -86,6 +87,21 @@ val validate_mla_widths_js(double n_heads, double kv_lora_rank, double qk_rope_h
   return status_value(validate_mla(s, MlaOptions{}));
 }
 
+val mla_decode_step_cost_js(double n_heads, double kv_lora_rank, double qk_rope_head_dim, double qk_nope_head_dim,
+                            double v_head_dim, double tokens, const std::string& dtype) {
+  const MlaShape s = shape_of(1, tokens, n_heads, kv_lora_rank, qk_rope_head_dim, qk_nope_head_dim, v_head_dim);
+  Dtype t = Dtype::kF32;
+  Status st = parse_choice("dtype", dtype, int(std::size(kDtypes)), [](int i) { return dtype_name(kDtypes[i]); }, &t);
+  DecodeStepCost c;
+  if (st.is_ok()) st = mla_decode_step_cost(s, t, &c);
+  if (!st.is_ok()) return error_value(st);
+  val o = val::object();
+  o.set("kvBytes", double(c.kv_bytes));  // < 2^53: tk <= 2^24, row <= 2^12, 4 bytes
+  o.set("multiplyAdds", double(c.multiply_adds));  // < 2^48 (cost_model.cpp)
+  o.set("intensity", c.intensity);
+  return o;
+}
+
 val MlaCacheJs::init(const MlaCacheArgs& a) {
   MlaCacheConfig c{int64_t(a.kvLoraRank), int64_t(a.qkRopeHeadDim), int64_t(a.capacity), Dtype::kF32};
   Status st = parse_choice("dtype", a.dtype, int(std::size(kDtypes)), [](int i) { return dtype_name(kDtypes[i]); },
@@ -97,10 +113,8 @@ val MlaCacheJs::init(const MlaCacheArgs& a) {
 val MlaCacheJs::append(val latent, val k_rope, double n) {
   const uint64_t nc = uint64_t(n) * cache_.kv_lora_rank(), nkr = uint64_t(n) * cache_.qk_rope_head_dim();
   Buffer<float> c, kr;
-  Status st;
-  if (!(st = alloc(&c, nc, "latent")).is_ok() || !(st = alloc(&kr, nkr, "kRope")).is_ok()) return error_value(st);
-  copy_in(latent, c.data(), nc);
-  copy_in(k_rope, kr.data(), nkr);
+  const Status st = copy_pair_in(latent, nc, "latent", &c, k_rope, nkr, "kRope", &kr);
+  if (!st.is_ok()) return error_value(st);
   return status_value(cache_.append(c.data(), kr.data(), int64_t(n)));
 }
 

@@ -27,6 +27,11 @@ val mla_attention_js(const MlaArgs& a, val q_nope, val q_rope, val latent, val k
 val validate_mla_widths_js(double n_heads, double kv_lora_rank, double qk_rope_head_dim, double qk_nope_head_dim,
                            double v_head_dim);
 
+/// One absorbed decode step over `tokens` latents in an MLA cache of `dtype`, one layer:
+/// { kvBytes, multiplyAdds, intensity } (cost_model.h).
+val mla_decode_step_cost_js(double n_heads, double kv_lora_rank, double qk_rope_head_dim, double qk_nope_head_dim,
+                            double v_head_dim, double tokens, const std::string& dtype);
+
 struct MlaCacheArgs {
   double kvLoraRank, qkRopeHeadDim, capacity;
   std::string dtype;

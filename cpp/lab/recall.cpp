@@ -156,9 +156,17 @@ void rms_backward(const Matrix<T>& x, const Matrix<T>& g, const std::vector<T>& 
 
 }  // namespace
 
+int64_t recall_answer_position(const RecallBatch& b, int64_t i) {
+  const int64_t base = i - i % b.seq_len;
+  for (int64_t j = base; j < i; ++j) {
+    if (b.target[size_t(j)] < 0 && b.first[size_t(j)] == b.first[size_t(i)]) return j - base;
+  }
+  return -1;
+}
+
 template <class T>
 RecallStats recall_forward_backward(const RecallModelShape& m, const RecallParams<T>& p, const RecallBatch& b,
-                                    RecallParams<T>* grad) {
+                                    RecallParams<T>* grad, RecallTrace<T>* trace) {
   const int64_t S = b.seq_len, N = b.n_seq * S, d = m.head_dim, H = m.n_heads, D = m.d_model;
   const int64_t group = m.n_heads / m.n_kv_heads;
   const T scale = T(1) / std::sqrt(T(d));
@@ -176,6 +184,9 @@ RecallStats recall_forward_backward(const RecallModelShape& m, const RecallParam
   }
   const int64_t R = int64_t(asked.size());
   first_row[size_t(b.n_seq)] = R;
+  std::vector<int64_t> answer(static_cast<size_t>(R));  // position in its sequence of the pair each row asks for
+  for (int64_t r = 0; r < R; ++r) answer[size_t(r)] = recall_answer_position(b, asked[size_t(r)]);
+  int64_t key_hits = 0;
   auto gather = [&](const Matrix<T>& all) {  // (N, c) -> (R, c)
     Matrix<T> rows(R, all.cols());
     for (int64_t r = 0; r < R; ++r) rows.row(r) = all.row(asked[size_t(r)]);
@@ -209,6 +220,11 @@ RecallStats recall_forward_backward(const RecallModelShape& m, const RecallParam
         w.row(a).tail(S - i - 1).setZero();
       }
       o.block(r0, h * d, nr, d) = w * v.block(s * S, kv * d, S, d);
+      for (int64_t a = 0; a < nr; ++a) {  // does the head look where the answer is?
+        Eigen::Index top = 0;
+        w.row(a).maxCoeff(&top);
+        key_hits += top == answer[size_t(r0 + a)];
+      }
       probs[size_t(s * H + h)] = std::move(w);
     }
   }
@@ -225,12 +241,16 @@ RecallStats recall_forward_backward(const RecallModelShape& m, const RecallParam
   z.rowwise() += p.bout.row(0);
   RecallStats st;
   st.asked = R;
+  st.key_hits = key_hits;
+  st.head_reads = R * H;
+  if (trace) trace->predicted.assign(size_t(R), -1);
   double loss = 0;
   for (int64_t r = 0; r < R; ++r) {
     const int32_t y = b.target[size_t(asked[size_t(r)])];
     Eigen::Index best = 0;
     const T mx = z.row(r).maxCoeff(&best);
     st.correct += best == y;
+    if (trace) trace->predicted[size_t(r)] = int32_t(best);
     const double logit = double(z(r, y) - mx);  // <= 0; kept before exp() can underflow it
     z.row(r) = (z.row(r).array() - mx).exp().matrix();
     const T sum = z.row(r).sum();                // >= 1: the arg-max term is exactly 1
@@ -238,6 +258,7 @@ RecallStats recall_forward_backward(const RecallModelShape& m, const RecallParam
     z.row(r) /= sum;
   }
   st.loss = R ? loss / double(R) : 0.0;
+  if (trace) trace->weights = probs;
   if (!grad || R == 0) {
     if (grad) grad->resize(m);
     return st;
@@ -305,8 +326,8 @@ RecallStats recall_forward_backward(const RecallModelShape& m, const RecallParam
 template struct RecallParams<float>;
 template struct RecallParams<double>;
 template RecallStats recall_forward_backward<float>(const RecallModelShape&, const RecallParams<float>&,
-                                                    const RecallBatch&, RecallParams<float>*);
+                                                    const RecallBatch&, RecallParams<float>*, RecallTrace<float>*);
 template RecallStats recall_forward_backward<double>(const RecallModelShape&, const RecallParams<double>&,
-                                                     const RecallBatch&, RecallParams<double>*);
+                                                     const RecallBatch&, RecallParams<double>*, RecallTrace<double>*);
 
 }  // namespace gqa

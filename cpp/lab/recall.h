@@ -109,11 +109,27 @@ struct RecallStats {
   double loss = 0;      // mean cross-entropy over the query positions
   int64_t correct = 0;  // query positions whose arg-max is the asked value
   int64_t asked = 0;    // query positions
+  int64_t key_hits = 0;    // (query position, query head) whose largest attention weight is on the asked pair
+  int64_t head_reads = 0;  // (query position, query head): asked · H
 };
 
-/// Forward pass over a batch; with `grad` (same shapes as p, overwritten) also the backward pass.
+/// What the model did on a batch, for looking inside: every head's attention at the query
+/// positions and the answers it gave.
+template <class T>
+struct RecallTrace {
+  std::vector<Matrix<T>> weights;  // per sequence s and query head h, at s·H + h: (query positions of s, S),
+                                   // row a the softmax over keys 0..i (i that query's position), 0 after
+  std::vector<int32_t> predicted;  // per query position, in token order: the arg-max class
+};
+
+/// The position of the context pair whose key query position `i` asks for (-1 if none): the
+/// earlier position with the same key and no target.
+int64_t recall_answer_position(const RecallBatch& b, int64_t i);
+
+/// Forward pass over a batch; with `grad` (same shapes as p, overwritten) also the backward pass;
+/// with `trace`, the attention weights and answers (recall.h's RecallTrace).
 template <class T>
 RecallStats recall_forward_backward(const RecallModelShape& m, const RecallParams<T>& p, const RecallBatch& b,
-                                    RecallParams<T>* grad);
+                                    RecallParams<T>* grad, RecallTrace<T>* trace = nullptr);
 
 }  // namespace gqa

@@ -156,9 +156,35 @@ RecallStats RecallTrainer::evaluate() const {
     loss_sum += st.loss * double(st.asked);
     total.correct += st.correct;
     total.asked += st.asked;
+    total.key_hits += st.key_hits;
+    total.head_reads += st.head_reads;
   }
   total.loss = total.asked ? loss_sum / double(total.asked) : 0.0;
   return total;
+}
+
+Status RecallTrainer::trace_held_out(int64_t index, RecallBatch* seq, RecallTrace<float>* trace, RecallStats* stats) const {
+  if (!ready_) return Status::error(StatusCode::kInvalidArgument, "the trainer has not been initialised");
+  GQA_RETURN_IF_ERROR(check_range("sequence", index, 0, held_out_.n_seq - 1));
+  const int64_t S = held_out_.seq_len;
+  seq->n_seq = 1;
+  seq->seq_len = S;
+  seq->first.assign(held_out_.first.begin() + index * S, held_out_.first.begin() + (index + 1) * S);
+  seq->second.assign(held_out_.second.begin() + index * S, held_out_.second.begin() + (index + 1) * S);
+  seq->target.assign(held_out_.target.begin() + index * S, held_out_.target.begin() + (index + 1) * S);
+  *stats = recall_forward_backward<float>(shape_, params_, *seq, nullptr, trace);
+  return Status::ok();
+}
+
+Status init_sweep_cell(const RecallSweep& sweep, int64_t pairs, int64_t n_kv_heads, uint64_t seed, RecallTrainer* t) {
+  GQA_RETURN_IF_ERROR(check_range("pairs", pairs, sweep.task.queries, sweep.task.key_vocab));
+  RecallTask task = sweep.task;
+  task.pairs = pairs;
+  RecallModelShape shape = sweep.shape;
+  shape.n_kv_heads = n_kv_heads;
+  TrainOptions opt = sweep.train;
+  opt.seed = seed;
+  return t->init(task, shape, opt);
 }
 
 }  // namespace gqa

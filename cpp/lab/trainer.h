@@ -44,6 +44,8 @@ class RecallTrainer {
   Status train(int64_t steps, std::vector<float>* losses);
   /// Loss and accuracy over the held-out set.
   RecallStats evaluate() const;
+  /// Held-out sequence `index` (*seq: one sequence) and what the model does on it (*trace).
+  Status trace_held_out(int64_t index, RecallBatch* seq, RecallTrace<float>* trace, RecallStats* stats) const;
 
   bool ready() const { return ready_; }
   const RecallTask& task() const { return task_; }
@@ -68,5 +70,23 @@ class RecallTrainer {
   int64_t adam_t_ = 0;  // steps since the moments were last reset
   bool ready_ = false;
 };
+
+// ---- the load sweep -------------------------------------------------------------------------------
+
+/// The load sweep: one recall model per (load, G), the same model and steps at every load, the
+/// load being the pairs per sequence. Its model is the lab's with head_dim 4 instead of 8 (H·d =
+/// 32 < d_model), 16 queries per sequence and lr 1e-2: at head_dim 8 one K/V head holds 64
+/// pairs apart given enough steps, so a gap there is only MQA learning slower; at head_dim 4 MHA
+/// still learns every load while MQA stalls at the hardest (docs/quality-lab.md has the numbers).
+struct RecallSweep {
+  RecallTask task{64, 64, 16, 16};  // pairs: set per load, from task.queries to task.key_vocab
+  RecallModelShape shape{64, 8, 8, 4, 128, 0, 0};
+  TrainOptions train{32, 1e-2, 1.0, 256, 1};
+  int64_t steps = 200;
+  std::vector<int64_t> loads{16, 32, 48, 64};
+};
+
+/// The trainer of cell (pairs, n_kv_heads) of `sweep` with `seed`; refuses a load out of range.
+Status init_sweep_cell(const RecallSweep& sweep, int64_t pairs, int64_t n_kv_heads, uint64_t seed, RecallTrainer* t);
 
 }  // namespace gqa

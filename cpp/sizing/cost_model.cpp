@@ -32,6 +32,24 @@ Status decode_step_cost(int64_t layers, int64_t n_heads, int64_t n_kv_heads, int
   return Status::ok();
 }
 
+Status mla_decode_step_cost(const MlaShape& s, Dtype dtype, DecodeStepCost* out) {
+  GQA_RETURN_IF_ERROR(check_range("tokens", s.tk, 1, kMaxTokens));  // validate_mla would call them tk
+  GQA_RETURN_IF_ERROR(validate_mla(s, MlaOptions{}));
+  if (s.tq != 1) {
+    return Status::error(StatusCode::kOutOfRange, "tq (%lld) must be 1: a decode step adds one token", (long long)s.tq);
+  }
+  if (dtype != Dtype::kF32 && dtype != Dtype::kF16) {
+    return Status::error(StatusCode::kOutOfRange, "dtype ('%s') must be 'f32' or 'f16' for an MLA cache", dtype_name(dtype));
+  }
+  // H <= 2^10, tk <= 2^24, widths <= 2^12 (validate_mla): every product below is under 2^48
+  const uint64_t H = uint64_t(s.n_heads), T = uint64_t(s.tk), r = uint64_t(s.kv_lora_rank);
+  const uint64_t row = r + uint64_t(s.qk_rope_head_dim);
+  out->kv_bytes = T * row * dtype_bytes(dtype);
+  out->multiply_adds = H * (uint64_t(s.qk_nope_head_dim) * r + 2 * T * row + uint64_t(s.v_head_dim) * r);
+  out->intensity = double(out->multiply_adds) / double(out->kv_bytes);
+  return Status::ok();
+}
+
 Status tensor_parallel_kv(int64_t n_kv_heads, int64_t tp, TensorParallelKv* out) {
   GQA_RETURN_IF_ERROR(check_range("nKvHeads", n_kv_heads, 1, kMaxHeads));
   GQA_RETURN_IF_ERROR(check_range("tp", tp, 1, kMaxTensorParallel));

@@ -5,6 +5,8 @@
 #include <cstdint>
 
 #include "attention/attention.h"
+#include "attention/dtype.h"
+#include "attention/mla.h"
 #include "base/status.h"
 #include "sizing/memory_model.h"
 
@@ -29,6 +31,14 @@ struct DecodeStepCost {
 };
 Status decode_step_cost(int64_t layers, int64_t n_heads, int64_t n_kv_heads, int64_t head_dim, int64_t tokens,
                         CacheDtype dtype, DecodeStepCost* out);
+
+/// One absorbed MLA decode step (mla.h) over s.tk cached tokens, one layer, with the cache rows in
+/// `dtype` (f32 or f16, as MlaCache stores them). Every head reads the same rows [c | kr]:
+///   kv_bytes       tk · (r + dr) · bytes, read once (MQA over the latent)
+///   multiply_adds  H · (dn·r + 2·tk·(r + dr) + dv·r): absorb the query, score and weight the rows
+///                  (the decode kernel weights whole rows, kr included), up-project õ
+/// s.tq must be 1 (one new token).
+Status mla_decode_step_cost(const MlaShape& s, Dtype dtype, DecodeStepCost* out);
 
 /// K/V heads on each of `tp` tensor-parallel devices. With tp <= G each device holds G / tp heads
 /// (tp must divide G); with tp > G each head must be copied to tp / G devices (G must divide tp).

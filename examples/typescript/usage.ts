@@ -1,6 +1,6 @@
 // usage.ts - the package's types in use, checked by `tsc --noEmit --strict` in tests/js/package.test.mjs
 // (against the packed tarball installed into a fresh project).
-import { CoreAbortedError, loadCore, type BudgetSolution, type ConversionPoint, type Core, type KvCache, type LayerGroup, type MlaCache, type Model, type ModelKvCache, type RecallTrainer, type TrainRecallResult } from 'gqa-playground';
+import { CoreAbortedError, loadCore, type BudgetSolution, type ConversionPoint, type Core, type KvCache, type LayerGroup, type MlaCache, type Model, type ModelKvCache, type PagedKvCache, type PagedKvCacheStats, type RecallTrainer, type TrainRecallResult } from 'gqa-playground';
 import type { GqaPlaygroundElement, PlaygroundState } from 'gqa-playground/element';
 
 export async function kvCacheReport(): Promise<string> {
@@ -26,6 +26,24 @@ export function describe(core: Core, nHeads: number, nKvHeads: number): string {
   const kind: 'MHA' | 'GQA' | 'MQA' = core.attentionKind(nHeads, nKvHeads);
   const { limits, dtypes } = core.info;
   return `${kind}: up to ${limits.heads} heads of ${limits.headDim}, ${limits.modelTokens} tokens; ${dtypes.memory.join(', ')}`;
+}
+
+/** One prompt stored once, two continuations sharing its blocks (PagedAttention). */
+export function sharedPrefix(core: Core, q: Float32Array, k: Float32Array, v: Float32Array): PagedKvCacheStats {
+  const pool: PagedKvCache = core.createPagedKvCache({ nKvHeads: 2, headDim: 64, blockSize: 16, numBlocks: 64, dtype: 'f16' });
+  try {
+    const prompt: number = pool.addSequence();
+    pool.append(prompt, k, v);
+    const branch: number = pool.fork(prompt);
+    pool.append(branch, k.subarray(0, 2 * 64), v.subarray(0, 2 * 64));
+    const out: Float32Array = pool.attend(branch, q, { nHeads: 8, window: 128 });
+    const table: number[] = pool.blockTable(branch);
+    if (out.length !== q.length || table.length * pool.blockSize < pool.length(branch)) throw new Error('paged');
+    pool.free(prompt);
+    return pool.stats();
+  } finally {
+    pool.delete();
+  }
 }
 
 export function decode(core: Core, q: Float32Array, k: Float32Array, v: Float32Array): Float32Array {

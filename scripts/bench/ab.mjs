@@ -6,7 +6,8 @@
 // DIR_A and DIR_B are copies of dist/core (cp -r dist/core /tmp/a before the change, build,
 // then compare with dist/core). Prints per shape the median times, the median of the pairwise
 // ratios B/A over alternating calls, and the largest difference between the two outputs.
-// AB_BUDGET_MS sets the time per shape (3000). Two identical builds give 0.93-1.00 on memory-bound
+// AB_BUDGET_MS sets the time per shape (3000); AB_ISA=relaxed compares the relaxed builds (node
+// --experimental-wasm-relaxed-simd), SIMD128 otherwise. Two identical builds give 0.93-1.00 on memory-bound
 // shapes (the instance loaded second ran faster, whichever it was) and 0.98-1.00 on compute-bound
 // ones: run a change both ways round before believing less than that.
 import path from 'node:path';
@@ -26,7 +27,7 @@ const shapes = (list ?? '32:128:8192:f32,8:128:8192:f32,1:128:8192:f32,32:128:81
 const cores = [];
 for (const dir of [dirA, dirB]) {
   const { loadCore } = await import(pathToFileURL(path.resolve(dir, 'core.js')).href);
-  const core = await loadCore({ simd: true });
+  const core = await loadCore(process.env.AB_ISA ? { isa: process.env.AB_ISA } : { simd: true });  // AB_ISA=relaxed: that build
   core.warmUp();
   cores.push(core);
 }

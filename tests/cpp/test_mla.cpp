@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "attention/mla.h"
+#include "sizing/cost_model.h"
 #include "isas.h"
 #include "reference.h"
 
@@ -228,4 +229,26 @@ TEST_CASE("MLA refuses bad shapes, values and requests with a message naming the
         "tq (4) must be from 1 to the cache length (3): the queries are those of the last tq appended tokens");
   REQUIRE(cache.attend(shape(2, 0, 2, 0, 0, 4, 4), MlaOptions{}, Isa::kScalar, p.qn.data(), p.qr.data(), p.wuk.data(),
                        p.wuv.data(), out.data()).is_ok());  // still usable
+}
+
+TEST_CASE("MLA decode-step cost: the absorbed step's bytes and multiply-adds, hand-counted", "[mla][cost]") {
+  // DeepSeek-V3's widths (r 512, dr 64, dn 128, dv 128, 128 heads), 4096 cached tokens, f16 rows
+  MlaShape s{1, 4096, 128, 512, 64, 128, 128};
+  DecodeStepCost c;
+  REQUIRE(mla_decode_step_cost(s, Dtype::kF16, &c).is_ok());
+  REQUIRE(c.kv_bytes == 4096ull * 576 * 2);  // 4,718,592: one latent row per token, read once
+  // per head: q̃ = Wukᵀ·qn (128·512), scores and weighted rows (2·4096·576), o = Wuv·õ (128·512)
+  REQUIRE(c.multiply_adds == 128ull * (65536 + 4718592 + 65536));  // 620,756,992
+  REQUIRE(c.intensity == Approx(620756992.0 / 4718592.0));
+  // odd widths, f32
+  REQUIRE(mla_decode_step_cost(MlaShape{1, 7, 3, 5, 3, 2, 6}, Dtype::kF32, &c).is_ok());
+  REQUIRE(c.kv_bytes == 7ull * 8 * 4);
+  REQUIRE(c.multiply_adds == 3ull * (2 * 5 + 2 * 7 * 8 + 6 * 5));
+  REQUIRE(mla_decode_step_cost(s, Dtype::kInt8, &c).message() == "dtype ('int8') must be 'f32' or 'f16' for an MLA cache");
+  REQUIRE(mla_decode_step_cost(MlaShape{2, 4096, 128, 512, 64, 128, 128}, Dtype::kF16, &c).message() ==
+          "tq (2) must be 1: a decode step adds one token");
+  REQUIRE(mla_decode_step_cost(MlaShape{1, 0, 128, 512, 64, 128, 128}, Dtype::kF16, &c).message() ==
+          "tokens (0) must be an integer from 1 to 16777216");
+  REQUIRE(mla_decode_step_cost(MlaShape{1, 4096, 128, 4090, 64, 128, 128}, Dtype::kF16, &c).message() ==
+          "kvLoraRank + qkRopeHeadDim (4154) must be an integer from 2 to 4096");
 }

@@ -133,7 +133,7 @@ test('an attribute change updates only its element; properties mirror attributes
   assert.deepEqual(errors, [
     'RangeError: heads (0) must be an integer from 1 to 128',
     'RangeError: dtype ("q3") must be one of f32, f16, bf16, fp8, int8, int4',
-    'RangeError: sections: "bogus" is not a section; expected some of walkthrough, controls, heads, cache, bench, quality, lesson, qa',
+    'RangeError: sections: "bogus" is not a section; expected some of walkthrough, controls, heads, cache, bench, quality, serving, lesson, qa',
     'RangeError: theme ("purple") must be one of auto, light, dark',
   ]);
   // a change made with the element's own form is written back to its attributes
@@ -192,7 +192,7 @@ test('three elements on one page share one worker and one WebAssembly fetch', as
   assert.deepEqual((await bars(page, 'c')).map(([, b]) => b), [16, 1].map((g) => kvBytes({ l: 2, g, d: 128, t: 100, bytes: 1 })));
   const count = (re) => requests.filter((u) => re.test(new URL(u).pathname)).length;
   assert.equal(count(/^\/app\/worker\.js$/), 1);
-  assert.equal(count(/^\/core\/gqa_core_(simd|scalar)\.wasm$/), 1);
+  assert.equal(count(/^\/core\/gqa_core_(relaxed|simd|scalar)\.wasm$/), 1);
   assert.equal(count(/^\/gqa-playground\.js$/), 1);
   assert.deepEqual(problems, clean);
   await context.close();

@@ -7,6 +7,12 @@ import { serve } from '../../scripts/serve.mjs';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
+/** What a page's problem recorders hold when nothing went wrong. */
+export const clean = Object.freeze({ console: [], failed: [], foreign: [] });
+
+/** Waits until the page drew the core's first numbers. */
+export const ready = (page) => page.waitForFunction(() => document.documentElement.dataset.view === 'ready', null, { timeout: 20000 });
+
 export async function startHarness() {
   const server = await serve({ port: 0 });
   const origin = `http://127.0.0.1:${server.address().port}`;
@@ -36,3 +42,29 @@ export async function startHarness() {
     },
   };
 }
+
+/**
+ * Every visible piece of text under `selector` (the whole page by default): its rendered size in px
+ * (SVG text times its screen scale), and whether it is cut: past the right edge of its card, view or
+ * section or of the window, unless it is inside a box that scrolls sideways.
+ */
+export const pageTexts = (page, selector = 'body') => page.evaluate((sel) => {
+  const out = [];
+  const walker = document.createTreeWalker(document.querySelector(sel), NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const text = n.textContent.replace(/[\u200b\s]+/g, ' ').trim();  // KaTeX's zero-width struts are not text
+    const e = n.parentElement;
+    if (!text || !e.checkVisibility() || e.closest('[hidden], .visually-hidden, title, option, dialog:not([open])')) continue;
+    let px = parseFloat(getComputedStyle(e).fontSize);
+    if (e instanceof SVGElement) { const m = e.getScreenCTM(); px *= Math.hypot(m.a, m.b); }
+    const range = document.createRange();
+    range.selectNodeContents(n);
+    const r = range.getBoundingClientRect();
+    let scroller = e;  // a box of its own that scrolls sideways (a table, an equation, code) does not cut its text
+    while (scroller && !['auto', 'scroll'].includes(getComputedStyle(scroller).overflowX)) scroller = scroller.parentElement;
+    const box = e.closest('.view, .card, section, form, .masthead, footer') ?? document.body;
+    const edge = Math.min(box.getBoundingClientRect().right, innerWidth);
+    out.push({ text: text.slice(0, 40), px, cut: r.width > 0 && !scroller && r.right > edge + 1, where: e.closest('[id]')?.id });
+  }
+  return out;
+}, selector);

@@ -21,7 +21,7 @@ test('loads with no console error and no failed or cross-origin request, KaTeX f
   await page.waitForSelector('.katex');  // equations typeset
   assert.ok(await page.locator('.katex').count() >= 4);
   assert.ok(await page.locator('.qa').count() >= 8);
-  assert.match(await page.textContent('#theory'), /decode_group\(isa, q \+ off, int\(m\), head\(g\)/);  // the core's own lines
+  assert.match(await page.textContent('#theory'), /decode_ranges\(isa, q \+ off, int\(m\), kv\.head\(g\)/);  // the core's own lines
   assert.deepEqual(problems, clean);
   await context.close();
 });
@@ -256,16 +256,48 @@ test('without WebAssembly the page says so clearly', async () => {
   await context.close();
 });
 
-test('Measure on this machine: progress, results per variant with the roofline, and cancel', async () => {
+test('Measure on this machine: one setup for bars and table, MLA beside MHA/GQA/MQA, a regime sentence that matches its numbers, cancel', async () => {
   const { page, context, problems } = await h.open('/#h=8&g=2&d=64&t=1024&dtype=f16');
   await ready(page);
   await page.click('#measure');
   assert.equal(await page.isVisible('#measure-cancel'), true);
-  await page.waitForFunction(() => document.querySelectorAll('#measure-view .bar-row').length === 3, null, { timeout: 60000 });
-  const notes = await page.$$eval('#measure-view .bar-note', (n) => n.map((x) => x.textContent));
-  for (const note of notes) assert.match(note, /^\d+\.\d{3} ms per token · \d+% of the roofline \((memory|compute)-bound\) · SIMD \d+\.\d× faster than scalar$/);
-  assert.deepEqual(await page.$$eval('#measure-view .bar-row', (r) => r.map((x) => x.dataset.label)), ['MHA', 'GQA-2', 'MQA']);
-  assert.match(await page.textContent('#measure-view'), /T = 1,024 cached tokens, f16 cache, WebAssembly SIMD kernels/);
+  await page.waitForFunction(() => document.querySelectorAll('#measure-view .bar-row').length === 4, null, { timeout: 60000 });
+  const bars = await page.$$eval('#measure-view .bar-row', (r) => r.map((x) => ({ label: x.dataset.label, ms: Number(x.dataset.bytes) / 1e6,
+    value: x.querySelector('.bar-value').firstChild.textContent, factor: x.querySelector('.bar-factor')?.textContent, note: x.querySelector('.bar-note').textContent })));
+  assert.deepEqual(bars.map((b) => b.label), ['MHA', 'GQA-2', 'MQA', 'MLA (absorbed)']);
+  for (const b of bars) {
+    assert.match(b.note, /^[\d.]+ (KiB|MiB) read · \d+% of the roofline \((memory|compute)-bound\) · SIMD [\d.]+× faster than scalar$/);
+    // times at three significant digits, never padded ("7.500 ms")
+    assert.match(b.value, /^\d+(\.\d+)? (µs|ms|s)$/);
+    assert.ok(!/\.\d*0 /.test(b.value), b.value);
+  }
+  const mha = bars[0];
+  for (const b of bars.slice(1)) {
+    const f = mha.ms / b.ms;
+    assert.equal(b.factor, f >= 1 ? `${+f.toPrecision(3)}× faster` : `${+(1 / f).toPrecision(3)}× slower`);
+  }
+  const text = await page.textContent('#measure-view');
+  // the setup is stated once
+  assert.equal(text.match(/T = 1,024 cached tokens/g).length, 1);
+  assert.match(text, /H = 8, head_dim 64, T = 1,024 cached tokens, f16 cache, WebAssembly relaxed SIMD \(fused multiply-add\) kernels/);
+  // the regime sentence: chosen from GQA-2 against MQA, as measured, quoting those numbers
+  const r = await page.$eval('#measure-view [data-regime]', (p) => ({ regime: p.dataset.regime, bytes: Number(p.dataset.bytesRatio), speed: Number(p.dataset.speedup), text: p.textContent }));
+  const [gqa, mqa] = [bars[1], bars[2]];
+  assert.equal(r.bytes, 2);
+  assert.ok(Math.abs(r.speed - gqa.ms / mqa.ms) < 1e-9);
+  const share = r.speed > 1 ? Math.log(r.speed) / Math.log(r.bytes) : 0;
+  assert.equal(r.regime, share >= 0.6 ? 'memory' : share <= 0.25 ? 'compute' : 'between');
+  assert.ok(r.text.startsWith({ memory: 'Memory-bound here', compute: 'Compute-bound here', between: 'Between the two limits here' }[r.regime]));
+  assert.ok(r.text.includes(`(${mqa.value} against ${gqa.value})`), r.text);
+  if (r.speed >= 1.05) assert.ok(r.text.includes(`${+r.speed.toPrecision(3)}× faster`), r.text);
+  // MLA: the latent's bytes against MHA's from the core's step cost, and its measured time
+  const mla = await page.textContent('#measure-view [data-mla]');
+  const mlaBytes = 1024 * 576 * 2, mhaBytes = 2 * 8 * 64 * 1024 * 2;
+  assert.match(mla, new RegExp(`512 \\+ 64 numbers per token \\(DeepSeek-V3's latent, f16\\): ${+(mhaBytes / mlaBytes).toPrecision(3)}× fewer bytes than MHA and ${+(mlaBytes / (mhaBytes / 8)).toPrecision(3)}× more than MQA`));
+  assert.ok(mla.includes(`took ${bars[3].value}, ${bars[3].factor} than MHA`), mla);
+  // the parallel table's 1-worker rows are the bars' own times
+  const ones = await page.$$eval('#measure-view table.parallel tbody tr', (rows) => rows.filter((tr) => tr.cells[2].textContent.startsWith('1 ')).map((tr) => [tr.cells[0].textContent, tr.cells[3].textContent]));
+  assert.deepEqual(ones, [['GQA-2', gqa.value], ['MQA', mqa.value]]);
   assert.equal(await page.isVisible('#measure-cancel'), false);
   // cancel part-way
   await page.click('#measure');

@@ -94,3 +94,79 @@ test('quality lab inside <gqa-playground> (shadow DOM), and without Web Workers'
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('load sweep on a 390 px phone: cancel, then the whole default sweep on every core; chart, table, sentences and heatmaps agree', async () => {
+  const { page, context, problems } = await h.open('/#h=8&g=1', { viewport: { width: 390, height: 844 } });
+  await page.waitForSelector('#conversion-table');
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  assert.match(await page.textContent('#sweep-status'), new RegExp(`on ${Math.min(cores, 16)} workers? \\(one per core`));
+  assert.match(await page.textContent('#qa-4 .live'), /run it to see it here\.$/, 'before the sweep the MQA answer says what will measure the gap');
+
+  await page.click('#sweep-run');
+  await page.waitForFunction(() => document.querySelector('#sweep-progress').value > 0, null, { timeout: 120000 });
+  await page.click('#sweep-cancel');
+  assert.equal(await page.textContent('#sweep-status'), 'Sweep cancelled.');
+  assert.equal(await page.isEnabled('#sweep-run'), true);
+  assert.equal(await page.isVisible('#sweep-progress'), false);
+  assert.equal(await page.locator('#sweep-table').count(), 0);
+
+  const started = Date.now();
+  await page.click('#sweep-run');
+  await page.waitForSelector('#sweep-table', { timeout: 600000 });
+  console.log(`# the default load sweep (16 models) in Chromium on ${cores} cores: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  assert.match(await page.textContent('#sweep-status'), /^16 models trained in [\d.]+ s on \d+ workers\.$/);
+
+  // the table, the chart's points and the sentence are the same numbers
+  const rows = await table(page, 'sweep-table');
+  assert.deepEqual(rows.map((r) => r[0]), ['16', '32', '48', '64']);
+  const header = await page.$$eval('#sweep-table thead th', (ths) => ths.map((t) => t.textContent));
+  assert.deepEqual(header, ['pairs', 'G = 8', 'G = 4', 'G = 2', 'G = 1', 'G = 8 − G = 1']);
+  const series = await page.$$eval('.quality-sweep .line-chart .series', (gs) => gs.map((g) => [g.dataset.series, JSON.parse(g.dataset.points)]));
+  assert.deepEqual(series.map((s) => s[0]), ['G = 8 (MHA)', 'G = 4', 'G = 2', 'G = 1 (MQA)']);
+  series.forEach(([, points], col) => points.forEach(([pairs, accuracy], i) => {
+    assert.equal(pairs, Number(rows[i][0]));
+    assert.equal(`${(100 * accuracy).toFixed(1)}%`, rows[i][col + 1]);
+  }));
+  const at = (pairs, g) => series[[8, 4, 2, 1].indexOf(g)][1].find((p) => p[0] === pairs)[1];
+  const gap = (pairs) => at(pairs, 8) - at(pairs, 1);
+  const pts = (x) => (Math.round(1000 * x) / 10 || 0).toFixed(1);
+  const summary = await page.textContent('#sweep-summary');
+  assert.ok(summary.startsWith(`At 64 pairs, G = 8 (MHA) recalls ${rows[3][1]} of the held-out queries and G = 1 (MQA) ${rows[3][4]}: ` +
+    `${pts(gap(64))} points apart; at 16 pairs the gap is ${pts(gap(16))} points. `), summary);
+  assert.equal(rows[3][5], `${pts(gap(64))} points`);
+  const widens = [16, 32, 48, 64].every((p, i, all) => i === 0 || gap(p) >= gap(all[i - 1]));
+  assert.equal(summary.includes('The gap widens with every step up in load'), widens && gap(64) > gap(16), summary);
+  assert.equal(summary.includes('does not show the expected ordering'), gap(64) <= gap(16), summary);
+  // the hardest load's two end cells, trained again in node: the same numbers as the browser's
+  for (const [g, col] of [[8, 1], [1, 4]]) {
+    const t = core.createSweepTrainer({ pairs: 64, nKvHeads: g });
+    t.train(core.info.recallSweep.steps);
+    assert.equal(rows[3][col], `${(100 * t.evaluate().accuracy).toFixed(1)}%`, `G = ${g} at 64 pairs`);
+    t.delete();
+  }
+
+  // the MQA answer: the sweep's gap as its live line, the sweep's chart as its figure
+  const live = await page.textContent('#qa-4 .live');
+  assert.ok(live.includes(`at 64 pairs per sequence, held-out recall is ${rows[3][1]} with G = 8 (MHA) and ${rows[3][4]} with G = 1 (MQA), ` +
+    `a gap of ${pts(gap(64))} points (${pts(gap(16))} points at 16 pairs)`), live);
+  assert.equal(await page.getAttribute('[data-figure="quality"] svg', 'data-kind'), 'sweep');
+
+  // what the heads attend to: G = 8 and G = 1 side by side, 8 heads each, hits as the sentence counts them
+  const panels = await page.$$eval('.recall-panel', (ps) => ps.map((p) => ({ g: p.dataset.g,
+    hits: [...p.querySelectorAll('.recall-head')].map((f) => Number(f.dataset.hits)), maps: p.querySelectorAll('svg.recall-map').length })));
+  assert.deepEqual(panels.map((p) => [p.g, p.maps]), [['8', 8], ['1', 8]]);
+  const said = await page.textContent('#attention-summary');
+  for (const p of panels) {
+    const sum = p.hits.reduce((a, b) => a + b, 0);
+    assert.ok(said.includes(`G = ${p.g} (${p.g === '8' ? 'MHA' : 'MQA'}): its heads put their largest weight on the asked pair`), said);
+    assert.ok(said.includes(`(${sum} of 128 in this sequence)`), `${said} / ${sum}`);
+  }
+  const boxes = await page.$$eval('.recall-panel', (ps) => ps.map((p) => p.getBoundingClientRect()).map((r) => [r.left, r.top, r.width]));
+  assert.equal(boxes[0][1], boxes[1][1], 'side by side at 390 px');
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'nothing wider than the phone');
+  await page.selectOption('#attention-load', '16');
+  assert.equal(await page.$eval('.recall-panel svg.recall-map', (s) => s.getAttribute('viewBox')), '0 0 32 16', '16 pairs + 16 queries');
+  await page.locator('#quality-lab .quality-attention').screenshot({ path: new URL('../../test-output/quality-attention-390.png', import.meta.url).pathname });
+  assert.deepEqual(problems, clean);
+  await context.close();
+});

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
-import { startHarness } from './harness.mjs';
+import { pageTexts, startHarness } from './harness.mjs';
 
 const OUT = new URL('../../test-output/', import.meta.url);
 let h;
@@ -93,7 +93,7 @@ test('small truths: MHA is not "1× smaller", G options fit, code spans, the sta
   // the pitfall's `repeat_kv` is code, not backticks; the status line says its kernels in words
   assert.equal(await page.textContent('.pitfalls li strong code'), 'repeat_kv');
   assert.doesNotMatch(await page.textContent('#theory'), /`/);
-  assert.match(await page.textContent('#core-status'), /^ ?Core ready: WebAssembly SIMD kernels\.$/);
+  assert.match(await page.textContent('#core-status'), /^ ?Core ready: WebAssembly relaxed SIMD \(fused multiply-add\) kernels\.$/);
   // a model pick keeps the reader's T where it fits, else the model's context; a previous model's cap does not stick
   await page.selectOption('select[name=model]', 'falcon-7b');
   await page.waitForFunction(() => document.querySelector('[name=t]').value === '2048');
@@ -181,7 +181,7 @@ test('#model=deepseek-v3 is MLA everywhere in Explore: the G control, the latent
     const note = await page.textContent('#cache-note');
     assert.match(note, /^61 layers × 8,192 tokens × batch 1, f16\. Current MLA: 68\.6 KiB per token; 71\.1× smaller than its MHA baseline\.$/);
     assert.match(await page.textContent('#announcer'), /^MLA: KV cache 549 MiB; 71\.1× smaller than its MHA baseline\.$/);
-    assert.match(await page.textContent('#cache-view'), /38\.1 GiB.*549 MiB\s*÷71\.1/);
+    assert.match(await page.textContent('#cache-view'), /38\.1 GiB.*549 MiB\s*71\.1× smaller/);
     // nothing in Explore calls it MQA or H/G (the model picker lists other models' kinds, so it is left out)
     const explore = await page.evaluate(() => ['select[name=g]', '#heads-view', '#heatmap-view', '#cache-view', '#cache-note', '#announcer']
       .map((sel) => document.querySelector(sel).textContent + (document.querySelector(sel).querySelector('svg')?.getAttribute('aria-label') ?? '')).join(' '));
@@ -310,32 +310,6 @@ test('heatmaps: at most 16 maps with a picker over the groups, axes named, label
   }
 });
 
-/**
- * Every visible piece of text on the page: its rendered size in px (SVG text times its screen scale),
- * and whether it is cut: past the right edge of its card, view or section or of the window, unless
- * it is inside a box that scrolls sideways.
- */
-const pageTexts = (page) => page.evaluate(() => {
-  const out = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    const text = n.textContent.replace(/[\u200b\s]+/g, ' ').trim();  // KaTeX's zero-width struts are not text
-    const e = n.parentElement;
-    if (!text || !e.checkVisibility() || e.closest('[hidden], .visually-hidden, title, option, dialog:not([open])')) continue;
-    let px = parseFloat(getComputedStyle(e).fontSize);
-    if (e instanceof SVGElement) { const m = e.getScreenCTM(); px *= Math.hypot(m.a, m.b); }
-    const range = document.createRange();
-    range.selectNodeContents(n);
-    const r = range.getBoundingClientRect();
-    let scroller = e;  // a box of its own that scrolls sideways (a table, an equation, code) does not cut its text
-    while (scroller && !['auto', 'scroll'].includes(getComputedStyle(scroller).overflowX)) scroller = scroller.parentElement;
-    const box = e.closest('.view, .card, section, form, .masthead, footer') ?? document.body;
-    const edge = Math.min(box.getBoundingClientRect().right, innerWidth);
-    out.push({ text: text.slice(0, 40), px, cut: r.width > 0 && !scroller && r.right > edge + 1, where: e.closest('[id]')?.id });
-  }
-  return out;
-});
-
 test('a 390 px phone: every text >= 11 px and uncut, wide tables scroll in their own box with a cue', async () => {
   const { page, context, problems } = await h.open('/#h=8&g=2&d=64&t=1024', { viewport: { width: 390, height: 900 } });
   await ready(page);
@@ -349,7 +323,9 @@ test('a 390 px phone: every text >= 11 px and uncut, wide tables scroll in their
   assert.deepEqual(texts.filter((t) => t.cut).map((t) => `${t.text} (${t.where})`), []);
   assert.ok(texts.some((t) => t.text === 'random init'));
   assert.ok(await page.evaluate(() => document.scrollingElement.scrollWidth <= innerWidth), 'the page itself does not scroll sideways');
-  // each table box: a "scroll →" cue exactly when its table is wider than the box; scrolling shows the last column
+  // each table box: a "scroll →" cue exactly when its table is wider than the box; scrolling shows the last column.
+  // A section below the screen is laid out only near it (content-visibility: auto): the reader comes to each box first
+  for (const box of await page.$$('.table-box')) { await box.scrollIntoViewIfNeeded(); await page.waitForTimeout(100); }
   const boxes = await page.$$eval('.table-box', (bs) => bs.map((b) => {
     const w = b.querySelector('.table-wrap');
     return { caption: b.querySelector('.table-caption').textContent.slice(0, 30), overflows: w.scrollWidth > w.clientWidth + 1, cue: b.querySelector('.scroll-hint').checkVisibility() };

@@ -1,16 +1,29 @@
-// The JS API against the float64 JS reference, in both WASM variants.
+// The JS API against the float64 JS reference, in every WASM variant this node runs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadCore } from 'gqa-playground';
+import { loadCore, relaxedSupported, supportedIsas } from 'gqa-playground';
 import { maxAbsDiff, randomArray, referenceAttention, worstRatio } from './reference.mjs';
+import { variants } from './variants.mjs';
 
-const variants = [await loadCore({ simd: true }), await loadCore({ simd: false })];
+test('every variant loads and says which kernels it runs', () => {
+  const want = [...(relaxedSupported() ? [['relaxed', 'relaxed']] : []), ['simd', 'simd128'], ['scalar', 'scalar']];
+  assert.deepEqual(variants.map((c) => [c.variant, c.info.isa]), want);
+  assert.deepEqual(variants.map((c) => c.info.simd), want.map(([v]) => v !== 'scalar'));
+  // node 20 runs relaxed SIMD only with the flag; scripts/test.sh passes it
+  if (process.execArgv.includes('--experimental-wasm-relaxed-simd')) assert.equal(relaxedSupported(), true);
+});
 
-test('both variants load and say which kernels they run', () => {
-  assert.equal(variants[0].variant, 'simd');
-  assert.equal(variants[0].info.isa, 'wasmsimd');
-  assert.equal(variants[1].variant, 'scalar');
-  assert.equal(variants[1].info.isa, 'scalar');
+test('loadCore picks the best ISA by default; isa and simd force one; what the engine lacks is refused', async () => {
+  assert.equal((await loadCore()).info.isa, supportedIsas()[0]);
+  assert.equal((await loadCore({ isa: 'simd128' })).variant, 'simd');
+  assert.equal((await loadCore({ isa: 'scalar' })).info.isa, 'scalar');
+  assert.equal((await loadCore({ simd: true })).info.isa, 'simd128');
+  assert.equal((await loadCore({ simd: false })).info.isa, 'scalar');
+  if (!relaxedSupported()) {
+    await assert.rejects(loadCore({ isa: 'relaxed' }), { name: 'RangeError', message: /isa \("relaxed"\) was requested but this engine has no WebAssembly relaxed SIMD \(node 20: --experimental-wasm-relaxed-simd\)/ });
+  }
+  await assert.rejects(loadCore({ isa: 'avx2' }), { name: 'RangeError', message: `isa ("avx2") must be one of 'relaxed', 'simd128', 'scalar'` });
+  await assert.rejects(loadCore({ isa: 'scalar', simd: false }), { name: 'TypeError', message: /isa \("scalar"\) and simd \(false\) both given/ });
 });
 
 // The numeric grid (every head_dim x head layout x mask) runs in Catch2, natively and in both WASM

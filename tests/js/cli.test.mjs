@@ -126,3 +126,36 @@ test('quality runs the page\'s experiment headless: the same numbers as the API'
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /similarity \(2\) must be a number from 0 to 1/);
 });
+
+test('quality --sweep prints the load sweep\'s table, the same numbers as core.recallSweep', async () => {
+  const { loadCore } = await import('gqa-playground');
+  const core = await loadCore();
+  const want = core.recallSweep({ loads: [16, 24], nKvHeads: [8, 2, 1], steps: 3, seed: 2 });
+  const j = run('quality', '--sweep', '--loads', '16,24', '--kv-heads', '8,2,1', '--steps', '3', '--seed', '2', '--json');
+  assert.equal(j.status, 0, j.stderr);
+  const parsed = JSON.parse(j.stdout);
+  assert.deepEqual(parsed.rows, want.rows);
+  assert.deepEqual(parsed.settings, JSON.parse(JSON.stringify(core.info.recallSweep)));
+  const text = run('quality', '--sweep', '--loads', '16,24', '--kv-heads', '8,2,1', '--steps', '3', '--seed', '2');
+  assert.equal(text.status, 0, text.stderr);
+  const lines = text.stdout.trim().split('\n');
+  assert.match(lines[0], /^load sweep: held-out recall after 3 steps per model, seed 2 \(d_model 64, 8 query heads of 4, 16 queries per sequence/);
+  assert.deepEqual(lines[1].split(/\s{2,}/), ['pairs', 'G = 8', 'G = 2', 'G = 1', 'G = 8 − G = 1']);
+  const pct = (x) => `${(100 * x).toFixed(1)}%`;
+  for (const [k, pairs] of [[3, 16], [4, 24]]) {
+    const row = (g) => want.rows.find((r) => r.pairs === pairs && r.nKvHeads === g);
+    const gap = (Math.round(1000 * (row(8).accuracy - row(1).accuracy)) / 10 || 0).toFixed(1);
+    assert.deepEqual(lines[k].trim().split(/\s{2,}/), [String(pairs), pct(row(8).accuracy), pct(row(2).accuracy), pct(row(1).accuracy), `${gap} points`]);
+  }
+  for (const [args, pattern] of [
+    [['quality', '--sweep', '--loads', '8'], /^gqa-playground: loads\[0\] \(8\) must be an integer from 16 to 64$/],
+    [['quality', '--sweep', '--kv-heads', '3'], /^gqa-playground: nKvHeads\[0\] \(3\) must divide nHeads \(8\)/],
+    [['quality', '--sweep', '--loads', '16,x'], /^gqa-playground: --loads \("x"\) must be a positive integer$/],
+    [['quality', '--sweep', '--similarity', '0.3'], /^gqa-playground: --similarity belongs to the conversion experiment, not to --sweep$/],
+    [['quality', '--loads', '16'], /^gqa-playground: --loads belongs to --sweep$/],
+  ]) {
+    const r = run(...args);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.match(r.stderr.trim(), pattern);
+  }
+});

@@ -2,7 +2,7 @@
 // core.info.dtypes (from the C++ headers), and core.attentionKind (the one MHA/GQA/MQA rule).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CONVERT_METHODS, loadCore, MEMORY_DTYPES } from 'gqa-playground';
+import { CONVERT_METHODS, loadCore, MEMORY_DTYPES, RECALL_SWEEP } from 'gqa-playground';
 
 const core = await loadCore();
 const { limits, dtypes } = core.info;
@@ -10,6 +10,7 @@ const { limits, dtypes } = core.info;
 test('info.limits: every limit the core checks, frozen, with the C++ values', () => {
   assert.deepEqual({ ...limits }, {
     heads: 1024, headDim: 4096, tokens: 2 ** 24,                             // attention.h
+    sequences: 65536,                                                        // paged_kv_cache.h
     layers: 100000, modelTokens: 2 ** 40, batch: 2 ** 24, kvFactor: 2,        // memory_model.h
     modelWidth: 1024 * 4096, tensorParallel: 4096,                           // cost_model.h
     blockTokens: 2 ** 20,                                                    // budget_solver.h
@@ -59,6 +60,9 @@ test('info.dtypes: the cache and memory-model storage types; MEMORY_DTYPES is th
   assert.ok(Object.isFrozen(core.info.layerKinds));
   assert.deepEqual([...CONVERT_METHODS], [...core.info.convertMethods], 'quality.js must match cpp/lab/conversion.cpp');
   assert.ok(Object.isFrozen(CONVERT_METHODS) && Object.isFrozen(core.info.convertMethods));
+  assert.deepEqual({ ...RECALL_SWEEP, loads: [...RECALL_SWEEP.loads] }, { ...core.info.recallSweep, loads: [...core.info.recallSweep.loads] },
+    'RECALL_SWEEP (quality.js) must match cpp/lab/trainer.h');
+  assert.ok(Object.isFrozen(core.info.recallSweep.loads) && Object.isFrozen(RECALL_SWEEP.loads));
   for (const dtype of dtypes.cache) assert.equal(core.createKvCache({ nKvHeads: 1, headDim: 4, capacity: 1, dtype }).dtype, dtype);
   for (const dtype of dtypes.memory) assert.ok(core.kvCacheBytes({ layers: 1, nKvHeads: 1, headDim: 8, tokens: 1, dtype }) > 0);
 });

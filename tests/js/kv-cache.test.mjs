@@ -4,8 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadCore } from 'gqa-playground';
 import { maxAbsDiff, randomArray, referenceAttention, worstRatio } from './reference.mjs';
-
-const variants = [await loadCore({ simd: true }), await loadCore({ simd: false })];
+import { variants } from './variants.mjs';
 
 for (const core of variants) {
   // Every head layout x head_dim runs in Catch2, natively and in both WASM builds

@@ -3,10 +3,8 @@
 // field, after which the module keeps working. The grid of shapes runs in Catch2 (test_mla.cpp).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadCore } from 'gqa-playground';
 import { maxAbsDiff, randomArray, referenceMla, worstRatio } from './reference.mjs';
-
-const variants = [await loadCore({ simd: true }), await loadCore({ simd: false })];
+import { variants } from './variants.mjs';
 
 /** Inputs for H heads, latent r, rope dr, nope dn, value dv; up-projections scaled by 1/√r. */
 function problem({ tq, tk, H, r, dr, dn, dv }, seed) {
@@ -80,5 +78,21 @@ for (const core of variants) {
     assert.equal(cache.attend(q).length, 2 * 2 * 4);  // still usable
     cache.delete();
     assert.equal(core.mlaAttention(args).out.length, 2 * 2 * 4);
+  });
+
+  test(`${core.variant}: mlaDecodeStepCost counts the absorbed step (DeepSeek-V3's widths, hand-counted)`, () => {
+    const v3 = { nHeads: 128, kvLoraRank: 512, qkRopeHeadDim: 64, qkNopeHeadDim: 128, vHeadDim: 128 };
+    const c = core.mlaDecodeStepCost({ ...v3, tokens: 4096, dtype: 'f16' });
+    assert.equal(c.kvBytes, 4096 * 576 * 2);
+    assert.equal(c.multiplyAdds, 128 * (128 * 512 + 2 * 4096 * 576 + 128 * 512));
+    assert.equal(c.intensity, c.multiplyAdds / c.kvBytes);
+    // the same step as MHA at H = 128, d = 128 reads 57× the bytes with 2·H·T·d multiply-adds
+    const mha = core.decodeStepCost({ nHeads: 128, nKvHeads: 128, headDim: 128, tokens: 4096, dtype: 'f16' });
+    assert.equal(mha.kvBytes / c.kvBytes, (2 * 128 * 128) / 576);
+    assert.equal(core.mlaDecodeStepCost({ ...v3, tokens: 1 }).kvBytes, 576 * 4);  // f32 by default
+    assert.throws(() => core.mlaDecodeStepCost({ ...v3, tokens: 4096, dtype: 'int8' }), { message: "dtype ('int8') must be 'f32' or 'f16' for an MLA cache" });
+    assert.throws(() => core.mlaDecodeStepCost({ ...v3, tokens: 0 }), /tokens \(0\) must be an integer from 1/);
+    assert.throws(() => core.mlaDecodeStepCost({ ...v3, kvLoraRank: 4090, tokens: 4 }), { message: 'kvLoraRank + qkRopeHeadDim (4154) must be an integer from 2 to 4096' });
+    assert.throws(() => core.mlaDecodeStepCost({ ...v3, tokens: 4, layers: 2 }), /layers/);
   });
 }

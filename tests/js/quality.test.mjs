@@ -211,3 +211,100 @@ test('quality lab: refused arguments name the field, the value and what was expe
   t.delete();  // twice is fine
   assert.equal(RECALL_DEFAULTS.nHeads, 8);
 });
+
+// ---- the load sweep and inspection ----------------------------------------------------------------
+
+test('recallSweep: rows per load and G, the same as training each cell alone, deterministic for a seed', () => {
+  const seen = [];
+  const args = { loads: [16, 20], nKvHeads: [8, 1], steps: 6, seed: 4 };
+  const r = core.recallSweep({ ...args, onProgress: (p) => seen.push(p) });
+  assert.deepEqual(r.rows.map((x) => [x.pairs, x.nKvHeads, x.kind]), [[16, 8, 'MHA'], [16, 1, 'MQA'], [20, 8, 'MHA'], [20, 1, 'MQA']]);
+  assert.equal(r.steps, 6);
+  assert.equal(r.seed, 4);
+  assert.deepEqual(core.recallSweep(args), r, 'the same seed, the same sweep');
+  assert.notDeepEqual(core.recallSweep({ ...args, seed: 5 }).rows.map((x) => x.loss), r.rows.map((x) => x.loss));
+  assert.deepEqual(cores.scalar.recallSweep(args).rows.map((x) => x.asked), r.rows.map((x) => x.asked));
+  // a cell is a sweep trainer trained `steps` steps and evaluated
+  const t = core.createSweepTrainer({ pairs: 20, nKvHeads: 1, seed: 4 });
+  const { loads, steps, ...settings } = core.info.recallSweep;
+  assert.deepEqual({ ...t.options }, { ...settings, pairs: 20, nKvHeads: 1, seed: 4 });
+  t.train(6);
+  const e = t.evaluate();
+  t.delete();
+  const { pairs, nKvHeads, kind, ...stats } = r.rows[3];
+  assert.deepEqual(stats, e);
+  assert.equal(stats.asked, core.info.recallSweep.evalSequences * core.info.recallSweep.queries);
+  assert.equal(stats.headReads, stats.asked * core.info.recallSweep.nHeads);
+  // progress: every cell reaches its last step, cells in order
+  assert.deepEqual(seen.filter((p) => p.step === p.steps).map((p) => [p.cell, p.pairs, p.nKvHeads]), [[0, 16, 8], [1, 16, 1], [2, 20, 8], [3, 20, 1]]);
+  assert.ok(seen.every((p) => p.cells === 4 && p.steps === 6));
+});
+
+test('recallSweep: defaults are core.info.recallSweep\'s loads and every divisor of H, largest first', () => {
+  const s = core.info.recallSweep;
+  let first;
+  assert.throws(() => core.recallSweep({ onProgress: (p) => { first = p; throw new Error('stop'); } }), /stop/);
+  assert.deepEqual(first, { cell: 0, cells: s.loads.length * 4, pairs: s.loads[0], nKvHeads: 8, step: Math.round(s.steps / 10), steps: s.steps });
+  assert.deepEqual([...s.loads], [16, 32, 48, 64]);
+  assert.equal(s.nHeads, 8);
+});
+
+test('RecallTrainer.inspect: a held-out sequence, its answers, and weights that are causal distributions', () => {
+  const t = core.createSweepTrainer({ pairs: 16, nKvHeads: 2 });
+  t.train(10);
+  const i = t.inspect(3);
+  const s = core.info.recallSweep;
+  assert.equal(i.pairs.length, 16);
+  assert.equal(i.queries.length, s.queries);
+  assert.equal(i.seqLen, 16 + s.queries);
+  assert.equal(i.weights.length, s.nHeads * s.queries * i.seqLen);
+  assert.equal(new Set(i.pairs.map((p) => p.key)).size, 16, 'distinct keys');
+  let hits = 0, correct = 0;
+  i.queries.forEach((q, a) => {
+    assert.equal(q.position, 16 + a);
+    assert.equal(i.pairs[q.answer].key, q.key);
+    assert.equal(i.pairs[q.answer].value, q.target);
+    correct += q.predicted === q.target;
+    for (let h = 0; h < s.nHeads; h++) {
+      const row = i.weights.subarray((h * s.queries + a) * i.seqLen, (h * s.queries + a + 1) * i.seqLen);
+      assert.ok(Math.abs(row.reduce((x, y) => x + y, 0) - 1) < 1e-5);
+      assert.ok(row.subarray(q.position + 1).every((w) => w === 0), 'causal');
+      hits += row.indexOf(Math.max(...row)) === q.answer;
+    }
+  });
+  assert.equal(i.stats.keyHits, hits);
+  assert.equal(i.stats.correct, correct);
+  assert.deepEqual(t.inspect(3), i, 'the same sequence, the same trace');
+  assert.deepEqual(t.inspect().pairs, t.inspect(0).pairs);
+  assert.throws(() => t.inspect(s.evalSequences), (err) => err instanceof RangeError && err.message === `sequence (${s.evalSequences}) must be an integer from 0 to ${s.evalSequences - 1}`);
+  t.delete();
+  assert.throws(() => t.inspect(0), /deleted/);
+});
+
+test('recallSweep and createSweepTrainer refuse what they cannot run, naming the field', () => {
+  const cases = [
+    [{ loads: [8] }, RangeError, 'loads[0] (8) must be an integer from 16 to 64'],
+    [{ loads: [16, 65] }, RangeError, 'loads[1] (65) must be an integer from 16 to 64'],
+    [{ loads: [16.5] }, RangeError, 'loads[0] (16.5) must be an integer from 16 to 64'],
+    [{ loads: ['16'] }, TypeError, 'loads[0] ("16") must be an integer from 16 to 64'],
+    [{ loads: [] }, TypeError, 'loads (Array(0)) must be a non-empty array'],
+    [{ loads: 16 }, TypeError, 'loads (16) must be a non-empty array'],
+    [{ loads: [16, 16] }, RangeError, 'loads ([16,16]) must not list 16 twice'],
+    [{ nKvHeads: [3] }, RangeError, 'nKvHeads[0] (3) must divide nHeads (8): each K/V head serves a whole group of query heads'],
+    [{ nKvHeads: [16] }, RangeError, 'nKvHeads[0] (16) must be an integer from 1 to 8'],
+    [{ nKvHeads: [0] }, RangeError, 'nKvHeads[0] (0) must be an integer from 1 to 8'],
+    [{ steps: 0 }, RangeError, 'steps (0) must be an integer from 1 to 1000000'],
+    [{ seed: -1 }, RangeError, `seed (-1) must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}`],
+    [{ inspect: 256 }, RangeError, 'inspect (256) must be an integer from 0 to 255'],
+    [{ onProgress: 1 }, TypeError, 'onProgress (1) must be a function'],
+    [{ pairs: 16 }, TypeError, 'recallSweep: unknown option "pairs" (expected one of loads, nKvHeads, steps, seed, inspect, onProgress)'],
+  ];
+  for (const [args, type, message] of cases) {
+    assert.throws(() => core.recallSweep(args), (err) => err instanceof type && err.message === message, JSON.stringify(args));
+  }
+  assert.throws(() => core.recallSweep(null), TypeError);
+  assert.throws(() => core.createSweepTrainer({ pairs: 15, nKvHeads: 1 }), (err) => err instanceof RangeError && err.message === 'pairs (15) must be an integer from 16 to 64');
+  assert.throws(() => core.createSweepTrainer({ pairs: 16, nKvHeads: 5 }), (err) => err instanceof RangeError && /^nKvHeads \(5\) must divide nHeads \(8\)/.test(err.message));
+  assert.throws(() => core.createSweepTrainer({ pairs: 16, nKvHeads: 1, lr: 1 }), /unknown option "lr"/);
+  assert.equal(core.recallSweep({ loads: [16], nKvHeads: [1], steps: 1 }).rows.length, 1, 'the core still works');
+});

@@ -2,10 +2,9 @@
 // float64 reference, sinks far above and far below every score, weights summing to < 1, refusals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadCore } from 'gqa-playground';
 import { randomArray, referenceAttention, worstRatio } from './reference.mjs';
+import { variants } from './variants.mjs';
 
-const variants = [await loadCore({ simd: true }), await loadCore({ simd: false })];
 const H = 8, G = 2, d = 12, T = 40;
 const q = randomArray(T * H * d, 1, 2), k = randomArray(T * G * d, 2), v = randomArray(T * G * d, 3);
 // head 1 far above every score (attends to nothing), head 2 far below (plain softmax)

@@ -3,10 +3,9 @@
 // f16 and int8 within their documented tolerances; memory stays at capacity; refusals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadCore } from 'gqa-playground';
 import { maxAbsDiff, randomArray, referenceAttention, worstRatio } from './reference.mjs';
+import { variants } from './variants.mjs';
 
-const variants = [await loadCore({ simd: true }), await loadCore({ simd: false })];
 const H = 8, G = 2, d = 16, cap = 24;
 
 /** The rows (n, G, d) a cache of `cap` with `sinks` keeps after `seen` rows of x. */

@@ -152,7 +152,7 @@ export class App {
       this.#core = this.#client;
       if (this.#input) this.#state = this.#resolve(this.#input);
       const first = this.#refresh();
-      this.#setStatus('ready', `Core ready: ${kernelLabel(info.variant === 'simd')} kernels.`);
+      this.#setStatus('ready', `Core ready: ${kernelLabel(info.isa)} kernels.`);
       for (const p of this.#parts) p.coreReady?.(this.#models);
       this.#hooks.onCore?.({ info });
       for (const p of this.#parts) p.stateChanged?.(this.#state, { controls: true });

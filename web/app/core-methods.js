@@ -4,6 +4,7 @@
 // core-client.js. Each method takes the loaded core and a structured-clonable argument.
 import { exampleInputs, mlaExampleInputs, repeatKv } from './example.js';
 import { EXAMPLE_TOKENS, MLA_STEP, WALKTHROUGH } from './lesson.js';
+import { pagedFacts, sinkFacts, splitKFacts } from './serving-facts.js';
 import { divisors } from './state.js';
 import { kvNumbersPerToken } from '../lib/core-facts.js';
 
@@ -145,11 +146,10 @@ export const LAYOUT_MODELS = ['gemma-3-27b', 'gpt-oss-120b', 'qwen3-next-80b-a3b
 /** Every number the page shows for one state, in one round trip. */
 export function snapshot(core, s) {
   const { h, g, d, t, l, b, dtype } = s;
-  // a catalog model (state.model) is sized by the core's model cache, layer by layer: sliding and chunked
-  // layers cap their tokens, and an MLA model caches one latent, compared with its own MHA baseline (not
-  // with G = H or G = 1 of its latent)
-  // a model imported from a config.json comes with its record (s.record), which the core reads
-  // wherever an id goes; a catalog model is found by its id
+  // a catalog model (state.model), or one imported from a config.json (its record in s.record, which
+  // the core reads wherever an id goes), is sized by the core's model cache, layer by layer: sliding
+  // and chunked layers cap their tokens, and an MLA model caches one latent, compared with its own MHA
+  // baseline (not with G = H or G = 1 of its latent)
   const model = s.record ?? (s.model ? core.models().find((m) => m.id === s.model) : undefined);
   const key = s.record ?? model?.id;
   const published = model ? core.modelKvCache({ model: key, tokens: t, batch: b, dtype }) : undefined;
@@ -221,6 +221,9 @@ export function coreMethods({ debug = false, crash } = {}) {
     } : {}),
     attention: (core, args) => core.attention(args),
     conversionError: (core, args) => core.conversionError(args),
+    servingSinks: sinkFacts,
+    servingSplitK: splitKFacts,
+    servingPaged: pagedFacts,
     models,
     snapshot,
     // a pasted or dropped config.json: the model record the core makes of it, or its refusal

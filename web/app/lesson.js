@@ -1,7 +1,8 @@
 // lesson.js - the lesson as data: walkthrough steps, theory, equations, pitfalls and interview
 // Q&A. Text only; every figure next to it comes from the core at run time through the
 // `live(snapshot, fmt)` functions, which turn the worker's computed snapshot into a sentence.
-import { formatPercent } from '../lib/format.js';
+import { formatPercent, formatPoints } from '../lib/format.js';
+import { sweepGrid } from '../lib/quality-experiment.js';
 
 export const WALKTHROUGH = [
   {
@@ -120,8 +121,10 @@ export const PITFALLS = [
 /**
  * Interview questions. `live(s, f, lab)` returns the computed line shown next to the answer, from
  * the snapshot `s` and, for the answers about quality, the quality lab's results `lab` ({ conversion:
- * { similarity, points } | null, runs: the trained models, G descending, or [] }); `figure` names a
- * live figure from the quality lab shown with it ('quality' or 'conversion') where the lab is on the page.
+ * { similarity, points } | null, runs: the trained models, G descending, or [], sweep: the load
+ * sweep's { steps, seed, rows } or null }); `figure` names a live figure from the quality lab shown
+ * with it ('quality': the sweep's chart, else the training curves, else the conversion curve;
+ * 'conversion') where the lab is on the page.
  */
 export const QUESTIONS = [
   {
@@ -233,10 +236,19 @@ export const QUESTIONS = [
 ];
 
 /**
- * What one K/V head costs, as the quality lab measured it: the conversion error of mean-pooling the
- * lab's layer to G = 1 against G = H, and the trained models' recall once the reader has trained them.
+ * What one K/V head costs, as the quality lab measured it: once its load sweep has run, the recall
+ * gap between G = H and G = 1 at the hardest load (and at the lightest); until then the conversion
+ * error of mean-pooling the lab's layer to G = 1, and what would measure the rest.
  */
 function mqaCost(lab, f) {
+  const gaps = lab?.sweep ? sweepGrid(lab.sweep.rows).gaps : null;
+  if (gaps) {
+    const first = gaps[0], last = gaps.at(-1);
+    return `the quality lab’s load sweep, ${lab.sweep.steps} steps per model: at ${last.pairs} pairs per sequence, held-out recall is ` +
+      `${f.percent(last.high.accuracy)} with G = ${last.high.nKvHeads} (${last.high.kind}) and ${f.percent(last.low.accuracy)} with ` +
+      `G = ${last.low.nKvHeads} (${last.low.kind}), a gap of ${formatPoints(last.gap)} points` +
+      (gaps.length > 1 ? ` (${formatPoints(first.gap)} points at ${first.pairs} pairs)` : '');
+  }
   if (!lab?.conversion) return 'measuring: the quality lab’s conversion experiment is being computed…';
   const { similarity, points } = lab.conversion;
   const mha = points.reduce((a, b) => (b.nKvHeads > a.nKvHeads ? b : a)), mqa = points.find((p) => p.nKvHeads === 1);
@@ -245,7 +257,8 @@ function mqaCost(lab, f) {
   return `the quality lab’s layer of ${mha.nKvHeads} heads, its K/V heads mean-pooled into one (G = 1, MQA): output moved by ` +
     `${f.percent(mqa.mean)}; all ${mha.nKvHeads} kept (G = ${mha.nKvHeads}, MHA): ${f.percent(mha.mean)} (head similarity ${similarity.toFixed(2)})` +
     (trained ? `; trained from scratch for ${first.evals.at(-1).step} steps, recall is ${f.percent(first.final.accuracy)} with G = ${first.nKvHeads} ` +
-      `(${first.kind}) and ${f.percent(last.final.accuracy)} with G = ${last.nKvHeads} (${last.kind})` : '');
+      `(${first.kind}) and ${f.percent(last.final.accuracy)} with G = ${last.nKvHeads} (${last.kind})` : '') +
+    '. The recall gap under load is measured by the lab’s load sweep: run it to see it here.';
 }
 
 /** The small example sequence the heatmaps use. */
@@ -296,6 +309,52 @@ export const QUALITY = {
         'recover part of it; the paper’s large models had far more steps in their 5 %.'
       : 'Here the pooling did not hurt monotonically with fewer heads; the seed and this short run decide the details.');
   },
+  sweepTitle: 'Where capacity binds: a load sweep',
+  sweep: (o, cells) => `The question above asked how fast each G learns. This one asks what each G can hold: a narrower ` +
+    `model (d_model ${o.dModel}, ${o.nHeads} query heads of ${o.headDim}, so one K/V head carries ${o.headDim} numbers of key and ` +
+    `${o.headDim} of value per token for all ${o.nHeads} query heads) is trained ${o.steps} steps on recall tasks of rising load: ` +
+    `${o.loads.join(', ')} key→value pairs per sequence, keys and values drawn from ${o.keyVocab}, ${o.queries} queries each. ` +
+    `Every G that divides ${o.nHeads} is trained at every load from the same weights (outside K/V) on the same data, ${cells} models ` +
+    'spread over the cores of this machine, and scored on held-out sequences.',
+  sweepPending: (cells, workers) => `Press “Run the sweep” to train the ${cells} models on ${workers} worker${workers === 1 ? '' : 's'} ` +
+    '(one per core of this machine); it takes from several seconds to about a minute, depending on the machine.',
+  sweepSummary: (grid) => {
+    const { gaps, high, low, loads, cell } = grid;
+    const first = gaps[0], last = gaps.at(-1);
+    const name = (r) => `G = ${r.nKvHeads} (${r.kind})`;
+    const widens = gaps.every((g, i) => i === 0 || g.gap >= gaps[i - 1].gap);
+    const hardest = loads.at(-1), gs = grid.gs.filter((g) => cell(hardest, g)).sort((a, b) => b - a);
+    const inverted = gs.slice(1).find((g, i) => cell(hardest, g).accuracy > cell(hardest, gs[i]).accuracy);
+    const lead = `At ${last.pairs} pairs, ${name(last.high)} recalls ${formatPercent(last.high.accuracy)} of the held-out queries and ` +
+      `${name(last.low)} ${formatPercent(last.low.accuracy)}: ${formatPoints(last.gap)} points apart` +
+      (gaps.length > 1 ? `; at ${first.pairs} pairs the gap is ${formatPoints(first.gap)} points. ` : '. ');
+    const trend = gaps.length < 2 ? ''
+      : widens && last.gap > first.gap ? `The gap widens with every step up in load: as the pairs outgrow what one shared K/V head carries, sharing costs recall, not just time. `
+        : last.gap > first.gap ? 'The gap is wider at the hardest load than at the lightest, though not at every step in between. '
+          : `This run does not show the expected ordering: the gap between G = ${high} and G = ${low} does not widen with load. `;
+    const order = inverted === undefined ? `At ${hardest} pairs, fewer K/V heads never recalled more.`
+      : `At ${hardest} pairs the ordering by G is not monotone: G = ${inverted} recalled more than G = ${gs[gs.indexOf(inverted) - 1]}.`;
+    return lead + trend + order;
+  },
+  attentionTitle: 'What the heads attend to',
+  attention: (pairs, sequence) => `Held-out sequence ${sequence + 1} at ${pairs} pairs, run through the trained models: every query head’s ` +
+    'attention weights at the query positions, MHA and MQA side by side.',
+  attentionNote: (o) => `Each map: rows are the ${o.queries} queries, columns the ${o.seqLen} positions (the ${o.pairs} pairs, a line, ` +
+    `then the queries; a query sees itself and what came before). The pair holding the key a row asks for shows red where the head ` +
+    `gives it under ${o.visible} of its weight; weight there turns it yellow. Hover a row for its pair.`,
+  attentionSummary: (models) => {
+    const share = (m) => m.row.keyHits / m.row.headReads;
+    const say = (m) => `${m.label}: its heads put their largest weight on the asked pair ${formatPercent(share(m))} of the time over the ` +
+      `${m.row.asked.toLocaleString('en-US')} held-out queries (${m.hits} of ${m.reads} in this sequence), and it recalls ${formatPercent(m.row.accuracy)}`;
+    const [a, b] = models;
+    const why = share(b) >= share(a) && b.row.accuracy < a.row.accuracy
+      ? `So ${b.label.split(' (')[0]}’s heads find the pair at least as often, since they all read one K/V head, and still answer worse: ` +
+        'what that one head carries back, not finding the key, is what runs out.'
+      : share(b) < share(a) && b.row.accuracy < a.row.accuracy
+        ? `${b.label.split(' (')[0]}’s heads find the pair less often, and it answers worse.`
+        : `Here ${b.label.split(' (')[0]} does not answer worse than ${a.label.split(' (')[0]}; the heads’ aim alone does not separate them.`;
+    return `${say(a)}. ${say(b)}. ${why}`;
+  },
   pending: (gs) => `Press “Train” to run the ${gs.length} models; it takes a few seconds to a minute depending on this machine.`,
   noWorker: 'Training needs a Web Worker, which this embedding does not allow; open the full playground to run it.',
 };
@@ -304,3 +363,114 @@ function pct(x) {
   return `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
 }
 
+
+/**
+ * "Serving the cache": what a server does with the cache once it is small, in three panels the core
+ * computes (serving-facts.js). The numbers here are the panels' inputs (the example's length, the
+ * controls' choices); `live(facts, f)` turns a panel's computed facts into its answer's line.
+ */
+export const SERVING = {
+  intro: 'Fewer K/V heads make the cache smaller; a server still has to hold it as text grows, share it between ' +
+    'requests and read it fast at batch 1. Three things servers do with it, run here by the same core at your H, G and head_dim.',
+  mlaNote: (m) => `An MLA model caches one latent row per token (${m.kvLoraRank} + ${m.qkRopeHeadDim} = ${m.width} numbers) that every head reads, ` +
+    `as a server runs it (absorbed): one ${m.width}-wide K/V head, which is what the panels serve.`,
+  sinks: {
+    title: 'Sinks and a window (StreamingLLM)',
+    text: 'A streaming cache keeps the first few tokens (the sinks) and a window of the most recent ones; everything in ' +
+      'between is evicted, so its memory never grows. The core runs one: the example’s tokens are appended one at a ' +
+      'time and each token’s query attends over what the cache still holds. Each token’s value is a one-hot vector ' +
+      'for its position, so the output row is the weights over the original positions, and an evicted token gets exactly 0.',
+    tokens: 16,
+    sinkChoices: [0, 1, 2, 4], sinks: 2,
+    windowChoices: [2, 3, 4, 6, 8, 10], window: 6,
+    sinkLogit: { min: -4, max: 8, step: 0.5, value: 2 },
+    multiples: [1, 3, 10],
+    heatmapCaption: (x) => `Query head 0 of ${x.nHeads}: row t is token t’s query, right after it was appended; every head sees the same keys. ` +
+      `Cache capacity ${x.capacity} = ${x.sinks} sink${x.sinks === 1 ? '' : 's'} + a ${x.window}-token window.`,
+    memoryCaption: (x) => `One layer, one sequence, your G and head_dim, ${x.dtype}: the streaming cache as the core holds it ` +
+      `(its bytes) against a plain cache of every token seen (core.kvCacheBytes), at ${x.memory.map((m) => `${m.seen / x.capacity}×`).join(', ')} its capacity.`,
+    sinkLogitText: 'gpt-oss learns one more logit per head with no value behind it: a head can put attention on “nothing” ' +
+      'instead of on the first tokens. The slider sets that logit for every head; how much each head gives to it depends on its scores.',
+    sinkSummary: (x, f) => `Over all ${x.nHeads} heads, the mass on nothing: least ${f.percent(Math.min(...x.nothing))}, ` +
+      `mean ${f.percent(x.nothing.reduce((a, b) => a + b, 0) / x.nHeads)}, most ${f.percent(Math.max(...x.nothing))}.`,
+    question: {
+      q: 'What is an attention sink, and why does StreamingLLM keep the first tokens?',
+      a: 'A softmax must put all of its weight somewhere. Trained models learn to park the weight they do not need on the ' +
+        'first few tokens, which every later query can see: those tokens are attention sinks. A plain sliding window evicts ' +
+        'them, every row loses that share, the weights on the remaining tokens grow, and the model’s outputs degrade. ' +
+        'StreamingLLM (Xiao et al., 2023) keeps a few sink tokens plus a recent window, so the cache has a fixed size for any ' +
+        'length of text. gpt-oss builds the sink in instead: a learned logit per head with no value behind it.',
+      live: (x, f) => {
+        const last = x.memory.at(-1);
+        return `${x.sinks} sink${x.sinks === 1 ? '' : 's'} + a ${x.window}-token window: after ${last.seen} tokens the streaming cache keeps ${last.kept} ` +
+          `and holds ${f.bytes(last.streaming)} against ${f.bytes(last.plain)} for every token (${f.factor(last.plain / last.streaming)} less, one layer); ` +
+          `at a sink logit of ${x.sinkLogit}, the ${x.nHeads} heads give ${f.percent(Math.min(...x.nothing))} to ${f.percent(Math.max(...x.nothing))} of their attention to nothing`;
+      },
+    },
+  },
+  paged: {
+    title: 'Paged blocks and a shared prompt (PagedAttention)',
+    text: 'A paged cache keeps one pool of fixed-size blocks and gives each sequence a block table, as an operating system ' +
+      'pages memory: a sequence takes a block only when it needs one, so it leaves at most one block partly empty. ' +
+      'Here several requests share a system prompt: it is appended once, the sequence is forked per request (a fork ' +
+      'shares every block and takes none), and each request appends its own turn. The first append into a shared, ' +
+      'partly filled block copies it first (copy on write). The core runs it all in its paged cache.',
+    blockSizeChoices: [4, 8, 16], blockSize: 8,
+    promptChoices: [10, 20, 40], prompt: 20,
+    continuations: [5, 11, 3, 8],
+    sequenceChoices: [2, 3, 4], sequences: 3,
+    maxLengthChoices: [64, 512, 4096], maxLength: 512,
+    tableCaption: (x) => `Block tables of ${x.sequences.length} requests, blocks of ${x.blockSize} tokens, a pool of ${x.numBlocks}: ` +
+      'each box a physical block (its number), filled as far as its tokens go.',
+    counts: (x, f) => `Blocks in use: ${x.stats.usedBlocks} of ${x.numBlocks}, ${x.stats.sharedBlocks} of them shared by all ${x.sequences.length} requests. ` +
+      `With each request storing its own copy of the prompt: ${x.alone.usedBlocks}. Sharing saves ${x.alone.usedBlocks - x.stats.usedBlocks} ` +
+      `block${x.alone.usedBlocks - x.stats.usedBlocks === 1 ? '' : 's'} (${f.bytes((x.alone.usedBlocks - x.stats.usedBlocks) * x.blockBytes)} per layer).`,
+    memoryCaption: (x) => `One layer, your G and head_dim, ${x.dtype} (core.kvCacheBytes). Contiguous allocation reserves each request’s ` +
+      `maximum length, ${x.maxLength} tokens, up front.`,
+    check: (x) => `Each request’s attention over its blocks against a plain cache of its own tokens, all ${x.nHeads} heads: ` +
+      `max |Δ| = ${x.maxDelta === 0 ? '0' : x.maxDelta.toExponential(1)}.`,
+    question: {
+      q: 'How does paged attention cut waste and share prefixes?',
+      a: 'A contiguous cache must reserve each request’s maximum length up front, because it cannot grow in place; most of ' +
+        'that reservation stays empty, and requests that start with the same prompt each store their own copy. PagedAttention ' +
+        '(Kwon et al., 2023; vLLM) stores the cache in fixed-size blocks addressed through a block table per sequence, so ' +
+        'memory is taken a block at a time and a sequence wastes at most the unfilled part of its last block. Sequences with ' +
+        'the same prefix point at the same physical blocks, reference-counted, and a shared block is copied only when one of ' +
+        'them writes into it. More requests fit in the same memory, which is larger batches and more throughput.',
+      live: (x, f) => {
+        const held = x.stats.usedBlocks * x.blockBytes, contiguous = x.sequences.length * x.maxLength * x.tokenBytes;
+        return `${x.sequences.length} requests on a ${x.prompt}-token prompt, blocks of ${x.blockSize}: ${x.stats.usedBlocks} blocks ` +
+          `(${f.bytes(held)}) against ${x.alone.usedBlocks} without sharing; ${x.emptySlots} empty slots in their last blocks against ` +
+          `${x.contiguousEmpty} left empty by reserving ${x.maxLength} tokens each (${f.bytes(contiguous)}, ${f.factor(contiguous / held)} the paged memory)`;
+      },
+    },
+  },
+  splitK: {
+    title: 'One decode step, split along T (split-K, flash-decoding)',
+    text: 'At batch 1 a decode step has one query row per head, too little work to fill a GPU if each head runs on one ' +
+      'core. Split-K cuts the cache into chunks along T; each chunk computes its own softmax (its maximum score m, its sum ' +
+      'ℓ = Σ e^(s − m) and its normalised output) independently, and a merge rescales them: with M the largest m, ' +
+      'chunk c weighs ℓ_c·e^(m_c − M), and the output is the weighted mean of the chunks’ outputs. The core does exactly ' +
+      'that (attendPartial on each chunk’s cache, then mergeAttention), beside the unsplit step.',
+    tokens: 32,
+    chunkChoices: [2, 4, 8], chunks: 4,
+    dims: 4,
+    tableCaption: (x) => `Query head ${x.head}, the last of ${x.tokens} tokens, ${x.chunks} chunks of ${x.per} keys: each chunk’s ` +
+      `max m (of the scaled scores), sum ℓ, its weight in the merge ℓ·e^(m − M) / L and the first ${Math.min(4, x.headDim)} of its ${x.headDim} output numbers.`,
+    delta: (x) => `Merged against unsplit, over all ${x.nHeads} heads × ${x.headDim} numbers: max |Δ| = ${x.maxDelta.toExponential(1)} ` +
+      `(the outputs are up to ${x.largest.toFixed(2)}): the same step, up to float rounding.`,
+    question: {
+      q: 'How does flash-decoding parallelise one decode step when the batch is 1?',
+      a: 'Batch and heads are the usual parallel dimensions, and at batch 1 there are too few of them: most of the GPU would ' +
+        'wait while a few cores read the whole cache. Flash-decoding also splits the keys: each chunk of the cache goes to its ' +
+        'own core, which returns its partial output with its softmax maximum and sum; a small merge rescales every chunk by ' +
+        'e^(m_c − M) and weighs it by its sum. The result is the unsplit softmax exactly, not an approximation, because softmax ' +
+        'over a union of key sets can be rebuilt from each set’s maximum and sum.',
+      live: (x, f) => {
+        const top = x.parts.reduce((a, b) => (b.share > a.share ? b : a));
+        return `${x.chunks} chunks of ${x.per} keys at H = ${x.nHeads}, head_dim ${x.headDim}: merged vs unsplit max |Δ| = ${x.maxDelta.toExponential(1)}; ` +
+          `for head ${x.head} the chunk of keys ${top.from}–${top.to} carries ${f.percent(top.share)} of the weight (M = ${x.M.toFixed(3)}, L = ${x.L.toFixed(3)})`;
+      },
+    },
+  },
+};

@@ -13,6 +13,7 @@ import { layoutView } from './views/layout.js';
 import { QuestionsView, renderModels, renderTheory, typesetEquations } from './views/lesson-view.js';
 import { Measure } from './views/measure.js';
 import { QualityLab } from './views/quality.js';
+import { ServingSection } from './views/serving.js';
 import { Walkthrough } from './views/walkthrough.js';
 import { formatBytes, formatFactor, kindLabel } from '../lib/format.js';
 import { CONVERSION_DEFAULTS } from '../core/quality.js';
@@ -25,6 +26,7 @@ export const SECTIONS = Object.freeze({
   cache: 'the KV-cache bars for MHA, the current G and MQA',
   bench: '"Measure on this machine": decode timed in a Web Worker',
   quality: 'the quality lab (MHA -> GQA conversion and recall)',
+  serving: '"Serving the cache": attention sinks and a streaming window, a paged cache sharing a prompt, split-K decoding, each with its interview question',
   lesson: 'theory, equations, the kernel source and the real-models table',
   qa: 'interview questions with answers computed for the settings',
 });
@@ -169,6 +171,17 @@ export function buildSections(names, ctx) {
       coreReady: () => lab.start(),
       stateChanged: (state) => lab.update(state),
       destroy: () => lab.destroy(),
+    });
+  }
+
+  if (has('serving')) {
+    const root = el('div', { id: 'serving-view' });
+    const serving = new ServingSection(root, { call: ctx.call });
+    parts.push({
+      name: 'serving',
+      nodes: [block(ctx, 'serving', 'Serving the cache: sinks, paged blocks and split-K', root)],
+      render: (snap) => serving.update(snap),
+      destroy: () => serving.destroy(),
     });
   }
 

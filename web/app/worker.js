@@ -4,11 +4,11 @@
 //
 // A worker cannot preload its modules, and the core's module graph is three imports deep: the
 // .wasm of this engine's variant is fetched first, while those modules load, and handed to loadCore.
-import { simdSupported, wasmUrl } from '../core/loader.js';
+import { bestVariant, wasmUrl } from '../core/loader.js';
 
 // ?debug in the worker's URL (set by the page's ?debug) adds the recovery test hooks.
 const debug = new URL(self.location.href).searchParams.has('debug');
-const wasm = fetch(wasmUrl(simdSupported() ? 'simd' : 'scalar'))
+const wasm = fetch(wasmUrl(bestVariant()))
   .then((response) => (response.ok ? response.arrayBuffer() : undefined), () => undefined);  // else loadCore fetches it, and says what failed
 const ready = Promise.all([import('../core/core.js'), import('./core-methods.js'), wasm])
   .then(async ([{ loadCore }, { coreMethods, runMethod }, wasmBinary]) => ({

@@ -1,7 +1,7 @@
 // core.js - the JS face of the attention core, and the package's entry point.
 //
 //   import { loadCore } from 'gqa-playground';
-//   const core = await loadCore();            // SIMD build where WebAssembly SIMD exists
+//   const core = await loadCore();            // the relaxed-SIMD build, else SIMD128, else scalar
 //   const { out, weights } = core.attention({ q, k, v, nHeads: 8, nKvHeads: 2, headDim: 64,
 //                                             causal: true, returnWeights: true });
 //
@@ -9,27 +9,36 @@
 // "abc" into 0): types, integers, array lengths, unknown keys. Ranges, limits, dtypes and labels
 // come from the core itself (core.info), and its refusals become thrown Errors. Every result is
 // a copy, never a view into the WASM heap. The loader and trap guard live in loader.js, the KV
-// cache in kv-cache.js, multi-head latent attention in mla.js, the catalog and sizing functions in sizing.js, the quality lab in quality.js.
-import { CoreAbortedError, instantiateCore, simdSupported } from './loader.js';
+// cache in kv-cache.js, the paged cache in paged-kv-cache.js, multi-head latent attention in mla.js, the catalog and sizing functions in sizing.js, the quality lab in quality.js.
+import { CoreAbortedError, ISA_VARIANTS, instantiateCore, relaxedSupported, simdSupported, supportedIsas } from './loader.js';
 import { createNative } from './handle.js';
 import { KvCache } from './kv-cache.js';
-import { MlaCache, mlaAttentionArgs } from './mla.js';
-import { RecallTrainer, conversionArgs, convertArgs, recallArgs, trainRecallWith } from './quality.js';
+import { MlaCache, mlaAttentionArgs, mlaDecodeStepCost } from './mla.js';
+import { PagedKvCache } from './paged-kv-cache.js';
+import { RecallTrainer, conversionArgs, convertArgs, recallArgs, recallSweepWith, sweepArgs, sweepKvHeads, sweepLoad, trainRecallWith } from './quality.js';
 import * as sizing from './sizing.js';
 import { bool, checkKeys, exactly, int, integer, oneOf, optionalFinite, optionalSinkLogits, rows, show, unwrap } from './validate.js';
 
 /**
- * Loads the core. Options: `simd` (default: detected; false forces the scalar build; true
- * throws where SIMD is missing), `wasmBinary` (bytes, to skip the fetch or file read), `debug`
- * (adds core.debug.abort(), which traps the instance on purpose, for recovery tests).
+ * Loads the core. Options: `isa` ('relaxed' | 'simd128' | 'scalar'; default: the best this engine
+ * runs, in that order; one it lacks throws), `simd` (the older switch: false is isa 'scalar', true
+ * is 'simd128'), `wasmBinary` (bytes of that build, to skip the fetch or file read), `debug` (adds
+ * core.debug.abort(), which traps the instance on purpose, for recovery tests).
  */
 export async function loadCore(options = {}) {
-  checkKeys('loadCore', options, ['simd', 'wasmBinary', 'debug']);
-  const hasSimd = simdSupported();
-  const simd = bool('simd', options.simd, hasSimd);
+  checkKeys('loadCore', options, ['isa', 'simd', 'wasmBinary', 'debug']);
+  const supported = supportedIsas();
+  if (options.isa !== undefined && options.simd !== undefined) {
+    throw new TypeError(`loadCore: isa (${show(options.isa)}) and simd (${show(options.simd)}) both given; isa alone says which build`);
+  }
+  const simd = bool('simd', options.simd, undefined);
+  const isa = oneOf('isa', options.isa, Object.keys(ISA_VARIANTS), simd === undefined ? supported[0] : simd ? 'simd128' : 'scalar');
   const debug = bool('debug', options.debug, false);
-  if (simd && !hasSimd) throw new RangeError('simd (true) was requested but this engine has no WebAssembly SIMD');
-  const variant = simd ? 'simd' : 'scalar';
+  if (!supported.includes(isa)) {
+    const missing = isa === 'relaxed' ? 'WebAssembly relaxed SIMD (node 20: --experimental-wasm-relaxed-simd)' : 'WebAssembly SIMD';
+    throw new RangeError(`${options.isa !== undefined ? `isa (${show(isa)})` : 'simd (true)'} was requested but this engine has no ${missing}`);
+  }
+  const variant = ISA_VARIANTS[isa];
   return new Core(await instantiateCore(variant, options.wasmBinary), variant, { debug });
 }
 
@@ -40,6 +49,7 @@ function freezeInfo(info) {
     ...info,
     limits: Object.freeze({ ...info.limits }),
     convertMethods: Object.freeze([...info.convertMethods]),
+    recallSweep: Object.freeze({ ...info.recallSweep, loads: Object.freeze([...info.recallSweep.loads]) }),
     layerKinds: Object.freeze([...info.layerKinds]),
     dtypes: Object.freeze({ cache: Object.freeze([...cache]), memory: Object.freeze([...memory]) }),
   });
@@ -50,7 +60,7 @@ export class Core {
 
   constructor(guarded, variant, { debug = false } = {}) {
     this.#guarded = guarded;
-    /** 'simd' or 'scalar': which WASM build is running. */
+    /** 'relaxed', 'simd' or 'scalar': which WASM build is running (core.info.isa names its ISA). */
     this.variant = variant;
     /** { isa, simd, maxRequestBytes, maxMemoryBytes, maxHeads, maxHeadDim, maxTokens, limits, dtypes, convertMethods } from the core itself. */
     this.info = freezeInfo(guarded.module.buildInfo());
@@ -130,6 +140,23 @@ export class Core {
   }
 
   /**
+   * A paged KV cache (PagedAttention): a pool of numBlocks blocks of blockSize tokens, stored as
+   * dtype, shared by sequences; fork(id) shares a sequence's blocks, an append copies a shared
+   * partly filled last block before writing (copy on write).
+   */
+  createPagedKvCache(args) {
+    checkKeys('createPagedKvCache', args, ['nKvHeads', 'headDim', 'blockSize', 'numBlocks', 'dtype']);
+    const { limits, dtypes } = this.info;
+    const nKvHeads = integer('nKvHeads', args.nKvHeads, [1, limits.heads]);
+    const headDim = integer('headDim', args.headDim, [1, limits.headDim]);
+    const blockSize = integer('blockSize', args.blockSize, [1, limits.tokens]);
+    const numBlocks = integer('numBlocks', args.numBlocks, [1, limits.tokens]);
+    const dtype = oneOf('dtype', args.dtype, dtypes.cache, 'f32');
+    const [native, owner] = createNative(this.#guarded, 'PagedKvCache', (n) => n.init({ nKvHeads, headDim, blockSize, numBlocks, dtype }));
+    return new PagedKvCache(native, nKvHeads, headDim, { ...owner, limits, module: () => this.#m });
+  }
+
+  /**
    * Multi-head latent attention (DeepSeek-V2/V3, Kimi K2), row-major Float32Arrays:
    *   qNope (tq, nHeads, qkNopeHeadDim), qRope (tq, nHeads, qkRopeHeadDim), latent (tk, kvLoraRank),
    *   kRope (tk, qkRopeHeadDim), wUk (nHeads, qkNopeHeadDim, kvLoraRank), wUv (nHeads, vHeadDim, kvLoraRank)
@@ -152,6 +179,16 @@ export class Core {
     const dtype = oneOf('dtype', args.dtype, dtypes.cache, 'f32');  // the core refuses int8 for MLA
     const [native, owner] = createNative(this.#guarded, 'MlaCache', (n) => n.init({ kvLoraRank, qkRopeHeadDim, capacity, dtype }));
     return new MlaCache(native, kvLoraRank, qkRopeHeadDim, { ...owner, limits, module: () => this.#m });
+  }
+
+  /**
+   * One absorbed MLA decode step (an MlaCache's attend) over `tokens` cached latents, one layer:
+   * { kvBytes, multiplyAdds, intensity }. kvBytes = tokens · (kvLoraRank + qkRopeHeadDim) · bytes;
+   * multiplyAdds = nHeads · (dn·r + 2·tokens·(r + dr) + dv·r).
+   */
+  mlaDecodeStepCost(args) {
+    const { limits, dtypes } = this.info;
+    return mlaDecodeStepCost(args, { limits, dtypes, module: () => this.#m });
   }
 
   /**
@@ -292,13 +329,39 @@ export class Core {
     return trainRecallWith((o) => this.createRecallTrainer(o), args, this.info.limits);
   }
 
+  /**
+   * The load sweep: for each load (pairs per sequence) and each G, a fresh recall model (the sweep's
+   * settings, core.info.recallSweep) trained `steps` steps on that load and scored on its
+   * held-out set. Deterministic for a seed; every cell starts from the same weights outside K/V.
+   * loads (default core.info.recallSweep.loads), each from its queries to its keyVocab;
+   * nKvHeads (default every divisor of nHeads, largest first); steps; seed; inspect: a held-out
+   * sequence to trace in every cell (RecallTrainer.inspect); onProgress({ cell, cells, pairs,
+   * nKvHeads, step, steps }).
+   * → { steps, seed, rows: [{ pairs, nKvHeads, kind, accuracy, loss, correct, asked, keyHits, headReads, inspect? }] }
+   */
+  recallSweep(args = {}) {
+    const sweep = this.info.recallSweep;
+    return recallSweepWith((pairs, nKvHeads, seed) => this.createSweepTrainer({ pairs, nKvHeads, seed }),
+      (g) => this.attentionKind(sweep.nHeads, g), sweepArgs(args, sweep, this.info.limits));
+  }
+
+  /** The trainer of one cell of the load sweep: { pairs, nKvHeads, seed? } (see recallSweep). */
+  createSweepTrainer(args) {
+    checkKeys('createSweepTrainer', args, ['pairs', 'nKvHeads', 'seed']);
+    const sweep = this.info.recallSweep;
+    const pairs = sweepLoad('pairs', args.pairs, sweep), nKvHeads = sweepKvHeads('nKvHeads', args.nKvHeads, sweep);
+    const seed = int('seed', args.seed, 0, Number.MAX_SAFE_INTEGER, sweep.seed);
+    const { loads, steps, ...settings } = sweep;
+    return this.#makeTrainer({ ...settings, pairs, nKvHeads, seed }, (native, o) => native.initSweep(o.pairs, o.nKvHeads, o.seed));
+  }
+
   #makeTrainer(options, init) {
     const [native, owner] = createNative(this.#guarded, 'RecallTrainer', (n) => init(n, options));
     return new RecallTrainer(native, options, { ...owner, info: this.info, make: (o, i) => this.#makeTrainer(o, i) });
   }
 }
 
-export { CoreAbortedError, simdSupported, KvCache, MlaCache, show };
+export { CoreAbortedError, relaxedSupported, simdSupported, supportedIsas, KvCache, MlaCache, PagedKvCache, show };
 export { closestIds } from './sizing.js';
 export { MEMORY_DTYPES } from './dtypes.js';
-export { RECALL_DEFAULTS, CONVERSION_DEFAULTS, CONVERT_METHODS, RecallTrainer } from './quality.js';
+export { RECALL_DEFAULTS, RECALL_SWEEP, CONVERSION_DEFAULTS, CONVERT_METHODS, RecallTrainer } from './quality.js';

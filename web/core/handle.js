@@ -1,10 +1,10 @@
-// handle.js - one native Embind object owned by one JS wrapper (KvCache, MlaCache, RecallTrainer). Every
+// handle.js - one native Embind object owned by one JS wrapper (KvCache, PagedKvCache, MlaCache, RecallTrainer). Every
 // call goes through the core's trap guard; after delete(), or once the WASM instance it lived in
 // has aborted, each call throws an Error that says so and how to get a new one.
 import { refusal } from './validate.js';
 
 /**
- * A new native object of class `kind` ('KvCache' | 'MlaCache' | 'RecallTrainer') in the guarded module,
+ * A new native object of class `kind` ('KvCache' | 'PagedKvCache' | 'MlaCache' | 'RecallTrainer') in the guarded module,
  * initialised by init(native); a refusal deletes it and is thrown.
  * → [native, { guard, alive }]: what its NativeHandle needs.
  */

@@ -3,6 +3,27 @@
 import { NativeHandle } from './handle.js';
 import { checkKeys, exactly, integer, optionalFinite, optionalSinkLogits, rows, unwrap } from './validate.js';
 
+/** k and v (n, nKvHeads, headDim) of one append, checked alike → n. */
+export function tokenRows(k, v, nKvHeads, headDim) {
+  const shape = `[n][nKvHeads=${nKvHeads}][headDim=${headDim}]`;
+  const n = rows('k', k, nKvHeads * headDim, shape);
+  exactly('v', v, k.length, `${shape} like k`);
+  return n;
+}
+
+/**
+ * An attend's options for the module's AttendArgs: nHeads, scale, window checked (the heads by
+ * the core, before q's length depends on them), tq from q (tq, nHeads, headDim).
+ */
+export function attendArgs(q, options, { limits, module }, nKvHeads, headDim) {
+  const nHeads = integer('nHeads', options.nHeads, [1, limits.heads]);
+  const scale = optionalFinite('scale', options.scale);
+  const window = integer('window', options.window, [0, limits.tokens], 0);
+  unwrap(module().validateHeads(nHeads, nKvHeads, headDim));
+  const tq = rows('q', q, nHeads * headDim, `[tq][nHeads=${nHeads}][headDim=${headDim}]`);
+  return { tq, nHeads, window, scale: scale ?? 0, hasScale: scale !== undefined };
+}
+
 /** A KV cache in the WASM heap. One owner; call delete() to return its memory. */
 export class KvCache {
   #handle;
@@ -27,9 +48,7 @@ export class KvCache {
    */
   append(k, v) {
     const native = this.#live('append');
-    const shape = `[n][nKvHeads=${this.#nKvHeads}][headDim=${this.#headDim}]`;
-    const n = rows('k', k, this.#nKvHeads * this.#headDim, shape);
-    exactly('v', v, k.length, `${shape} like k`);
+    const n = tokenRows(k, v, this.#nKvHeads, this.#headDim);
     unwrap(native.append(k, v, n));  // the core refuses past the capacity unless streaming
   }
 
@@ -60,16 +79,11 @@ export class KvCache {
   }
 
   #attendArgs(q, options) {
-    const { limits, module } = this.#core;
-    const nHeads = integer('nHeads', options.nHeads, [1, limits.heads]);
-    const scale = optionalFinite('scale', options.scale);
-    const window = integer('window', options.window, [0, limits.tokens], 0);
-    unwrap(module().validateHeads(nHeads, this.#nKvHeads, this.#headDim));  // before q's length depends on it
-    const tq = rows('q', q, nHeads * this.#headDim, `[tq][nHeads=${nHeads}][headDim=${this.#headDim}]`);
-    if (tq > this.length) {
-      throw new RangeError(`tq (${tq}) must be from 1 to the cache length (${this.length}): the queries are those of the last tq appended tokens`);
+    const args = attendArgs(q, options, this.#core, this.#nKvHeads, this.#headDim);
+    if (args.tq > this.length) {
+      throw new RangeError(`tq (${args.tq}) must be from 1 to the cache length (${this.length}): the queries are those of the last tq appended tokens`);
     }
-    return { tq, nHeads, window, scale: scale ?? 0, hasScale: scale !== undefined };
+    return args;
   }
 
   /** Forgets every token; keeps the memory. */

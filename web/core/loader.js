@@ -1,12 +1,12 @@
-// loader.js - loading the WASM core and keeping it alive: which variant this engine runs (SIMD or
-// scalar), compiling it once, and the trap guard that replaces an aborted instance.
+// loader.js - loading the WASM core and keeping it alive: which variant this engine runs (relaxed
+// SIMD, SIMD128 or scalar), compiling it once, and the trap guard that replaces an aborted instance.
 //
 // A WebAssembly trap (a RuntimeError) leaves the instance's memory untrustworthy: GuardedModule
 // discards it, throws a CoreAbortedError, and instantiates a fresh one synchronously from the
 // already compiled module on the next call.
 
 /** The Embind classes with native state: their methods are guarded by NativeHandle (handle.js). */
-const NATIVE_CLASSES = new Set(['KvCache', 'MlaCache', 'RecallTrainer']);
+const NATIVE_CLASSES = new Set(['KvCache', 'PagedKvCache', 'MlaCache', 'RecallTrainer']);
 
 /** A 1-function module whose body is a v128.const: valid only where WebAssembly SIMD is. */
 const SIMD_PROBE = new Uint8Array([
@@ -17,9 +17,43 @@ const SIMD_PROBE = new Uint8Array([
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0b,
 ]);
 
+/**
+ * A 1-function module whose body is f32x4.relaxed_madd of three v128.const: valid only where
+ * relaxed SIMD is (Chromium by default; node 20 with --experimental-wasm-relaxed-simd).
+ */
+const RELAXED_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,  // \0asm, version 1
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b,        // type: () -> v128
+  0x03, 0x02, 0x01, 0x00,                          // one function of that type
+  0x0a, 0x3d, 0x01, 0x3b, 0x00,                    // code: 59 bytes, no locals
+  ...[0, 1, 2].flatMap(() => [0xfd, 0x0c, ...new Array(16).fill(0)]),  // v128.const 0, three times
+  0xfd, 0x85, 0x02, 0x0b,                          // f32x4.relaxed_madd (0xfd 0x105), end
+]);
+
 /** True if this engine runs WebAssembly SIMD128. */
 export function simdSupported() {
   return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
+}
+
+/** True if this engine runs WebAssembly relaxed SIMD (fused multiply-add). */
+export function relaxedSupported() {
+  return typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_PROBE);
+}
+
+/**
+ * The instruction sets the core is built for, best first, each with the variant (file name) that
+ * holds it: core.info.isa names the one running.
+ */
+export const ISA_VARIANTS = Object.freeze({ relaxed: 'relaxed', simd128: 'simd', scalar: 'scalar' });
+
+/** The ISAs this engine runs, best first: some of 'relaxed', 'simd128', and always 'scalar'. */
+export function supportedIsas() {
+  return [...(relaxedSupported() ? ['relaxed'] : []), ...(simdSupported() ? ['simd128'] : []), 'scalar'];
+}
+
+/** The variant loadCore() picks by default here: 'relaxed', 'simd' or 'scalar'. */
+export function bestVariant() {
+  return ISA_VARIANTS[supportedIsas()[0]];
 }
 
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
@@ -32,7 +66,7 @@ export class CoreAbortedError extends Error {
   }
 }
 
-/** Where the `.wasm` of `variant` ('simd' | 'scalar') is, beside this module. */
+/** Where the `.wasm` of `variant` ('relaxed' | 'simd' | 'scalar') is, beside this module. */
 export function wasmUrl(variant) {
   return new URL(`./gqa_core_${variant}.wasm`, import.meta.url);
 }
@@ -52,7 +86,7 @@ export async function compileWasm(variant, bytes) {
 }
 
 /**
- * The Emscripten module of `variant` ('simd' | 'scalar'), instantiated, behind the trap guard.
+ * The Emscripten module of `variant` ('relaxed' | 'simd' | 'scalar'), instantiated, behind the trap guard.
  * `wasmBinary`: the bytes, to skip the fetch or file read.
  */
 export async function instantiateCore(variant, wasmBinary) {

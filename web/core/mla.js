@@ -2,7 +2,7 @@
 // the MLA cache (one owner, one delete()). Shapes and array lengths are checked here; ranges and
 // their messages come from the core.
 import { NativeHandle } from './handle.js';
-import { bool, checkKeys, exactly, integer, optionalFinite, rows, unwrap } from './validate.js';
+import { bool, checkKeys, exactly, integer, oneOf, optionalFinite, rows, unwrap } from './validate.js';
 
 /** The widths both entry points take: integers (here), within the core's ranges (the core asks). */
 function widths(args, { limits, module }, fixed = {}) {
@@ -36,6 +36,18 @@ export function mlaAttentionArgs(args, core) {
   exactly('kRope', args.kRope, tk * w.qkRopeHeadDim, `[tk=${tk}][qkRopeHeadDim=${w.qkRopeHeadDim}]`);
   return [{ ...w, tq, tk, causal, absorb, hasScale: scale !== undefined, scale: scale ?? 0 },
     [args.qNope, args.qRope, args.latent, args.kRope, args.wUk, args.wUv]];
+}
+
+/**
+ * One absorbed decode step over `tokens` latents, one layer, the cache in dtype 'f32' | 'f16':
+ * { kvBytes, multiplyAdds, intensity } from the core's cost model.
+ */
+export function mlaDecodeStepCost(args, core) {
+  checkKeys('mlaDecodeStepCost', args, ['nHeads', 'kvLoraRank', 'qkRopeHeadDim', 'qkNopeHeadDim', 'vHeadDim', 'tokens', 'dtype']);
+  const w = widths(args, core);
+  const tokens = integer('tokens', args.tokens, [1, core.limits.tokens]);
+  const dtype = oneOf('dtype', args.dtype, core.dtypes.cache, 'f32');  // the core refuses int8 for MLA
+  return unwrap(core.module().mlaDecodeStepCost(w.nHeads, w.kvLoraRank, w.qkRopeHeadDim, w.qkNopeHeadDim, w.vHeadDim, tokens, dtype));
 }
 
 /**

@@ -155,8 +155,31 @@ export class RecallTrainer {
     return { losses, evals };
   }
 
-  /** Loss and recall accuracy on the fixed held-out set: { loss, accuracy, correct, asked }. */
+  /**
+   * Loss and recall accuracy on the fixed held-out set: { loss, accuracy, correct, asked, keyHits,
+   * headReads }; keyHits of the headReads (query position, query head) put their largest attention
+   * weight on the pair whose key is asked.
+   */
   evaluate() { return this.#live('evaluate').evaluate(); }
+
+  /**
+   * What the model does on held-out sequence `sequence` (0 by default): → { pairs [{ key, value }]
+   * in sequence order, queries [{ position, key, target, answer (the index of the pair asked
+   * for), predicted }], nHeads, seqLen, weights (Float32Array (nHeads, queries, seqLen): each
+   * query head's attention at each query position), stats (evaluate()'s, on this sequence) }.
+   */
+  inspect(sequence = 0) {
+    const native = this.#live('inspect');
+    const t = unwrap(native.trace(int('sequence', sequence, 0, this.#options.evalSequences - 1)));
+    const { keyVocab } = this.#options;
+    const pairs = [], queries = [];
+    t.first.forEach((key, i) => {
+      if (t.target[i] < 0) pairs.push({ key, value: t.second[i] - keyVocab });
+    });
+    t.positions.forEach((position, a) => queries.push({ position, key: t.first[position], target: t.target[position],
+      answer: t.answers[a], predicted: t.predicted[a] }));
+    return { pairs, queries, nHeads: this.#options.nHeads, seqLen: t.first.length, weights: t.weights, stats: t.stats };
+  }
 
   /**
    * Uptraining's first step: a new trainer holding this model with its K/V projections
@@ -182,6 +205,82 @@ export class RecallTrainer {
 
   /** Returns the trainer's memory to the WASM heap. Safe to call twice. */
   delete() { this.#handle.delete(); }
+}
+
+/**
+ * The load sweep's settings, for code without a core (the page's words before it loads); every
+ * run uses core.info.recallSweep, from cpp/lab/trainer.h, and tests/js/info.test.mjs keeps the
+ * two equal. The recall model with head_dim 4, 16 queries per sequence, lr 1e-2; the load is the
+ * pairs per sequence.
+ */
+export const RECALL_SWEEP = Object.freeze({
+  keyVocab: 64, valueVocab: 64, queries: 16, dModel: 64, nHeads: 8, headDim: 4, dFf: 128,
+  batch: 32, lr: 0.01, clip: 1, evalSequences: 256, seed: 1, steps: 200, loads: Object.freeze([16, 32, 48, 64]),
+});
+
+/** Every divisor of n, largest first: the G a sweep trains by default (MHA first, MQA last). */
+export const divisorsDescending = (n) => Array.from({ length: n }, (_, i) => n - i).filter((g) => n % g === 0);
+
+/** A non-empty array of distinct integers, each checked by `each(field, value)`. */
+function list(field, value, fallback, each) {
+  if (value === undefined) return [...fallback];
+  if (!Array.isArray(value) || value.length === 0) throw new TypeError(`${field} (${show(value)}) must be a non-empty array`);
+  const out = value.map((v, i) => each(`${field}[${i}]`, v));
+  const twice = out.find((v, i) => out.indexOf(v) !== i);
+  if (twice !== undefined) throw new RangeError(`${field} (${JSON.stringify(value)}) must not list ${twice} twice`);
+  return out;
+}
+
+/** A load of the sweep `sweep`: pairs per sequence, from its queries to its keys (a sequence's keys are distinct). */
+export const sweepLoad = (field, value, sweep) => int(field, value, sweep.queries, sweep.keyVocab);
+
+/** A G of the sweep `sweep`: a divisor of its nHeads. */
+export function sweepKvHeads(field, value, sweep) {
+  const g = int(field, value, 1, sweep.nHeads);
+  if (sweep.nHeads % g !== 0) throw new RangeError(`${field} (${g}) must divide nHeads (${sweep.nHeads}): each K/V head serves a whole group of query heads`);
+  return g;
+}
+
+/** recallSweep's options, checked against the sweep's settings `sweep` (core.info.recallSweep). */
+export function sweepArgs(args, sweep, limits) {
+  checkKeys('recallSweep', args, ['loads', 'nKvHeads', 'steps', 'seed', 'inspect', 'onProgress']);
+  const loads = list('loads', args.loads, sweep.loads, (field, v) => sweepLoad(field, v, sweep));
+  const nKvHeads = list('nKvHeads', args.nKvHeads, divisorsDescending(sweep.nHeads), (field, v) => sweepKvHeads(field, v, sweep));
+  const steps = int('steps', args.steps, 1, limits.steps, sweep.steps);
+  const seed = seedOf(args.seed, sweep.seed);
+  const inspect = args.inspect === undefined ? undefined : int('inspect', args.inspect, 0, sweep.evalSequences - 1);
+  if (args.onProgress !== undefined && typeof args.onProgress !== 'function') {
+    throw new TypeError(`onProgress (${show(args.onProgress)}) must be a function`);
+  }
+  return { loads, nKvHeads, steps, seed, inspect, onProgress: args.onProgress };
+}
+
+/**
+ * The load sweep (see Core.recallSweep): one model per (load, G), load by load, G in the order
+ * given. createCell(pairs, nKvHeads, seed) makes a sweep cell's trainer; kind(G) names it.
+ */
+export function recallSweepWith(createCell, kind, { loads, nKvHeads, steps, seed, inspect, onProgress }) {
+  const rows = [];
+  const cells = loads.length * nKvHeads.length, chunk = Math.max(1, Math.round(steps / 10));
+  for (const pairs of loads) {
+    for (const g of nKvHeads) {
+      const trainer = createCell(pairs, g, seed);
+      try {
+        for (let done = 0; done < steps;) {
+          const n = Math.min(chunk, steps - done);
+          trainer.train(n);
+          done += n;
+          onProgress?.({ cell: rows.length, cells, pairs, nKvHeads: g, step: done, steps });
+        }
+        const e = trainer.evaluate();
+        rows.push({ pairs, nKvHeads: g, kind: kind(g), accuracy: e.accuracy, loss: e.loss, correct: e.correct, asked: e.asked,
+          keyHits: e.keyHits, headReads: e.headReads, ...(inspect === undefined ? {} : { inspect: trainer.inspect(inspect) }) });
+      } finally {
+        trainer.delete();
+      }
+    }
+  }
+  return { steps, seed, rows };
 }
 
 /**

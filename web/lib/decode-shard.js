@@ -2,6 +2,7 @@
 // Workers alike: hold a slice of the cache in its own WASM instance, and run decode steps on it.
 //   { init: { nKvHeads, headDim, dtype, nHeads, k, v, q, partial } } -> { ready: true }
 //   { step: true } -> { out } or, with partial, { out, max, sum } (softmax statistics to merge)
+//   { probe: { bytes, reps, iters } } -> { bytesPerSecond, maddsPerSecond } (core.probeMachine)
 
 /** A message handler bound to one core: returns [reply, transferables]. */
 export function shardHandler(core) {
@@ -22,6 +23,7 @@ export function shardHandler(core) {
         const r = partial ? cache.attendPartial(q, { nHeads }) : { out: cache.attend(q, { nHeads }) };
         return [r, [r.out.buffer, ...(partial ? [r.max.buffer, r.sum.buffer] : [])]];
       }
+      if (msg.probe) return [core.probeMachine(msg.probe), []];
       return [{ error: 'unknown message' }, []];
     } catch (err) {
       return [{ error: err.message }, []];

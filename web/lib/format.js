@@ -38,6 +38,11 @@ export function formatPercent(x) {
 }
 
 /** Seconds in the unit that reads best: 0.0123 -> "12.3 ms". */
+/** An accuracy difference in percentage points, one decimal: 0.264 → "26.4" (never "-0.0"). */
+export function formatPoints(gap) {
+  return (Math.round(1000 * gap) / 10 || 0).toFixed(1);
+}
+
 export function formatSeconds(s) {
   if (s >= 1) return `${+s.toPrecision(3)} s`;
   if (s >= 1e-3) return `${+(s * 1e3).toPrecision(3)} ms`;
@@ -52,9 +57,15 @@ export function kindLabel(kind, nKvHeads) {
   return kind === 'GQA' ? `GQA-${nKvHeads}` : kind;
 }
 
-/** The core's kernels in words, for a page: true -> "WebAssembly SIMD", false -> "scalar WebAssembly". */
-export function kernelLabel(simd) {
-  return simd ? 'WebAssembly SIMD' : 'scalar WebAssembly';
+const KERNEL_LABELS = {
+  relaxed: 'WebAssembly relaxed SIMD (fused multiply-add)',
+  simd128: 'WebAssembly SIMD',
+  scalar: 'scalar WebAssembly',
+};
+
+/** The core's kernels in words, for a page, from core.info.isa: 'simd128' -> "WebAssembly SIMD". */
+export function kernelLabel(isa) {
+  return KERNEL_LABELS[isa] ?? isa;
 }
 
 /** Left-aligned first column, right-aligned others, for terminal tables. */

@@ -7,6 +7,7 @@
 // `spawn()` returns { call(msg) -> Promise<reply>, terminate() } for a worker running
 // decode-shard.js: node worker threads in the benchmark, Web Workers in the page.
 import { stepInputs } from './bench-data.js';
+import { medianMs } from './timing.js';
 
 /** Gathers K/V heads [g0, g1) of x (T, G, d) into (T, g1 - g0, d). */
 function headSlice(x, { G, d, T }, g0, g1) {
@@ -29,7 +30,26 @@ function shardOf(input, shape, mode, i, workers) {
 }
 
 /**
- * Median ms per decode step with `workers` workers in `mode` ('heads' | 'T'), and the output;
+ * The probes run in `workers` workers at once (each its own instance): bandwidth and multiply-add
+ * throughput summed over them, the bounds of a step split `workers` ways ({ bytesPerSecond,
+ * maddsPerSecond }, for bounds.js). `probe`: core.probeMachine's options.
+ */
+export async function parallelProbe({ workers, spawn, probe = {} }) {
+  const threads = Array.from({ length: workers }, spawn);
+  try {
+    // a small probe first, so that every worker has loaded its core before the timed ones start together
+    await Promise.all(threads.map((w) => w.call({ probe: { bytes: 2 ** 20, reps: 1, iters: 1e5 } })));
+    const parts = await Promise.all(threads.map((w) => w.call({ probe })));
+    const sum = (key) => parts.reduce((a, p) => a + p[key], 0);
+    return { bytesPerSecond: sum('bytesPerSecond'), maddsPerSecond: sum('maddsPerSecond') };
+  } finally {
+    await Promise.all(threads.map((w) => w.terminate()));
+  }
+}
+
+/**
+ * Median ms per decode step (over `reps` batched samples, timing.js) with `workers` workers in
+ * `mode` ('heads' | 'T'), and the output;
  * null when the heads cannot be split that many ways.
  */
 export async function parallelDecode(core, shape, { mode, workers, spawn, reps = 15 }) {
@@ -47,16 +67,9 @@ export async function parallelDecode(core, shape, { mode, workers, spawn, reps =
       for (const p of parts) { out.set(p.out, at); at += p.out.length; }
       return out;
     };
-    for (let i = 0; i < 3; i++) await step();
-    const times = [];
-    let out;
-    for (let i = 0; i < reps; i++) {
-      const t0 = performance.now();
-      out = await step();
-      times.push(performance.now() - t0);
-    }
-    times.sort((a, b) => a - b);
-    return { ms: times[times.length >> 1], out };
+    const out = await step();
+    const ms = await medianMs(step, { minReps: reps, maxReps: reps, budgetMs: 0 });
+    return { ms, out };
   } finally {
     await Promise.all(threads.map((w) => w.terminate()));
   }

@@ -4,6 +4,7 @@
 // mean-pooled to each smaller G and trained on for a few more steps.
 import { RECALL_DEFAULTS } from '../core/quality.js';
 import { kvNumbersPerToken } from './core-facts.js';
+import { formatPercent, formatPoints } from './format.js';
 
 /**
  * The steps of a run of `steps` training steps: held-out evaluation every tenth of the run, and
@@ -64,4 +65,29 @@ export function runQualityExperiment(core, args, post = () => {}) {
   } finally {
     mha?.delete();
   }
+}
+
+/**
+ * A load sweep's rows (core.recallSweep's) as a grid: { loads, gs (both in the order run),
+ * cell(pairs, G) → its row, gaps: per load { pairs, high, low, gap }, the accuracy of the largest G
+ * run less that of the smallest }. The page's table and chart and the CLI's table read it.
+ */
+export function sweepGrid(rows) {
+  const loads = [...new Set(rows.map((r) => r.pairs))], gs = [...new Set(rows.map((r) => r.nKvHeads))];
+  const cell = (pairs, g) => rows.find((r) => r.pairs === pairs && r.nKvHeads === g);
+  const high = Math.max(...gs), low = Math.min(...gs);
+  const gaps = loads.map((pairs) => {
+    const a = cell(pairs, high), b = cell(pairs, low);
+    return { pairs, high: a, low: b, gap: a && b ? a.accuracy - b.accuracy : null };
+  });
+  return { loads, gs, cell, gaps, high, low };
+}
+
+/** The sweep's table: a header and one row of strings per load (accuracy per G, then the gap in points). */
+export function sweepTable(rows, percent = formatPercent) {
+  const { loads, gs, cell, gaps, high, low } = sweepGrid(rows);
+  const header = ['pairs', ...gs.map((g) => `G = ${g}`), ...(high !== low ? [`G = ${high} − G = ${low}`] : [])];
+  const body = loads.map((pairs, i) => [String(pairs), ...gs.map((g) => (cell(pairs, g) ? percent(cell(pairs, g).accuracy) : '—')),
+    ...(high !== low ? [gaps[i].gap === null ? '—' : `${formatPoints(gaps[i].gap)} points`] : [])]);
+  return { header, body };
 }

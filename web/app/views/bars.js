@@ -14,19 +14,20 @@ export function cacheComparison(c, label) {
 }
 
 /**
- * rows: [{ label, bytes, factor?, note?, kind? }], kind the core's 'MHA' | 'GQA' | 'MQA' (it picks the
- * bar's colour); `format` renders the value (bytes by default).
+ * rows: [{ label, bytes, factor?, factorText?, note?, kind?, tone? }], kind the core's 'MHA' | 'GQA' | 'MQA' |
+ * 'MLA' (it picks the bar's colour), or tone a colour of the stylesheet's own ('plain'); `format` renders
+ * the value (bytes by default); `max` the value of a full bar (default: the largest row); factor (against
+ * the first row) reads "8× smaller" unless factorText says otherwise.
  */
-export function cacheBars(rows, { caption, format = formatBytes } = {}) {
-  const max = Math.max(...rows.map((r) => r.bytes));
+export function cacheBars(rows, { caption, format = formatBytes, max = Math.max(...rows.map((r) => r.bytes)) } = {}) {
   const list = el('div', { class: 'bars', role: 'list', 'aria-label': caption ?? 'KV-cache size' });
   for (const r of rows) {
-    const fill = el('span', { class: `bar-fill${r.kind ? ` kind-${r.kind.toLowerCase()}` : ''}` });
+    const fill = el('span', { class: `bar-fill${r.kind ? ` kind-${r.kind.toLowerCase()}` : ''}${r.tone ? ` tone-${r.tone}` : ''}` });
     fill.style.width = `${Math.max(0.5, (100 * r.bytes) / max)}%`;
     list.append(el('div', { class: 'bar-row', role: 'listitem', 'data-bytes': r.bytes, 'data-label': r.label },
       el('span', { class: 'bar-label' }, r.label),
       el('span', { class: 'bar-track' }, fill),
-      el('span', { class: 'bar-value' }, format(r.bytes), r.factor ? el('span', { class: 'bar-factor' }, ` ÷${formatFactor(r.factor).replace('×', '')}`) : null),
+      el('span', { class: 'bar-value' }, format(r.bytes), r.factor ? el('span', { class: 'bar-factor' }, r.factorText ?? `${formatFactor(r.factor)} smaller`) : null),
       r.note ? el('span', { class: 'bar-note' }, r.note) : null));
   }
   return list;

@@ -96,7 +96,9 @@ export class QuestionsView {
       const chart = this.#figure(kind);
       mount(node, chart ?? el('p', { class: 'fine' }, 'The figure appears once the quality lab has computed it.'),
         el('figcaption', { class: 'fine' }, el('a', { href: '#quality' }, 'From the quality lab below'), ', computed in your browser',
-          kind === 'quality' && chart?.dataset.kind !== 'training' ? ': the training curves join it once you train the four models there.' : '.'));
+          kind !== 'quality' || chart?.dataset.kind === 'sweep' ? '.'
+            : chart?.dataset.kind === 'training' ? ': the load sweep’s recall against load replaces it once you run the sweep there.'
+              : ': the training curves join it once you train the four models there, the load sweep’s once you run it.'));
     }
   }
 }

@@ -52,7 +52,7 @@ export function lineChart({ title, series, x, y, markers = true, width = 300, he
     transform: `rotate(-90 13 ${(pad.t + height - pad.b) / 2})` }, y.label));
   series.forEach((s, i) => {
     const d = s.points.map(([a, b], j) => `${j ? 'L' : 'M'}${px(a).toFixed(1)},${py(b).toFixed(1)}`).join('');
-    const g = svg('g', { class: 'series', 'data-series': s.name });
+    const g = svg('g', { class: 'series', 'data-series': s.name, 'data-points': JSON.stringify(s.points) });
     g.append(svg('path', { d, fill: 'none', stroke: s.color, 'stroke-width': 2, 'stroke-dasharray': DASHES[i % DASHES.length] }));
     if (markers) for (const [a, b] of s.points) g.append(marker(MARKERS[i % MARKERS.length], px(a), py(b), s.color));
     root.append(g);

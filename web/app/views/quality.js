@@ -1,16 +1,22 @@
 // quality.js - "What does it cost?": the conversion-error curve with its similarity slider, the
-// recall models trained per G with loss and accuracy curves, and uptraining. The conversion curve
+// recall models trained per G with loss and accuracy curves, uptraining, and the load sweep with
+// what its models' heads attend to. The conversion curve
 // comes from the page's core (through its client); training runs in a worker of its own
 // (quality-runner.js). This module draws what comes back; every count in its text is a parameter
 // of the experiment (CONVERSION_DEFAULTS, RECALL_DEFAULTS, QUALITY_EXPERIMENT) or of a run.
 import { el, mount, GROUP_COLORS } from '../dom.js';
 import { QUALITY } from '../lesson.js';
-import { startTraining } from '../quality-runner.js';
+import { startSweep, startTraining } from '../quality-runner.js';
 import { formatCount, formatPercent } from '../../lib/format.js';
-import { QUALITY_EXPERIMENT, RECALL_THRESHOLD } from '../../lib/quality-experiment.js';
-import { CONVERSION_DEFAULTS, RECALL_DEFAULTS } from '../../core/quality.js';
+import { QUALITY_EXPERIMENT, RECALL_THRESHOLD, sweepGrid, sweepTable } from '../../lib/quality-experiment.js';
+import { CONVERSION_DEFAULTS, RECALL_DEFAULTS, RECALL_SWEEP, divisorsDescending } from '../../core/quality.js';
 import { lineChart } from './line-chart.js';
+import { recallAttention, headHits } from './recall-attention.js';
 import { scrollTable } from './table.js';
+
+/** The page's load sweep: RECALL_SWEEP's loads and steps, every G, held-out sequence 0 traced in every cell. */
+export const PAGE_SWEEP = Object.freeze({ loads: RECALL_SWEEP.loads, nKvHeads: divisorsDescending(RECALL_SWEEP.nHeads),
+  steps: RECALL_SWEEP.steps, seed: RECALL_SWEEP.seed, inspect: 0 });
 
 const METHODS = [['mean', 'mean-pool'], ['first', 'first head'], ['random', 'random init']];
 const METHOD_COLORS = { mean: GROUP_COLORS[0], first: GROUP_COLORS[1], random: GROUP_COLORS[5] };
@@ -27,6 +33,25 @@ function smooth(losses, n) {
   return out;
 }
 
+/** A job's controls ({ run, cancel, progress, status }) while it runs: `message` says so. */
+function busy(c, message) {
+  c.run.disabled = true;
+  c.cancel.hidden = false;
+  c.progress.hidden = false;
+  c.progress.value = 0;
+  c.status.classList.remove('error');
+  c.status.textContent = message;
+}
+
+/** The job ended (done, failed or cancelled): its button says `again`, its status `message`. */
+function idle(c, again, message) {
+  c.run.disabled = false;
+  c.run.textContent = again;
+  c.cancel.hidden = true;
+  c.progress.hidden = true;
+  c.status.classList.remove('error');
+  c.status.textContent = message;
+}
 
 export class QualityLab {
   #root;
@@ -39,6 +64,10 @@ export class QualityLab {
   #convertedAt = null;    // the similarity #conversion was computed at
   #runs = [];             // trained models, G descending
   #uptrain = null;        // { steps, from, rows }
+  #sweeping = null;       // the load sweep ({ cancel() }), while it runs
+  #sweep = null;          // its result: { steps, seed, rows } (PAGE_SWEEP's order)
+  #sweepLoad = null;      // the load whose attention is drawn
+  #workers = Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 2);
   #els = {};
   /** Called when results change (the Q&A shows them too). */
   onChange = null;
@@ -54,6 +83,7 @@ export class QualityLab {
   /** The core is ready: compute the conversion curve. */
   start() {
     this.#els.train.disabled = false;
+    this.#els.sweep.disabled = false;
     this.#convert();
   }
 
@@ -76,6 +106,15 @@ export class QualityLab {
     e.uptraining = el('div', { class: 'quality-uptraining' });
     e.train.addEventListener('click', () => this.train());
     e.cancel.addEventListener('click', () => this.#stop('Training cancelled.'));
+    const cells = PAGE_SWEEP.loads.length * PAGE_SWEEP.nKvHeads.length;
+    e.sweep = el('button', { type: 'button', class: 'btn primary', id: 'sweep-run', disabled: true, part: 'button button-primary' }, 'Run the sweep');
+    e.sweepCancel = el('button', { type: 'button', class: 'btn', id: 'sweep-cancel', hidden: true, part: 'button' }, 'Cancel');
+    e.sweepProgress = el('progress', { id: 'sweep-progress', max: 1, value: 0, hidden: true, 'aria-label': 'Sweep progress' });
+    e.sweepStatus = el('p', { class: 'fine', id: 'sweep-status', 'aria-live': 'polite' }, QUALITY.sweepPending(cells, Math.min(this.#workers, cells)));
+    e.sweepResult = el('div', { class: 'quality-sweep' });
+    e.attention = el('div', { class: 'quality-attention' });
+    e.sweep.addEventListener('click', () => this.runSweep());
+    e.sweepCancel.addEventListener('click', () => this.#stopSweep('Sweep cancelled.'));
     mount(this.#root,
       el('p', {}, QUALITY.intro),
       el('div', { class: 'view wide' },
@@ -87,7 +126,12 @@ export class QualityLab {
         el('h3', {}, QUALITY.trainingTitle),
         el('p', { class: 'fine', id: 'quality-training-text' }, QUALITY.training(this.#options(), QUALITY_EXPERIMENT.gs)),
         el('div', { class: 'measure-row' }, e.train, e.cancel, e.progress),
-        e.status, e.training, e.uptraining));
+        e.status, e.training, e.uptraining),
+      el('div', { class: 'view wide' },
+        el('h3', {}, QUALITY.sweepTitle),
+        el('p', { class: 'fine', id: 'sweep-text' }, QUALITY.sweep(RECALL_SWEEP, cells)),
+        el('div', { class: 'measure-row' }, e.sweep, e.sweepCancel, e.sweepProgress),
+        e.sweepStatus, e.sweepResult, e.attention));
   }
 
   #options() {
@@ -144,27 +188,103 @@ export class QualityLab {
     }
     this.#runs = [];
     this.#uptrain = null;
-    e.train.disabled = true;
-    e.cancel.hidden = false;
-    e.progress.hidden = false;
-    e.progress.value = 0;
-    e.status.classList.remove('error');
-    e.status.textContent = `training G = ${gs[0]}…`;
+    busy({ run: e.train, cancel: e.cancel, progress: e.progress, status: e.status }, `training G = ${gs[0]}…`);
     mount(e.training);
     mount(e.uptraining);
   }
 
+  /** Runs PAGE_SWEEP on one worker per core; rows arrive as cells finish, the chart once all have. */
+  runSweep() {
+    if (this.#sweeping) return;
+    const e = this.#els, started = performance.now();
+    this.#sweeping = startSweep(PAGE_SWEEP, {
+      progress: (fraction) => {
+        e.sweepProgress.value = fraction;
+        e.sweepStatus.textContent = `training: ${Math.round(100 * fraction)}% of the sweep’s steps`;
+      },
+      row: () => {},
+      done: (rows) => {
+        this.#sweep = { steps: PAGE_SWEEP.steps, seed: PAGE_SWEEP.seed, rows };
+        this.#sweepLoad = PAGE_SWEEP.loads.at(-1);
+        this.#renderSweep();
+        this.#stopSweep(`${rows.length} models trained in ${((performance.now() - started) / 1000).toFixed(1)} s on ${this.#sweepWorkers} workers.`);
+        this.onChange?.();
+      },
+      fail: (message) => {
+        this.#stopSweep(`The sweep failed: ${message}`);
+        e.sweepStatus.classList.add('error');
+      },
+    }, { workerUrl: this.#workerUrl, workers: this.#workers });
+    if (!this.#sweeping) {
+      e.sweepStatus.textContent = QUALITY.noWorker;
+      return;
+    }
+    this.#sweepWorkers = this.#sweeping.workers;
+    busy(this.#sweepControls(), `training on ${this.#sweepWorkers} workers…`);
+  }
+
+  #sweepWorkers = 0;
+
+  #stopSweep(message) {
+    this.#sweeping?.cancel();
+    this.#sweeping = null;
+    idle(this.#sweepControls(), 'Run the sweep again', message);
+  }
+
+  #sweepControls() {
+    const e = this.#els;
+    return { run: e.sweep, cancel: e.sweepCancel, progress: e.sweepProgress, status: e.sweepStatus };
+  }
+
+  /** Final held-out recall against load, one line per G. */
+  sweepChart() {
+    const { gs, loads, cell } = sweepGrid(this.#sweep.rows);
+    return lineChart({
+      title: `Held-out recall after ${this.#sweep.steps} steps against load, per G`,
+      series: gs.map((g, i) => ({ name: `G = ${g}${cell(loads[0], g).kind === 'GQA' ? '' : ` (${cell(loads[0], g).kind})`}`,
+        color: G_COLORS[i % G_COLORS.length], points: loads.map((p) => [p, cell(p, g).accuracy]) })),
+      x: { label: 'key→value pairs per sequence' },
+      y: { label: 'recall accuracy', min: 0, max: 1, format: (v) => `${Math.round(v * 100)}%` },
+    });
+  }
+
+  #renderSweep() {
+    const { header, body } = sweepTable(this.#sweep.rows);
+    const grid = sweepGrid(this.#sweep.rows);
+    mount(this.#els.sweepResult,
+      this.sweepChart(),
+      scrollTable('Recall per load and G', `Held-out recall after ${this.#sweep.steps} steps, ${grid.cell(grid.loads[0], grid.gs[0]).asked.toLocaleString('en-US')} queries per model`,
+        el('table', { class: 'models', id: 'sweep-table' },
+          el('thead', {}, el('tr', {}, header.map((h) => el('th', { scope: 'col' }, h)))),
+          el('tbody', {}, body.map((r) => el('tr', { 'data-pairs': r[0] }, el('th', { scope: 'row' }, r[0]), r.slice(1).map((c) => el('td', {}, c))))))),
+      el('p', { id: 'sweep-summary' }, QUALITY.sweepSummary(grid)));
+    this.#renderAttention();
+  }
+
+  #renderAttention() {
+    const grid = sweepGrid(this.#sweep.rows), pairs = this.#sweepLoad;
+    const models = [grid.high, grid.low].filter((g, i, all) => all.indexOf(g) === i).map((g) => {
+      const row = grid.cell(pairs, g), trace = row.inspect;
+      let hits = 0;
+      for (let h = 0; h < trace.nHeads; h++) hits += headHits(trace, h).hits;
+      return { label: `G = ${g} (${row.kind})`, nKvHeads: g, row, trace, hits, reads: trace.nHeads * trace.queries.length };
+    });
+    const picker = el('select', { id: 'attention-load', name: 'attention-load' },
+      grid.loads.map((p) => el('option', { value: p, selected: p === pairs }, `${p} pairs`)));
+    picker.addEventListener('change', () => { this.#sweepLoad = Number(picker.value); this.#renderAttention(); });
+    mount(this.#els.attention,
+      el('h4', {}, QUALITY.attentionTitle),
+      el('label', { class: 'field' }, el('span', {}, 'Load'), picker),
+      el('p', { class: 'fine' }, QUALITY.attention(pairs, PAGE_SWEEP.inspect)),
+      recallAttention(models),
+      models.length > 1 ? el('p', { id: 'attention-summary' }, QUALITY.attentionSummary(models)) : null);
+  }
+
   /** The run ended (done, failed or cancelled): the controls are ready again, the status says `message`. */
   #stop(message) {
-    const e = this.#els;
     this.#training?.cancel();
     this.#training = null;
-    e.train.disabled = false;
-    e.train.textContent = 'Train again';
-    e.cancel.hidden = true;
-    e.progress.hidden = true;
-    e.status.classList.remove('error');
-    e.status.textContent = message;
+    idle({ run: this.#els.train, cancel: this.#els.cancel, progress: this.#els.progress, status: this.#els.status }, 'Train again', message);
   }
 
   // ---- drawing --------------------------------------------------------------------------------
@@ -251,19 +371,21 @@ export class QualityLab {
 
   /** A fresh figure for the Q&A: the accuracy curves once trained, else the conversion curve. */
   figure(kind) {
-    let chart = null;
-    if (kind === 'quality' && this.#runs.length === QUALITY_EXPERIMENT.gs.length) chart = this.trainingChart();
+    let chart = null, name = 'conversion';
+    if (kind === 'quality' && this.#sweep) [chart, name] = [this.sweepChart(), 'sweep'];
+    else if (kind === 'quality' && this.#runs.length === QUALITY_EXPERIMENT.gs.length) [chart, name] = [this.trainingChart(), 'training'];
     else if (this.#conversion) chart = this.conversionChart();
-    if (chart) chart.dataset.kind = chart.getAttribute('aria-label').startsWith('Held-out') ? 'training' : 'conversion';
+    if (chart) chart.dataset.kind = name;
     return chart;
   }
 
   /**
    * What the lab has measured, for the Q&A: { conversion: { similarity, points } once computed, else
-   * null; runs: the trained models so far, G descending }.
+   * null; runs: the trained models so far, G descending; sweep: the load sweep's { steps, seed, rows }
+   * once it has run, else null }.
    */
   results() {
-    return { conversion: this.#conversion && { similarity: this.#convertedAt, points: this.#conversion }, runs: this.#runs };
+    return { conversion: this.#conversion && { similarity: this.#convertedAt, points: this.#conversion }, runs: this.#runs, sweep: this.#sweep };
   }
 
   /** The page's state: when its H is the lab's, the rows of its G are marked as the reader's. */
@@ -283,5 +405,7 @@ export class QualityLab {
   destroy() {
     this.#training?.cancel();
     this.#training = null;
+    this.#sweeping?.cancel();
+    this.#sweeping = null;
   }
 }
