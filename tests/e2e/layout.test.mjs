@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
-import { startHarness } from './harness.mjs';
+import { clean, pageTexts, ready, startHarness } from './harness.mjs';
 import { formatBytes, formatFactor } from '../../web/lib/format.js';
 
 const OUT = new URL('../../test-output/', import.meta.url);
@@ -13,8 +13,6 @@ let h;
 before(async () => { h = await startHarness(); await mkdir(OUT, { recursive: true }); });
 after(async () => { await h?.close(); });
 
-const clean = { console: [], failed: [], foreign: [] };
-const ready = (page) => page.waitForFunction(() => document.documentElement.dataset.view === 'ready', null, { timeout: 20000 });
 const T = 131072;
 /** One sequence's K/V bytes at f16 for `layers` attention layers of G heads of d keeping `tokens`. */
 const kv = (layers, g, d, tokens) => 2 * layers * g * d * tokens * 2;
@@ -53,6 +51,9 @@ test('the layer strip and the uniform formula’s error at 390 px, for every non
     assert.ok(strip.sentence.includes(`gives ${formatBytes(want.uniform)};`), `${id}: ${strip.sentence}`);
     assert.ok(strip.sentence.includes(`gives ${formatBytes(want.layout)}: ${factor} too large.`), `${id}: ${strip.sentence}`);
     assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390, `${id}: no horizontal scroll`);
+    const texts = await pageTexts(page, '#layout-view');
+    assert.deepEqual(texts.filter((t) => t.px < 11).map((t) => `${t.text} (${t.px.toFixed(1)} px)`), [], id);
+    assert.deepEqual(texts.filter((t) => t.cut).map((t) => t.text), [], id);
     await page.locator('#layout-view').screenshot({ path: new URL(`layout-${id}-390.png`, OUT).pathname });
     assert.deepEqual(problems, clean);
     await context.close();
@@ -121,6 +122,8 @@ test('a config.json dropped or pasted into Explore joins the selector with its l
   assert.match(await page.textContent('#config-status'), /config\.num_hidden_layers \(-3\) must be an integer from 1 to 4096/);
   assert.equal(await page.$eval('[name=model]', (s) => s.value), before);
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390);
+  const texts = await pageTexts(page, '#explore');
+  assert.deepEqual(texts.filter((t) => t.px < 11 || t.cut).map((t) => `${t.text} (${t.px.toFixed(1)} px${t.cut ? ', cut' : ''})`), []);
   assert.deepEqual(problems, clean);
   await context.close();
 });
