@@ -10,12 +10,13 @@ bash scripts/bootstrap.sh
 export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"
 JOBS="${JOBS:-2}"
 
-if [ ! -f build/wasm/CMakeCache.txt ]; then
-  emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release >/dev/null
-fi
-cmake --build build/wasm -j"$JOBS" --target gqa_module_simd gqa_module_scalar
-# The relaxed-SIMD variant: its own build directory, its own toolchain (relaxed-env.sh).
+# Two toolchains (relaxed-env.sh): Debian's for SIMD128 and scalar, clang 19 + npm Binaryen for relaxed.
 source scripts/relaxed-env.sh
+if [ ! -f build/wasm/CMakeCache.txt ]; then
+  plain emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release >/dev/null
+fi
+plain cmake --build build/wasm -j"$JOBS" --target gqa_module_simd gqa_module_scalar
+# The relaxed-SIMD variant: its own build directory, its own toolchain.
 if [ ! -f build/wasm-relaxed/CMakeCache.txt ]; then
   relaxed emcmake cmake -S . -B build/wasm-relaxed -DCMAKE_BUILD_TYPE=Release -DGQA_WASM_RELAXED=ON >/dev/null
 fi

@@ -60,7 +60,7 @@ layer_fuzz() {
 layer_wasm() {
   build_site
   source scripts/relaxed-env.sh
-  quiet cmake --build build/wasm -j"$JOBS" --target gqa_tests_wasm
+  quiet plain cmake --build build/wasm -j"$JOBS" --target gqa_tests_wasm
   quiet relaxed cmake --build build/wasm-relaxed -j"$JOBS" --target gqa_tests_wasm
   # (cut: a failing node run echoes the minified glue line, which is megabytes long)
   for dir in build/wasm build/wasm-relaxed; do
