@@ -6,7 +6,7 @@
 #include "attention/dtype.h"
 #include "bindings/js_values.h"
 #include "bindings/machine_js.h"
-#include "sizing/cost_model.h"
+#include "bindings/sizing_js.h"
 
 namespace gqa::js {
 
@@ -37,6 +37,11 @@ struct QueryBuffers {
     return Status::ok();
   }
 };
+
+/// The `dtype` option: one of kDtypes by name (the MLA cache then refuses int8, naming both).
+Status parse_dtype(const std::string& dtype, Dtype* out) {
+  return parse_choice("dtype", dtype, int(std::size(kDtypes)), [](int i) { return dtype_name(kDtypes[i]); }, out);
+}
 
 /// The shape from the JS face's doubles (checked there to be safe integers).
 MlaShape shape_of(double tq, double tk, double n_heads, double r, double dr, double dn, double dv) {
@@ -91,21 +96,16 @@ val mla_decode_step_cost_js(double n_heads, double kv_lora_rank, double qk_rope_
                             double v_head_dim, double tokens, const std::string& dtype) {
   const MlaShape s = shape_of(1, tokens, n_heads, kv_lora_rank, qk_rope_head_dim, qk_nope_head_dim, v_head_dim);
   Dtype t = Dtype::kF32;
-  Status st = parse_choice("dtype", dtype, int(std::size(kDtypes)), [](int i) { return dtype_name(kDtypes[i]); }, &t);
+  Status st = parse_dtype(dtype, &t);
   DecodeStepCost c;
   if (st.is_ok()) st = mla_decode_step_cost(s, t, &c);
   if (!st.is_ok()) return error_value(st);
-  val o = val::object();
-  o.set("kvBytes", double(c.kv_bytes));  // < 2^53: tk <= 2^24, row <= 2^12, 4 bytes
-  o.set("multiplyAdds", double(c.multiply_adds));  // < 2^48 (cost_model.cpp)
-  o.set("intensity", c.intensity);
-  return o;
+  return step_cost_value(c);
 }
 
 val MlaCacheJs::init(const MlaCacheArgs& a) {
   MlaCacheConfig c{int64_t(a.kvLoraRank), int64_t(a.qkRopeHeadDim), int64_t(a.capacity), Dtype::kF32};
-  Status st = parse_choice("dtype", a.dtype, int(std::size(kDtypes)), [](int i) { return dtype_name(kDtypes[i]); },
-                           &c.dtype);
+  Status st = parse_dtype(a.dtype, &c.dtype);
   if (st.is_ok()) st = cache_.init(c);
   return status_value(st);
 }

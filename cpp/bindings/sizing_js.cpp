@@ -295,8 +295,13 @@ val decode_step_cost_js(double layers, double n_heads, double n_kv_heads, double
   DecodeStepCost c;
   if (st.is_ok()) st = decode_step_cost(int64_t(layers), int64_t(n_heads), int64_t(n_kv_heads), int64_t(head_dim),
                                         int64_t(tokens), t, &c);
+  if (!st.is_ok()) return error_value(st);
+  return step_cost_value(c);
+}
+
+val step_cost_value(const DecodeStepCost& c) {
   double kv = 0, madds = 0;
-  if (st.is_ok()) st = exact_number(c.kv_bytes, &kv);
+  Status st = exact_number(c.kv_bytes, &kv);
   if (st.is_ok()) st = exact_number(c.multiply_adds, &madds);
   if (!st.is_ok()) return error_value(st);
   val o = val::object();

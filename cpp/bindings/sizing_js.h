@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "sizing/cost_model.h"
+
 namespace gqa::js {
 
 using emscripten::val;
@@ -52,6 +54,10 @@ val projection_params_js(double d_model, double n_heads, double n_kv_heads, doub
 val decode_step_cost_js(double layers, double n_heads, double n_kv_heads, double head_dim, double tokens,
                         const std::string& dtype);
 /// { headsPerDevice, replication }
+/// A decode step's cost as JS sees it, { kvBytes, multiplyAdds, intensity }, or the refusal of a count
+/// past 2^53 (decode_step_cost_js and mla_decode_step_cost_js).
+val step_cost_value(const DecodeStepCost& c);
+
 val tensor_parallel_kv_js(double n_kv_heads, double tp);
 
 }  // namespace gqa::js

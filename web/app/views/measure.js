@@ -61,8 +61,8 @@ export class Measure {
 }
 
 /** "2.5× faster" / "1.3× slower": time `base` against time `x`. */
-function speedText(baseMs, ms) {
-  return baseMs >= ms ? `${formatFactor(baseMs / ms)} faster` : `${formatFactor(ms / baseMs)} slower`;
+function speedText(baseMs, xMs) {
+  return baseMs >= xMs ? `${formatFactor(baseMs / xMs)} faster` : `${formatFactor(xMs / baseMs)} slower`;
 }
 
 const ms = (x) => formatSeconds(x / 1e3);
