@@ -1,7 +1,7 @@
 // Types for `import 'gqa-playground/element'` (dist/gqa-playground.js): the <gqa-playground>
 // custom element. Importing the module defines the element.
 
-export type SectionName = 'walkthrough' | 'controls' | 'heads' | 'cache' | 'bench' | 'quality' | 'serving' | 'lesson' | 'qa';
+export type SectionName = 'walkthrough' | 'controls' | 'heads' | 'cache' | 'budget' | 'bench' | 'quality' | 'serving' | 'lesson' | 'qa';
 export type Theme = 'auto' | 'light' | 'dark';
 export type Dtype = 'f32' | 'f16' | 'bf16' | 'fp8' | 'int8' | 'int4';
 
@@ -19,6 +19,15 @@ export interface PlaygroundState {
   /** Walkthrough step, 1 to 6. */
   step: number;
   theme: Theme;
+  /** Serving the model (the budget section): an accelerator id, how many (tensor parallel), the weights' dtype. */
+  device: string;
+  gpus: number;
+  wdtype: Dtype;
+  /** Paged-KV block (tokens), and the shared prompt's tokens, stored once for the batch. */
+  block: number;
+  prefix: number;
+  /** A model imported from a config.json: its record (base64url of its JSON), or ''. */
+  record: string;
 }
 
 export interface PlaygroundEventDetail {
@@ -26,7 +35,8 @@ export interface PlaygroundEventDetail {
 }
 
 /**
- * <gqa-playground heads kv-heads head-dim seq layers batch dtype model step sections theme>.
+ * <gqa-playground heads kv-heads head-dim seq layers batch dtype model step sections theme
+ * device gpus weight-dtype block shared-prefix record>.
  * Reading a property gives the value in use; writing one checks it (a TypeError or RangeError
  * naming the property, the value and what was expected) and sets the attribute.
  */
@@ -41,6 +51,12 @@ export class GqaPlaygroundElement extends HTMLElement {
   model: string;
   step: number;
   theme: Theme;
+  device: string;
+  gpus: number;
+  weightDtype: Dtype;
+  block: number;
+  sharedPrefix: number;
+  record: string;
   /** The sections shown, in page order; set a string ('heads cache') or an array. */
   get sections(): SectionName[];
   set sections(value: string | readonly SectionName[] | null);

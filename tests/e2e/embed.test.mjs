@@ -133,7 +133,7 @@ test('an attribute change updates only its element; properties mirror attributes
   assert.deepEqual(errors, [
     'RangeError: heads (0) must be an integer from 1 to 128',
     'RangeError: dtype ("q3") must be one of f32, f16, bf16, fp8, int8, int4',
-    'RangeError: sections: "bogus" is not a section; expected some of walkthrough, controls, heads, cache, bench, quality, serving, lesson, qa',
+    'RangeError: sections: "bogus" is not a section; expected some of walkthrough, controls, heads, cache, budget, bench, quality, serving, lesson, qa',
     'RangeError: theme ("purple") must be one of auto, light, dark',
   ]);
   // a change made with the element's own form is written back to its attributes

@@ -64,3 +64,21 @@ test('snapshot: K/V numbers per token per layer for MHA, the current G and MQA',
   const snap = snapshot(core, normalize({ h: 8, g: 2, d: 64 }));
   assert.deepEqual(snap.facts.kvValues, { mha: 2 * 8 * 64, current: 2 * 2 * 64, mqa: 2 * 64 });
 });
+
+test('snapshot: the budget panel\'s answer for every catalog model on 8 devices, none for a bare shape, the solver\'s refusal as it is', () => {
+  const custom = snapshot(core, normalize({ h: 8, g: 2 }));
+  assert.equal(custom.budget.missing, 'model');
+  assert.ok(custom.budget.devices.some((d) => d.id === 'h100-80gb'));
+  for (const m of core.models()) {
+    const s = normalize({ model: m.id, h: m.nHeads, g: m.nKvHeads, d: m.headDim, l: m.layers, t: Math.min(8192, m.maxContext), gpus: 8, wdtype: 'fp8' });
+    const b = snapshot(core, s).budget;
+    // tensor parallel over 8 devices can split or copy every model's K/V heads except counts that 8 does not divide nor is divided by
+    const even = m.attention === 'MLA' || m.nKvHeads % 8 === 0 || 8 % m.nKvHeads === 0;
+    if (!even) { assert.match(b.error, /gpus|nKvHeads/, m.id); continue; }
+    assert.equal(b.solution.weightBytes, m.params * 1 / 8, `${m.id}: fp8 weights, one byte per parameter, over 8 devices`);
+    assert.equal(b.solution.kvHeadsPerDevice, m.attention === 'MLA' ? 1 : Math.max(1, m.nKvHeads / 8), m.id);
+    assert.equal(b.solution.kvReplication, m.attention === 'MLA' ? 8 : Math.max(1, 8 / m.nKvHeads), m.id);
+  }
+  const refused = snapshot(core, normalize({ model: 'llama-3.1-8b', h: 32, g: 8, d: 128, l: 32, t: 100, prefix: 200 })).budget;
+  assert.match(refused.error, /sharedPrefix \(200\)/);
+});

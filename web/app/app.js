@@ -4,6 +4,7 @@
 // (the URL hash, the element's attributes) through onState, and read progress through onCore and
 // onRender.
 import { el, mount } from './dom.js';
+import { decodeRecord, encodeRecord } from './record.js';
 import { DEFAULTS, normalize } from './state.js';
 import { SECTION_NAMES, buildSections, comparedWithMha } from './sections.js';
 import { formatBytes, kernelLabel, kindLabel } from '../lib/format.js';
@@ -18,6 +19,7 @@ export class App {
   #models = [];
   #catalog = [];       // the core's catalog; #models adds the models imported from config.json files
   #imported = new Map();  // id -> model record, from config.json files pasted or dropped on the page
+  #recordProblem = null;  // why the input's record (URL hash, attribute) was refused, for #resolve
   #requestNo = 0;
   #input = null;       // the element's partial input, resolved again once the catalog is known
   #unsubscribe = null;
@@ -54,6 +56,7 @@ export class App {
       setStep: (step) => this.update({ ...this.#state, step }, { source: 'walkthrough' }),
       call: (method, args) => this.#client.call(method, args),
       importConfig: (text) => this.importConfig(text),
+      setParams: (id, params) => this.setParams(id, params),
     });
     mount(container, this.status, this.notice, this.#parts.flatMap((p) => p.nodes), this.announcer);
   }
@@ -70,7 +73,10 @@ export class App {
    */
   update(next, { controls = false, source = 'host' } = {}) {
     const shapeChanged = next.h !== this.#state.h;
-    this.#state = normalize(next);
+    // an imported model travels with its record (the URL keeps it); any other model has none. Until
+    // the catalog is here the record given is kept: start() imports it.
+    const imported = this.#imported.get(next.model);
+    this.#state = normalize(this.#core ? { ...next, record: imported ? encodeRecord(imported) : '' } : next);
     if (this.#core) this.#refresh();  // the core computes while the form and the host catch up
     for (const p of this.#parts) p.stateChanged?.(this.#state, { controls: controls || shapeChanged || source === 'host' });
     if (source !== 'host') this.#hooks.onState?.(this.#state, { source });
@@ -83,15 +89,56 @@ export class App {
    */
   async importConfig(text) {
     if (!this.#core) throw new Error('the core is still loading; try again in a moment');
-    const record = await this.#core.call('modelFromConfig', text);
+    const m = this.#adopt(await this.#core.call('modelFromConfig', text));
+    this.update({ ...this.#state, model: m.id, h: m.nHeads, g: m.nKvHeads, d: m.headDim, l: m.layers,
+      t: Math.min(this.#state.t, m.maxContext) }, { controls: true, source: 'controls' });
+    return m;
+  }
+
+  /**
+   * Gives the imported model `id` a parameter count (a config.json states none; the budget solver
+   * needs one); the core checks the edited record. Resolves to it.
+   */
+  async setParams(id, params) {
+    const record = this.#imported.get(id);
+    if (!record) throw new RangeError(`model ("${String(id).slice(0, 40)}") is not an imported model`);
+    const m = this.#adopt(await this.#core.call('modelRecord', JSON.stringify({ ...record, params, activeParams: params })));
+    this.update({ ...this.#state }, { source: 'controls' });
+    return m;
+  }
+
+  /** Adds (or replaces) an imported model in the selector; refuses a catalog model's id. */
+  #adopt(record) {
     if (this.#catalog.some((m) => m.id === record.id)) throw new RangeError(`model id ("${record.id}") is a catalog model's`);
     this.#imported.set(record.id, record);
     this.#models = [...this.#catalog, ...this.#imported.values()];
     for (const p of this.#parts) p.modelsChanged?.(this.#models);
-    const m = record;
-    this.update({ ...this.#state, model: m.id, h: m.nHeads, g: m.nKvHeads, d: m.headDim, l: m.layers,
-      t: Math.min(this.#state.t, m.maxContext) }, { controls: true, source: 'controls' });
     return record;
+  }
+
+  /**
+   * The record an input carries (the URL hash's, an attribute's): the core reads it, and it joins
+   * the selector under its id, which must be the input's model. A refusal is reported by
+   * onModelError, naming the field, and the input's model is then unknown.
+   */
+  async #importInputRecord(input) {
+    if (!input?.record || !input.model) return;
+    const known = this.#imported.get(input.model);
+    if (known && encodeRecord(known) === input.record) return;
+    try {
+      const record = await this.#core.call('modelRecord', decodeRecord(input.record));
+      if (record.id !== input.model) throw new RangeError(`record (id "${record.id.slice(0, 40)}") is not model "${input.model}"'s`);
+      this.#adopt(record);
+      this.#recordProblem = null;
+    } catch (err) {
+      this.#recordProblem = `the URL's record for model "${input.model}" was refused: ${err.message}`;
+    }
+  }
+
+  /** A model the input names but nobody knows (null: none): the host's to show, else the page's notice. */
+  #modelError(message) {
+    if (this.#hooks.onModelError) this.#hooks.onModelError(message);
+    else if (message) this.#notice(message);
   }
 
   /**
@@ -100,7 +147,13 @@ export class App {
    * model (its label would no longer be true).
    */
   setInput(input) {
-    this.#input = { ...input };
+    const mine = { ...input };
+    this.#input = mine;
+    if (this.#core && mine.record) {
+      // a record arrives with the input (a new hash): the core reads it first
+      this.#importInputRecord(mine).then(() => { if (this.#input === mine) this.update(this.#resolve(mine)); });
+      return;
+    }
     this.update(this.#resolve(this.#input));
   }
 
@@ -110,10 +163,12 @@ export class App {
     if (!this.#models.length) return normalize(next);  // the catalog is not here yet: resolved again in start()
     const m = this.#models.find((x) => x.id === input.model);
     if (!m) {
-      this.#hooks.onModelError?.(`model ("${String(input.model).slice(0, 40)}") is not in the catalog; expected one of ${this.#models.map((x) => x.id).join(', ')}`);
+      this.#modelError(input.record && this.#recordProblem ? this.#recordProblem
+        : `model ("${String(input.model).slice(0, 40)}") is not in the catalog; expected one of ${this.#models.map((x) => x.id).join(', ')}` +
+          (input.record ? '' : ' (a model imported from a config.json travels with its record: use the Share dialog’s link)'));
       return normalize({ ...next, model: '' });
     }
-    this.#hooks.onModelError?.(null);
+    this.#modelError(null);
     const shape = { h: m.nHeads, g: m.nKvHeads, d: m.headDim, l: m.layers };
     const resolved = normalize({ ...next, ...shape, ...pick(input, SHAPE_KEYS), t: input.t ?? Math.min(DEFAULTS.t, m.maxContext) });
     if (SHAPE_KEYS.some((k) => resolved[k] !== shape[k])) resolved.model = '';
@@ -150,7 +205,10 @@ export class App {
       this.#catalog = models;
       this.#models = [...models, ...this.#imported.values()];
       this.#core = this.#client;
+      await this.#importInputRecord(this.#input);
       if (this.#input) this.#state = this.#resolve(this.#input);
+      const imported = this.#imported.get(this.#state.model);
+      this.#state = normalize({ ...this.#state, record: imported ? encodeRecord(imported) : '' });
       const first = this.#refresh();
       this.#setStatus('ready', `Core ready: ${kernelLabel(info.isa)} kernels.`);
       for (const p of this.#parts) p.coreReady?.(this.#models);
@@ -167,8 +225,8 @@ export class App {
   async #refresh(retry = true) {
     const mine = ++this.#requestNo;
     try {
-      const record = this.#imported.get(this.#state.model);
-      const snap = await this.#core.call('snapshot', record ? { ...this.#state, record } : this.#state);
+      const imported = this.#imported.get(this.#state.model);
+      const snap = await this.#core.call('snapshot', imported ? { ...this.#state, imported } : this.#state);
       if (mine !== this.#requestNo) return;  // a newer request is on its way
       for (const p of this.#parts) p.render?.(snap);
       this.#announce(snap);

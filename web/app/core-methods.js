@@ -146,12 +146,12 @@ export const LAYOUT_MODELS = ['gemma-3-27b', 'gpt-oss-120b', 'qwen3-next-80b-a3b
 /** Every number the page shows for one state, in one round trip. */
 export function snapshot(core, s) {
   const { h, g, d, t, l, b, dtype } = s;
-  // a catalog model (state.model), or one imported from a config.json (its record in s.record, which
+  // a catalog model (state.model), or one imported from a config.json (its record in s.imported, which
   // the core reads wherever an id goes), is sized by the core's model cache, layer by layer: sliding
   // and chunked layers cap their tokens, and an MLA model caches one latent, compared with its own MHA
   // baseline (not with G = H or G = 1 of its latent)
-  const model = s.record ?? (s.model ? core.models().find((m) => m.id === s.model) : undefined);
-  const key = s.record ?? model?.id;
+  const model = s.imported ?? (s.model ? core.models().find((m) => m.id === s.model) : undefined);
+  const key = s.imported ?? model?.id;
   const published = model ? core.modelKvCache({ model: key, tokens: t, batch: b, dtype }) : undefined;
   const cached = published ? published.cachedTokens : t;
   const bytes = (G, tokens = cached, batch = b) => core.kvCacheBytes({ layers: l, nKvHeads: G, headDim: d, tokens, batch, dtype });
@@ -187,6 +187,7 @@ export function snapshot(core, s) {
     layout: model ? layoutFacts(core, model, key, published, dtype) : null,
     example: { tokens: EXAMPLE_TOKENS, weights },
     walk: { ...walkthroughFacts(core, d, bytes), mla: mlaStepFacts(core, dtype) },
+    budget: budgetFacts(core, s, model, key),
     facts: {
       equalsMha,
       params: { mha: core.projectionParams({ nHeads: h, nKvHeads: h, headDim: d }), current: core.projectionParams({ nHeads: h, nKvHeads: g, headDim: d }) },
@@ -201,6 +202,25 @@ export function snapshot(core, s) {
       layouts: Object.fromEntries(LAYOUT_MODELS.map((id) => [id, uniformVsLayout(core, core.model(id), id, dtype)])),
     },
   };
+}
+
+/**
+ * Serving the state's model on `gpus` accelerators (the core's budget solver), or why there is no
+ * answer: { devices, solution } | { devices, missing: 'model' | 'params' } | { devices, error }.
+ * The solver's refusal (a block larger than its limit, a prefix longer than T, a count of devices
+ * that cannot split the K/V heads) names the field; the page shows it as it is.
+ */
+export function budgetFacts(core, s, model, key) {
+  const devices = core.devices();
+  if (!model) return { devices, missing: 'model' };
+  if (model.params === null || model.params === undefined) return { devices, missing: 'params', name: model.name };
+  try {
+    const { model: m, ...solution } = core.solveBudget({ model: key, device: s.device, gpus: s.gpus, weightDtype: s.wdtype, kvDtype: s.dtype,
+      tokens: s.t, batch: s.b, blockTokens: s.block, sharedPrefix: s.prefix });
+    return { devices, solution: { ...solution, name: m.name, mla: Boolean(m.mla), modelKvHeads: m.nKvHeads, params: m.params, activeParams: m.activeParams } };
+  } catch (err) {
+    return { devices, error: err.message };
+  }
 }
 
 /** The catalog with each model's per-token fp16 cache, for the "where it shows up" table. */
@@ -228,6 +248,13 @@ export function coreMethods({ debug = false, crash } = {}) {
     snapshot,
     // a pasted or dropped config.json: the model record the core makes of it, or its refusal
     modelFromConfig: (core, text) => core.modelFromConfig(text),
+    // a record from the URL hash or an element attribute (untrusted JSON text): the core reads it
+    // field by field and returns it whole, or refuses naming the field
+    modelRecord: (core, text) => {
+      let value;
+      try { value = JSON.parse(text); } catch (err) { throw new TypeError(`record is not JSON: ${err.message}`); }
+      return core.modelKvCache({ model: value, tokens: 1 }).model;
+    },
   };
 }
 

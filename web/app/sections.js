@@ -6,6 +6,7 @@
 // live side by side (each <gqa-playground> in its own shadow root).
 import { el, mount } from './dom.js';
 import { cacheBars, cacheComparison } from './views/bars.js';
+import { BudgetView } from './views/budget.js';
 import { Controls } from './views/controls.js';
 import { headDiagram } from './views/heads.js';
 import { heatmaps, paintSwatches } from './views/heatmaps.js';
@@ -24,6 +25,7 @@ export const SECTIONS = Object.freeze({
   controls: 'the parameter form (real model, H, G, head_dim, T, L, batch, dtype)',
   heads: 'the head diagram and the attention weights per query head',
   cache: 'the KV-cache bars for MHA, the current G and MQA',
+  budget: 'serving the model on accelerators: devices, tensor parallelism, weight dtype, paged blocks, a shared prompt (the budget solver)',
   bench: '"Measure on this machine": decode timed in a Web Worker',
   quality: 'the quality lab (MHA -> GQA conversion and recall)',
   serving: '"Serving the cache": attention sinks and a streaming window, a paged cache sharing a prompt, split-K decoding, each with its interview question',
@@ -32,7 +34,7 @@ export const SECTIONS = Object.freeze({
 });
 export const SECTION_NAMES = Object.freeze(Object.keys(SECTIONS));
 /** The sections that live in the "Explore" block, around the controls. */
-const EXPLORE = ['controls', 'heads', 'cache', 'bench'];
+const EXPLORE = ['controls', 'heads', 'cache', 'budget', 'bench'];
 
 /**
  * 'heads cache' or 'heads,cache' -> ['heads', 'cache'] in page order. Throws a RangeError that
@@ -140,6 +142,14 @@ export function buildSections(names, ctx) {
       const layoutBox = el('div', { id: 'layout-view' });  // a non-uniform or MLA model's layers
       views.splice(has('heads') ? 1 : 0, 0, view('cache', false, el('h3', {}, 'KV cache'), cacheView, cacheNote, layoutBox));
       parts.push({ name: 'cache', nodes: [], render: (snap) => renderCache(snap, cacheView, cacheNote, layoutBox) });
+    }
+    if (has('budget')) {
+      const root = el('div', { id: 'budget-view' });
+      const budget = new BudgetView(root, { state: ctx.state, setState: (next) => ctx.setState(next, { controls: false }), setParams: ctx.setParams });
+      views.push(view('budget', true, el('h3', {}, 'Serving it on accelerators'),
+        el('p', { class: 'fine' }, 'The core’s budget solver for the selected model at your T, batch and cache dtype: the weights split over tensor-parallel devices, the K/V heads split (and copied once there are more devices than heads), the cache in paged blocks, a shared prompt stored once.'),
+        root));
+      parts.push({ name: 'budget', nodes: [], render: (snap) => budget.render(snap) });
     }
     if (has('bench')) {
       const button = el('button', { type: 'button', id: 'measure', class: 'btn primary', disabled: true, part: 'button button-primary' }, 'Measure on this machine');

@@ -5,6 +5,7 @@ import { DEFAULTS, toHash } from './state.js';
 /** <gqa-playground> attribute -> state key, in the order snippets write them. */
 export const ATTRIBUTES = Object.freeze({
   heads: 'h', 'kv-heads': 'g', 'head-dim': 'd', seq: 't', layers: 'l', batch: 'b', dtype: 'dtype', model: 'model', step: 'step', theme: 'theme',
+  device: 'device', gpus: 'gpus', 'weight-dtype': 'wdtype', block: 'block', 'shared-prefix': 'prefix', record: 'record',
 });
 
 /** The message embed.html posts to its parent whenever its height changes. */

@@ -16,9 +16,21 @@ export const RANGES = {
   l: [1, 256],        // layers
   b: [1, 1024],       // batch
   step: [1, 6],       // walkthrough step (lesson.js has six)
+  gpus: [1, 4096],    // tensor-parallel accelerators (the core's limits.tensorParallel)
+  block: [1, 1048576],  // paged-KV block, tokens (the core's limits.blockTokens)
+  prefix: [0, 1048576],  // shared prompt tokens, stored once for the batch
 };
 
-export const DEFAULTS = Object.freeze({ h: 8, g: 2, d: 128, t: 8192, l: 32, b: 1, dtype: 'f16', model: '', step: 1, theme: 'auto' });
+/** A model or device id in the hash or an attribute (the core says whether it is one it knows). */
+export const ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,39}$/;
+/** An imported model's record in the hash: base64url of its JSON (record.js). */
+export const RECORD_PATTERN = /^[A-Za-z0-9_-]{1,4000}$/;
+
+export const DEFAULTS = Object.freeze({ h: 8, g: 2, d: 128, t: 8192, l: 32, b: 1, dtype: 'f16', model: '', step: 1, theme: 'auto',
+  // serving on accelerators: the device, how many, the weights' dtype, the paged-KV block, the shared prompt
+  device: 'h100-80gb', gpus: 1, wdtype: 'bf16', block: 16, prefix: 0,
+  // a model imported from a config.json: its record (record.js), so that a reload or a link keeps it
+  record: '' });
 
 export function divisors(n) {
   const out = [];
@@ -43,7 +55,10 @@ export function normalize(input = {}) {
   s.g = Math.max(...divisors(s.h).filter((x) => x <= s.g));
   s.dtype = MEMORY_DTYPES.includes(input.dtype) ? input.dtype : DEFAULTS.dtype;
   s.theme = THEMES.includes(input.theme) ? input.theme : DEFAULTS.theme;
-  s.model = typeof input.model === 'string' && /^[a-z0-9][a-z0-9._-]{0,39}$/.test(input.model) ? input.model : '';
+  s.model = typeof input.model === 'string' && ID_PATTERN.test(input.model) ? input.model : '';
+  s.device = typeof input.device === 'string' && ID_PATTERN.test(input.device) ? input.device : DEFAULTS.device;
+  s.wdtype = MEMORY_DTYPES.includes(input.wdtype) ? input.wdtype : DEFAULTS.wdtype;
+  s.record = s.model && typeof input.record === 'string' && RECORD_PATTERN.test(input.record) ? input.record : '';
   return s;
 }
 
@@ -54,7 +69,7 @@ export function normalize(input = {}) {
  */
 export function parseHashInput(hash) {
   const raw = {};
-  const text = String(hash ?? '').replace(/^#/, '').slice(0, 500);
+  const text = String(hash ?? '').replace(/^#/, '').slice(0, 5000);  // an imported model's record is the long one
   for (const part of text.split('&')) {
     const eq = part.indexOf('=');
     if (eq < 1) continue;
@@ -72,7 +87,7 @@ export function parseHash(hash) {
 }
 
 export function toHash(s) {
-  const keys = ['h', 'g', 'd', 't', 'l', 'b', 'dtype', 'model', 'step', 'theme'];
+  const keys = ['h', 'g', 'd', 't', 'l', 'b', 'dtype', 'model', 'step', 'theme', 'device', 'gpus', 'wdtype', 'block', 'prefix', 'record'];
   return '#' + keys.filter((k) => k === 'h' || k === 'g' || s[k] !== DEFAULTS[k])
     .map((k) => `${k}=${encodeURIComponent(s[k])}`).join('&');
 }
