@@ -211,7 +211,8 @@ async function main() {
           base ??= r.ms;
           const bounds = stepBounds(cost, parallelProbes[workers]);
           const { ofSum, ofMemory } = boundFractions(r.ms, bounds);
-          parallel.push({ G, d, T, mode, workers, ms: r.ms, speedup: base / r.ms, ...bounds, ofSum, ofMemory,
+          parallel.push({ G, d, T, mode, workers, ms: r.ms, kernelMs: r.kernelMs, overheadMs: r.overheadMs, speedup: base / r.ms, ...bounds, ofSum, ofMemory,
+            kernelOfMemory: bounds.memoryMs / r.kernelMs,
             maxErr: err, ok: err <= 2e-5, ...(flag('outputs') ? { out: Array.from(r.out) } : {}) });
         }
       }
@@ -269,9 +270,12 @@ function report({ machine, probes, rows, parallel, parallelProbes, parallelIsa, 
   if (parallel.length) {
     lines.push('', `parallel decode (${kernelLabel(parallelIsa)}, f32, head_dim ${parallel[0].d}, T = ${parallel[0].T}; ${machine.cores} cores): worker threads, each with its own instance and cache slice`);
     lines.push(`bounds per worker count, from the probes run in that many workers at once: ${Object.entries(parallelProbes).map(([w, p]) => `${w}: ${gb(p)}`).join('; ')}`);
-    lines.push(textTable(['G', 'split', 'workers', 'ms / token', 'speed-up vs 1', 'sum bound', '% sum', '% mem'], parallel.map((p) => [p.G, p.mode === 'heads' ? 'K/V heads' : 'tokens (T)', p.workers,
-      p.skipped ? `— (${p.skipped})` : `${p.ms.toFixed(2)}${p.ok ? '' : ' WRONG'}`, p.skipped ? '' : `${p.speedup.toFixed(2)}×`,
-      p.skipped ? '' : ms(p.sumMs), p.skipped ? '' : pct(p.ofSum), p.skipped || p.regime !== 'memory' ? '' : pct(p.ofMemory)])));
+    lines.push('kernel: the slowest worker\'s own attend call (median over the steps); the rest of a step is the round trip (messages, wake-ups, the merge)');
+    lines.push(textTable(['G', 'split', 'workers', 'ms / token', 'speed-up vs 1', 'sum bound', '% sum', '% mem', 'kernel', 'round trip', 'kernel % mem'],
+      parallel.map((p) => [p.G, p.mode === 'heads' ? 'K/V heads' : 'tokens (T)', p.workers,
+        p.skipped ? `— (${p.skipped})` : `${p.ms.toFixed(2)}${p.ok ? '' : ' WRONG'}`, p.skipped ? '' : `${p.speedup.toFixed(2)}×`,
+        p.skipped ? '' : ms(p.sumMs), p.skipped ? '' : pct(p.ofSum), p.skipped || p.regime !== 'memory' ? '' : pct(p.ofMemory),
+        p.skipped ? '' : ms(p.kernelMs), p.skipped ? '' : ms(p.overheadMs), p.skipped || p.regime !== 'memory' ? '' : pct(p.kernelOfMemory)])));
   }
   const wrong = rows.flatMap((r) => Object.entries(r.impls).filter(([, v]) => !v.ok).map(([n, v]) => `${n} d=${r.d} G=${r.G} T=${r.T} ${r.dtype}: max |Δ| ${v.maxErr.toExponential(2)} > ${v.tol.toExponential(2)}`));
   wrong.push(...parallel.filter((p) => p.ok === false).map((p) => `parallel ${p.mode} x${p.workers} G=${p.G}: max |Δ| ${p.maxErr.toExponential(2)}`));

@@ -49,7 +49,8 @@ export async function parallelProbe({ workers, spawn, probe = {} }) {
 
 /**
  * Median ms per decode step (over `reps` batched samples, timing.js) with `workers` workers in
- * `mode` ('heads' | 'T'), and the output;
+ * `mode` ('heads' | 'T'), the output, and where the time went: kernelMs (the slowest worker's own
+ * attend call, median over the steps) and overheadMs (the rest: messages, wake-ups, the merge);
  * null when the heads cannot be split that many ways.
  */
 export async function parallelDecode(core, shape, { mode, workers, spawn, reps = 15 }) {
@@ -59,8 +60,10 @@ export async function parallelDecode(core, shape, { mode, workers, spawn, reps =
   const threads = Array.from({ length: workers }, spawn);
   try {
     await Promise.all(threads.map((w, i) => w.call({ init: shardOf(input, shape, mode, i, workers) })));
+    const kernels = [];  // per step: the slowest worker's own attend time
     const step = async () => {
       const parts = await Promise.all(threads.map((w) => w.call({ step: true })));
+      kernels.push(Math.max(...parts.map((p) => p.kernelMs)));
       if (mode === 'T') return core.mergeAttention(parts.map((p) => ({ out: p.out, max: p.max, sum: p.sum })), { nHeads: H, headDim: d });
       const out = new Float32Array(H * d);
       let at = 0;
@@ -68,8 +71,12 @@ export async function parallelDecode(core, shape, { mode, workers, spawn, reps =
       return out;
     };
     const out = await step();
+    kernels.length = 0;
     const ms = await medianMs(step, { minReps: reps, maxReps: reps, budgetMs: 0 });
-    return { ms, out };
+    // where a step's time goes: the slowest worker's kernel (the median over the timed steps), and
+    // the rest (posting the query, waking the workers, sending the parts back, merging)
+    const kernelMs = kernels.sort((a, b) => a - b)[kernels.length >> 1];
+    return { ms, out, kernelMs, overheadMs: ms - kernelMs };
   } finally {
     await Promise.all(threads.map((w) => w.terminate()));
   }
