@@ -378,6 +378,7 @@ export interface Model {
   maxContext: number;
   /** Total parameters; null for a model read from a config.json (it states none) unless given to modelFromConfig. */
   params: number | null;
+  /** Parameters a token uses: params less the routed experts it does not use (the embedding table counts); = params if dense. */
   activeParams: number | null;
   attention: AttentionKind;
   kvFactor: 1 | 2;

