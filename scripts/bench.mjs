@@ -205,14 +205,14 @@ async function main() {
       let base = null;
       for (const mode of ['heads', 'T']) {
         for (const workers of counts) {
-          const r = await parallelDecode(simd, shape, { mode, workers, spawn: spawnThread, reps: quick ? 5 : 15 });
+          const r = await parallelDecode(simd, shape, { mode, workers, spawn: spawnThread, reps: quick ? 5 : 15, interleave: quick ? 2 : 9 });
           if (!r) { parallel.push({ G, d, T, mode, workers, skipped: `${workers} workers > ${G} K/V heads to split` }); continue; }
           const err = maxAbsDiff(r.out, ref);
           base ??= r.ms;
           const bounds = stepBounds(cost, parallelProbes[workers]);
           const { ofSum, ofMemory } = boundFractions(r.ms, bounds);
           parallel.push({ G, d, T, mode, workers, ms: r.ms, kernelMs: r.kernelMs, overheadMs: r.overheadMs, speedup: base / r.ms, ...bounds, ofSum, ofMemory,
-            kernelOfMemory: bounds.memoryMs / r.kernelMs,
+            kernelOfMemory: bounds.memoryMs / r.kernelMs, interleaved: interleavedFractions(cost, r.interleaved.rounds),
             maxErr: err, ok: err <= 2e-5, ...(flag('outputs') ? { out: Array.from(r.out) } : {}) });
         }
       }
@@ -224,6 +224,21 @@ async function main() {
   if (svgPath) writeFileSync(svgPath, renderSvg(result));
   if (flag('json')) { console.log(JSON.stringify(result)); return; }
   console.log(report(result));
+}
+
+const medianOf = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/**
+ * A parallel step against bounds probed in the same seconds (parallel.js interleavedRounds): per
+ * round, its bounds from that round's probes and the fractions; the medians over the rounds.
+ */
+function interleavedFractions(cost, rounds) {
+  const per = rounds.map((x) => {
+    const b = stepBounds(cost, x);
+    return { ...x, ...b, ...boundFractions(x.ms, b), kernelOfMemory: b.memoryMs / x.kernelMs };
+  });
+  return { rounds: per, ofSum: medianOf(per.map((x) => x.ofSum)), ofMemory: medianOf(per.map((x) => x.ofMemory)),
+    kernelOfMemory: medianOf(per.map((x) => x.kernelOfMemory)), bytesPerSecond: medianOf(per.map((x) => x.bytesPerSecond)) };
 }
 
 function report({ machine, probes, rows, parallel, parallelProbes, parallelIsa, targets: t }) {
@@ -270,12 +285,15 @@ function report({ machine, probes, rows, parallel, parallelProbes, parallelIsa, 
   if (parallel.length) {
     lines.push('', `parallel decode (${kernelLabel(parallelIsa)}, f32, head_dim ${parallel[0].d}, T = ${parallel[0].T}; ${machine.cores} cores): worker threads, each with its own instance and cache slice`);
     lines.push(`bounds per worker count, from the probes run in that many workers at once: ${Object.entries(parallelProbes).map(([w, p]) => `${w}: ${gb(p)}`).join('; ')}`);
-    lines.push('kernel: the slowest worker\'s own attend call (median over the steps); the rest of a step is the round trip (messages, wake-ups, the merge)');
-    lines.push(textTable(['G', 'split', 'workers', 'ms / token', 'speed-up vs 1', 'sum bound', '% sum', '% mem', 'kernel', 'round trip', 'kernel % mem'],
-      parallel.map((p) => [p.G, p.mode === 'heads' ? 'K/V heads' : 'tokens (T)', p.workers,
-        p.skipped ? `— (${p.skipped})` : `${p.ms.toFixed(2)}${p.ok ? '' : ' WRONG'}`, p.skipped ? '' : `${p.speedup.toFixed(2)}×`,
-        p.skipped ? '' : ms(p.sumMs), p.skipped ? '' : pct(p.ofSum), p.skipped || p.regime !== 'memory' ? '' : pct(p.ofMemory),
-        p.skipped ? '' : ms(p.kernelMs), p.skipped ? '' : ms(p.overheadMs), p.skipped || p.regime !== 'memory' ? '' : pct(p.kernelOfMemory)])));
+    lines.push('kernel: the slowest worker\'s own attend call (median over the steps); round trip: the rest of a step (messages, wake-ups, the merge)');
+    lines.push('interleaved: probes run in the step\'s own workers (each streaming its slice\'s bytes) alternating with single steps; medians over the rounds of each round\'s fraction');
+    const mem = (p, x) => (p.regime === 'memory' ? pct(x) : '');
+    lines.push(textTable(['G', 'split', 'workers', 'ms / token', 'speed-up vs 1', 'sum bound', '% sum', '% mem', 'kernel', 'round trip',
+      'interleaved GB/s', '% sum', '% mem', 'kernel % mem'],
+      parallel.map((p) => (p.skipped ? [p.G, p.mode === 'heads' ? 'K/V heads' : 'tokens (T)', p.workers, `— (${p.skipped})`] : [
+        p.G, p.mode === 'heads' ? 'K/V heads' : 'tokens (T)', p.workers, `${p.ms.toFixed(2)}${p.ok ? '' : ' WRONG'}`, `${p.speedup.toFixed(2)}×`,
+        ms(p.sumMs), pct(p.ofSum), mem(p, p.ofMemory), ms(p.kernelMs), ms(p.overheadMs),
+        (p.interleaved.bytesPerSecond / 1e9).toFixed(1), pct(p.interleaved.ofSum), mem(p, p.interleaved.ofMemory), mem(p, p.interleaved.kernelOfMemory)]))));
   }
   const wrong = rows.flatMap((r) => Object.entries(r.impls).filter(([, v]) => !v.ok).map(([n, v]) => `${n} d=${r.d} G=${r.G} T=${r.T} ${r.dtype}: max |Δ| ${v.maxErr.toExponential(2)} > ${v.tol.toExponential(2)}`));
   wrong.push(...parallel.filter((p) => p.ok === false).map((p) => `parallel ${p.mode} x${p.workers} G=${p.G}: max |Δ| ${p.maxErr.toExponential(2)}`));

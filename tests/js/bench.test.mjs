@@ -67,6 +67,13 @@ test('npm run bench --quick: every implementation matches the float64 reference'
     const probe = result.parallelProbes[p.workers];
     const sumMs = (2 * p.G * p.T * p.d * 4 / probe.bytesPerSecond + 2 * result.H * p.T * p.d / probe.maddsPerSecond) * 1e3;
     assert.ok(Math.abs(p.sumMs - sumMs) <= 1e-9 * sumMs && Math.abs(p.ofSum - sumMs / p.ms) <= 1e-9 * p.ofSum, `parallel bounds x${p.workers}`);
+    // and against the bounds probed in its own rounds: each round's fraction by hand, the median of them reported
+    const rounds = p.interleaved.rounds;
+    assert.ok(rounds.length >= 2);
+    const fractions = rounds.map((x) => (2 * p.G * p.T * p.d * 4 / x.bytesPerSecond + 2 * result.H * p.T * p.d / x.maddsPerSecond) * 1e3 / x.ms);
+    fractions.forEach((f, i) => assert.ok(Math.abs(rounds[i].ofSum - f) <= 1e-9 * f, `round ${i}`));
+    assert.ok(fractions.some((f) => Math.abs(p.interleaved.ofSum - f) <= 1e-9 * f), 'the median is one of the rounds');
+    assert.equal(fractions.filter((f) => f < p.interleaved.ofSum * (1 - 1e-9)).length, rounds.length >> 1, "the median: half the rounds below it");
   }
   assert.ok(result.parallel.some((p) => p.G === 1 && p.mode === 'T' && p.workers === 4 && !p.skipped));
   assert.ok(result.probes.wasm.bytesPerSecond > 0 && result.probes.wasm.maddsPerSecond > 0);

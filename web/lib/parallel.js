@@ -29,6 +29,31 @@ function shardOf(input, shape, mode, i, workers) {
     k: input.k.slice(t0 * G * d, t1 * G * d), v: input.v.slice(t0 * G * d, t1 * G * d), q: input.q };
 }
 
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/**
+ * The step against bounds measured in the same seconds: `rounds` times, the read and multiply-add
+ * probes run in the step's own workers at once (each streaming as many bytes as its slice of the
+ * cache holds), then one step is timed. This machine's bandwidth drifts by 2x within minutes, so a
+ * bound probed once, before, can be far from the one the step met. Per round, the probe's summed
+ * rates and the step's wall time and slowest kernel; the medians of each.
+ */
+async function interleavedRounds(threads, step, kernels, { H, G, d, T }, { mode, workers, rounds }) {
+  const sliceBytes = Math.max(2 ** 20, Math.ceil((2 * G * T * d * 4) / workers));  // f32 K and V, one worker's part
+  const per = [];
+  for (let r = 0; r < rounds; r++) {
+    const probes = await Promise.all(threads.map((w) => w.call({ probe: { bytes: sliceBytes, reps: 1, iters: 2e6 } })));
+    kernels.length = 0;
+    const t0 = performance.now();
+    await step();
+    const ms = performance.now() - t0;
+    per.push({ ms, kernelMs: kernels[0], bytesPerSecond: probes.reduce((a, p) => a + p.bytesPerSecond, 0),
+      maddsPerSecond: probes.reduce((a, p) => a + p.maddsPerSecond, 0) });
+  }
+  const pick = (key) => median(per.map((x) => x[key]));
+  return { rounds: per, ms: pick('ms'), kernelMs: pick('kernelMs'), bytesPerSecond: pick('bytesPerSecond'), maddsPerSecond: pick('maddsPerSecond'), mode };
+}
+
 /**
  * The probes run in `workers` workers at once (each its own instance): bandwidth and multiply-add
  * throughput summed over them, the bounds of a step split `workers` ways ({ bytesPerSecond,
@@ -51,9 +76,10 @@ export async function parallelProbe({ workers, spawn, probe = {} }) {
  * Median ms per decode step (over `reps` batched samples, timing.js) with `workers` workers in
  * `mode` ('heads' | 'T'), the output, and where the time went: kernelMs (the slowest worker's own
  * attend call, median over the steps) and overheadMs (the rest: messages, wake-ups, the merge);
+ * with `interleave` > 0, also that many rounds of probes and a step alternating (interleaved);
  * null when the heads cannot be split that many ways.
  */
-export async function parallelDecode(core, shape, { mode, workers, spawn, reps = 15 }) {
+export async function parallelDecode(core, shape, { mode, workers, spawn, reps = 15, interleave = 0 }) {
   const { H, G, d } = shape;
   if (mode === 'heads' && G % workers !== 0) return null;
   const input = stepInputs(shape);
@@ -75,8 +101,9 @@ export async function parallelDecode(core, shape, { mode, workers, spawn, reps =
     const ms = await medianMs(step, { minReps: reps, maxReps: reps, budgetMs: 0 });
     // where a step's time goes: the slowest worker's kernel (the median over the timed steps), and
     // the rest (posting the query, waking the workers, sending the parts back, merging)
-    const kernelMs = kernels.sort((a, b) => a - b)[kernels.length >> 1];
-    return { ms, out, kernelMs, overheadMs: ms - kernelMs };
+    const kernelMs = median(kernels);
+    const rounds = interleave > 0 ? await interleavedRounds(threads, step, kernels, shape, { mode, workers, rounds: interleave }) : null;
+    return { ms, out, kernelMs, overheadMs: ms - kernelMs, ...(rounds ? { interleaved: rounds } : {}) };
   } finally {
     await Promise.all(threads.map((w) => w.terminate()));
   }
