@@ -3,6 +3,8 @@
 //
 //   node scripts/bench.mjs [--quick] [--json] [--outputs] [--no-native] [--no-ort] [--no-parallel] [--svg FILE]
 //                          [--d 64,128] [--G 32,8] [--T 8192] [--dtype f32,int8]
+//   node scripts/bench.mjs --render FILE     the table of a run saved as JSON (every run saves
+//                                            build/bench-last.json, or -quick.json, before it prints)
 //
 // --d/--G/--T/--dtype each replace that axis of the grid (comma-separated), to time a subset.
 //
@@ -12,7 +14,7 @@
 // reference before its time counts. Each step is set against its bounds (web/lib/bounds.js) from
 // probes of its own build: memory, compute, and their sum.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadCore, relaxedSupported } from 'gqa-playground';
@@ -221,6 +223,8 @@ async function main() {
 
   const machine = { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}` };
   const result = { machine, H, quick, probes, rows, parallel, parallelProbes, parallelIsa: (relaxed ?? simd).info.isa, targets: countTargets(rows) };
+  // saved first: a full run takes minutes, and printing it must not be able to lose it
+  if (existsSync(`${root}build`)) writeFileSync(`${root}build/bench-last${quick ? '-quick' : ''}.json`, JSON.stringify(result));
   if (svgPath) writeFileSync(svgPath, renderSvg(result));
   if (flag('json')) { console.log(JSON.stringify(result)); return; }
   console.log(report(result));
@@ -290,7 +294,7 @@ function report({ machine, probes, rows, parallel, parallelProbes, parallelIsa, 
     const mem = (p, x) => (p.regime === 'memory' ? pct(x) : '');
     lines.push(textTable(['G', 'split', 'workers', 'ms / token', 'speed-up vs 1', 'sum bound', '% sum', '% mem', 'kernel', 'round trip',
       'interleaved GB/s', '% sum', '% mem', 'kernel % mem'],
-      parallel.map((p) => (p.skipped ? [p.G, p.mode === 'heads' ? 'K/V heads' : 'tokens (T)', p.workers, `— (${p.skipped})`] : [
+      parallel.map((p) => (p.skipped ? [p.G, p.mode === 'heads' ? 'K/V heads' : 'tokens (T)', p.workers, `— (${p.skipped})`, ...Array(10).fill('')] : [
         p.G, p.mode === 'heads' ? 'K/V heads' : 'tokens (T)', p.workers, `${p.ms.toFixed(2)}${p.ok ? '' : ' WRONG'}`, `${p.speedup.toFixed(2)}×`,
         ms(p.sumMs), pct(p.ofSum), mem(p, p.ofMemory), ms(p.kernelMs), ms(p.overheadMs),
         (p.interleaved.bytesPerSecond / 1e9).toFixed(1), pct(p.interleaved.ofSum), mem(p, p.interleaved.ofMemory), mem(p, p.interleaved.kernelOfMemory)]))));
@@ -301,4 +305,6 @@ function report({ machine, probes, rows, parallel, parallelProbes, parallelIsa, 
   return lines.join('\n');
 }
 
-await main();
+const renderPath = (() => { const i = process.argv.indexOf('--render'); return i > 0 ? process.argv[i + 1] : null; })();
+if (renderPath) console.log(report(JSON.parse(readFileSync(renderPath, 'utf8'))));
+else await main();

@@ -19,6 +19,12 @@ test('npm run bench --quick: every implementation matches the float64 reference'
     { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
   const result = JSON.parse(text);
   assert.ok(result.rows.length >= 9);
+  // the run was saved before it was printed, and its table renders: every row, the skipped parallel splits too
+  const table = execFileSync(process.execPath, ['--experimental-wasm-relaxed-simd', 'scripts/bench.mjs', '--render', 'build/bench-last-quick.json'],
+    { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
+  assert.match(table, /targets at T >= \d+ \(issue #22\)/);
+  assert.equal(table.match(/workers > \d+ K\/V heads to split/g)?.length, result.parallel.filter((p) => p.skipped).length);
+  assert.ok(result.parallel.some((p) => p.skipped));
   const expected = ['wasm-scalar', 'wasm-simd', 'wasm-relaxed'];
   if (existsSync(`${root}build/bench/gqa_bench_v2`)) expected.push('native-v2', 'native-fma', 'native-native');
   const probeOf = { 'wasm-scalar': 'wasmScalar', 'wasm-simd': 'wasm', 'wasm-relaxed': 'wasmRelaxed', 'native-v2': 'v2', 'native-fma': 'fma', 'native-native': 'native' };
