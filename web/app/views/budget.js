@@ -19,15 +19,15 @@ const devicesText = (s) => `${s.gpus > 1 ? `${s.gpus} × ` : ''}${s.device.name}
 /** The weights against the memory: what fits, what is left for the cache. */
 export function weightsSentence(s) {
   const each = s.gpus > 1 ? ' per device' : '';
-  const head = `On ${devicesText(s)}, ${s.name}'s ${formatCount(s.params)} parameters in ${s.wdtype ?? s.weightDtype} take ` +
+  const head = `On ${devicesText(s)}, the weights of ${s.name}, ${formatCount(s.params)} parameters in ${s.wdtype ?? s.weightDtype}, take ` +
     `${formatDecimalBytes(s.weightBytes)}${each} of the ${formatDecimalBytes(s.usableBytes)} usable (${Math.round(s.reserve * 100)}% kept free)`;
   return s.weightsFit ? `${head}, leaving ${formatDecimalBytes(s.kvBudgetBytes)}${each} for the KV cache.`
-    : `${head}: the weights alone do not fit, so no sequence does. More devices or a smaller weight dtype would.`;
+    : `${head}: the weights alone do not fit, so no sequence does. More devices, or a smaller weight dtype, would make room.`;
 }
 
 /** How the cache divides over the devices (tensor parallel), from the solver's answer. */
 export function splitSentence(s) {
-  if (s.gpus === 1) return `One device holds all ${s.mla ? 'of the latent' : `${s.modelKvHeads} K/V heads`}: ${formatDecimalBytes(s.kvBytesPerToken)} per token.`;
+  if (s.gpus === 1) return `One device holds the whole cache (${s.mla ? 'the MLA latent' : `${s.modelKvHeads} K/V head${s.modelKvHeads === 1 ? '' : 's'}`}): ${formatDecimalBytes(s.kvBytesPerToken)} per token.`;
   if (s.mla) return `An MLA latent is not split by heads: each of the ${s.gpus} devices keeps the whole latent, ${formatDecimalBytes(s.kvBytesPerToken)} per token.`;
   return `Tensor parallel gives each device ${s.kvHeadsPerDevice} of the ${s.modelKvHeads} K/V heads` +
     (s.kvReplication > 1 ? `, and with more devices than K/V heads each head is copied to ${s.kvReplication} devices` : '') +
