@@ -58,6 +58,11 @@ test('at H = 8 (custom), 128 heads past their K/V heads, an MLA latent, and weig
   const { page, context, problems } = await h.open('/', { viewport: { width: 390, height: 900 } });
   await ready(page);
   assert.match(await text(page, 'missing'), /Pick a published model above/);
+  // the interview question on serving more users quotes the solver: Llama 3.1 70B on 4 × H100 at 8,192 tokens,
+  // 36.7 GB per device left for K/V of 80 layers · 2 · 128 · 2 bytes · (16, 2 or 1 heads per device) per token
+  const left = 80e9 * 0.9 - 70.6e9 * 2 / 4, fits = (heads) => Math.floor(left / (80 * 2 * 128 * 2 * heads * 8192));
+  const live = await page.$$eval('.qa', (qs) => qs.find((q) => /more users at once/.test(q.textContent)).querySelector('.live').textContent);
+  assert.ok(live.includes(`MHA (64 K/V heads) fits ${fits(16)} sequences`) && live.includes(`its GQA-8 fits ${fits(2)} (`) && live.includes(`MQA fits ${fits(1)} (`), live);
   // Llama 3.1 405B: 128 query heads, 8 K/V heads; 16 devices copy each K/V head twice
   await page.evaluate(() => { location.hash = '#model=llama-3.1-405b&gpus=16&device=h200'; });
   await page.waitForFunction(() => document.querySelector('#budget-view [data-budget=split]')?.textContent.includes('copied'));

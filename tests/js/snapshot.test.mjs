@@ -82,3 +82,19 @@ test('snapshot: the budget panel\'s answer for every catalog model on 8 devices,
   const refused = snapshot(core, normalize({ model: 'llama-3.1-8b', h: 32, g: 8, d: 128, l: 32, t: 100, prefix: 200 })).budget;
   assert.match(refused.error, /sharedPrefix \(200\)/);
 });
+
+test('snapshot: the serving question\'s figures, by hand: Llama 3.1 70B on 4 × H100, 8,192 tokens per sequence', () => {
+  const f = snapshot(core, normalize({ h: 8, g: 2 })).facts.serving70b;
+  // per device: bf16 weights 70.6e9 · 2 / 4 = 35.3 GB of 80 GB · 0.9 usable, 36.7 GB left; K/V per token per
+  // device: 80 layers · 2 (K, V) · 128 · 2 bytes · (heads on it: MHA 64/4, GQA 8/4, MQA's one head copied to all 4)
+  const left = 80e9 * 0.9 - 70.6e9 * 2 / 4;
+  const fits = (heads) => Math.floor(left / (80 * 2 * 128 * 2 * heads * 8192));  // 8,192 tokens are whole 16-token blocks
+  assert.deepEqual(f.variants.map((v) => [v.row, v.maxBatch]), [['mha', fits(16)], ['published', fits(2)], ['mqa', fits(1)]]);
+  assert.deepEqual(f.variants.map((v) => v.maxBatch), [6, 54, 109]);
+  // the full batch's roofline: a step reads each device's weights once and every sequence's cache
+  for (const v of f.variants) {
+    const heads = { mha: 16, published: 2, mqa: 1 }[v.row];
+    const bytes = 70.6e9 * 2 / 4 + v.maxBatch * 80 * 2 * 128 * 2 * heads * 8192;
+    assert.ok(Math.abs(v.tokensPerSecond - v.maxBatch / (bytes / 3350e9)) <= 1e-6 * v.tokensPerSecond, `${v.row}: ${v.tokensPerSecond}`);
+  }
+});

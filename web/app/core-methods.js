@@ -197,11 +197,25 @@ export function snapshot(core, s) {
         mha: core.decodeStepCost({ layers: l, nHeads: h, nKvHeads: h, headDim: d, tokens: t, dtype }),
       },
       llama70b: { mha: llama.variants[0].total, gqa: llama.total },
+      serving70b: servingFacts(core, { model: 'llama-3.1-70b', device: 'h100-80gb', gpus: 4, tokens: 8192, weightDtype: 'bf16', kvDtype: 'f16' }),
       tp,
       mla: mlaFacts(core, 'deepseek-v3'),
       layouts: Object.fromEntries(LAYOUT_MODELS.map((id) => [id, uniformVsLayout(core, core.model(id), id, dtype)])),
     },
   };
+}
+
+/**
+ * How many sequences of `tokens` each variant (MHA, as published, MQA) fits on `gpus` devices, and
+ * the tokens per second of that full batch (the solver's roofline, asked again at that batch).
+ */
+export function servingFacts(core, args) {
+  const base = core.solveBudget({ ...args, batch: 1 });
+  const variants = base.variants.filter((v) => !v.refused).map((v) => {
+    const full = v.maxBatch > 0 ? core.solveBudget({ ...args, batch: v.maxBatch, nKvHeads: v.nKvHeads }) : null;
+    return { row: v.row, attention: v.attention, nKvHeads: v.nKvHeads, maxBatch: v.maxBatch, tokensPerSecond: full ? full.aggregateTokensPerSecond : 0 };
+  });
+  return { name: base.model.name, device: base.device.name, gpus: base.gpus, weightDtype: base.weightDtype, kvDtype: base.kvDtype, tokens: base.tokens, variants };
 }
 
 /**

@@ -1,7 +1,7 @@
 // lesson.js - the lesson as data: walkthrough steps, theory, equations, pitfalls and interview
 // Q&A. Text only; every figure next to it comes from the core at run time through the
 // `live(snapshot, fmt)` functions, which turn the worker's computed snapshot into a sentence.
-import { formatPercent, formatPoints } from '../lib/format.js';
+import { formatPercent, formatPoints, kindLabel } from '../lib/format.js';
 import { sweepGrid } from '../lib/quality-experiment.js';
 
 export const WALKTHROUGH = [
@@ -174,6 +174,20 @@ export const QUESTIONS = [
       'continues pre-training for about 5% of the original steps ("uptraining"). Mean-pooling beat keeping one head of each group.',
     figure: 'conversion',
     live: (s, f) => `here: ${s.state.h / s.state.g} K/V heads averaged into each of ${s.state.g} groups; K/V weights ${f.count(s.facts.params.mha.keyValue)} → ${f.count(s.facts.params.current.keyValue)}`,
+  },
+  {
+    q: 'Why does GQA let one server take more users at once?',
+    a: 'Once the weights are loaded, the memory left holds the KV caches of the sequences in flight, and each sequence’s ' +
+      'cache grows with the number of K/V heads. Cutting them from H to G fits about H/G times as many sequences. Throughput ' +
+      'rises with them, because a decode step reads the weights once for the whole batch: more sequences share that read.',
+    live: (s, f) => {
+      const b = s.facts.serving70b, row = (name) => b.variants.find((v) => v.row === name);
+      const tps = (v) => `≈ ${Math.round(v.tokensPerSecond).toLocaleString('en-US')} tokens/s`;
+      const mha = row('mha'), gqa = row('published'), mqa = row('mqa');
+      return `${b.name} on ${b.gpus} × ${b.device}, ${b.weightDtype} weights, ${b.kvDtype} cache, ${b.tokens.toLocaleString('en-US')} tokens per sequence: ` +
+        `MHA (${mha.nKvHeads} K/V heads) fits ${mha.maxBatch} sequences (${tps(mha)} in all); its ${kindLabel(gqa.attention, gqa.nKvHeads)} fits ${gqa.maxBatch} (${tps(gqa)}); ` +
+        `MQA fits ${mqa.maxBatch} (${tps(mqa)}). The core’s budget solver; the rates are its roofline estimate.`;
+    },
   },
   {
     q: 'How does GQA interact with tensor parallelism?',
