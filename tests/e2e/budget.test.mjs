@@ -75,6 +75,11 @@ test('at H = 8 (custom), 128 heads past their K/V heads, an MLA latent, and weig
   await page.evaluate(() => { location.hash = '#model=llama-3.1-70b&device=rtx-4090'; });
   await page.waitForFunction(() => document.querySelector('#budget-view [data-budget=weights]')?.textContent.includes('do not fit'));
   assert.equal(await page.$$eval('#budget-view [data-budget=request]', (n) => n.length), 0);
+  // H = 32: Llama 3.1 8B on one H100, bf16 weights (8.03e9 · 2 bytes), all 8 K/V heads on the device
+  await page.evaluate(() => { location.hash = '#model=llama-3.1-8b'; });
+  await page.waitForFunction(() => document.querySelector('#budget-view [data-budget=weights]')?.textContent.includes('Llama 3.1 8B'));
+  assert.ok((await text(page, 'weights')).includes(`take ${formatDecimalBytes(8.03e9 * 2)} of the ${formatDecimalBytes(72 * GB)} usable`));
+  assert.match(await text(page, 'split'), new RegExp(`One device holds the whole cache \\(8 K/V heads\\): ${formatDecimalBytes(32 * 2 * 8 * 128 * 2)} per token`));
   // a prefix longer than T: the solver's refusal, naming the field
   await page.evaluate(() => { location.hash = '#model=llama-3.1-8b&t=1000&prefix=2000'; });
   await page.waitForFunction(() => document.querySelector('#budget-view [data-budget=error]'));
