@@ -96,6 +96,8 @@ test('a pasted config.json survives a reload: its record is in the URL, and its 
   await page.fill('#config-text', config);
   await page.click('#config-add');
   await page.waitForFunction(() => location.hash.includes('record='));
+  // the URL changes with the state; the panel follows once the core's snapshot for it is drawn
+  await page.waitForSelector('#budget-params');
   assert.match(await text(page, 'missing'), /states no parameter count/);
   await page.fill('#budget-params', '11.77');
   await page.click('#budget-params-use');
