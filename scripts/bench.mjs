@@ -24,7 +24,7 @@ import { renderSvg } from './bench/chart.mjs';
 import { spawnThread } from './bench/parallel.mjs';
 import { parallelDecode, parallelProbe } from '../web/lib/parallel.js';
 import { formatSeconds, kernelLabel, textTable } from '../web/lib/format.js';
-import { medianMs } from '../web/lib/timing.js';
+import { median, medianMs } from '../web/lib/timing.js';
 import { boundFractions, stepBounds } from '../web/lib/bounds.js';
 import { countTargets, NOT_ALLOWED, ratioCell, TARGET_MIN_T } from './bench/targets.mjs';
 
@@ -215,7 +215,7 @@ async function main() {
           const { ofSum, ofMemory } = boundFractions(r.ms, bounds);
           parallel.push({ G, d, T, mode, workers, ms: r.ms, kernelMs: r.kernelMs, overheadMs: r.overheadMs, speedup: base / r.ms, ...bounds, ofSum, ofMemory,
             // interleaved bounds only where every worker has a core: more workers than cores take turns, and their summed probe rates would count that
-            kernelOfMemory: bounds.memoryMs / r.kernelMs, interleaved: r.interleaved ? interleavedFractions(cost, r.interleaved.rounds) : null,
+            kernelOfMemory: bounds.memoryMs / r.kernelMs, interleaved: r.rounds ? interleavedFractions(cost, r.rounds) : null,
             maxErr: err, ok: err <= 2e-5, ...(flag('outputs') ? { out: Array.from(r.out) } : {}) });
         }
       }
@@ -231,8 +231,6 @@ async function main() {
   console.log(report(result));
 }
 
-const medianOf = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-
 /**
  * A parallel step against bounds probed in the same seconds (parallel.js interleavedRounds): per
  * round, its bounds from that round's probes and the fractions; the medians over the rounds.
@@ -242,8 +240,8 @@ function interleavedFractions(cost, rounds) {
     const b = stepBounds(cost, x);
     return { ...x, ...b, ...boundFractions(x.ms, b), kernelOfMemory: b.memoryMs / x.kernelMs };
   });
-  return { rounds: per, ofSum: medianOf(per.map((x) => x.ofSum)), ofMemory: medianOf(per.map((x) => x.ofMemory)),
-    kernelOfMemory: medianOf(per.map((x) => x.kernelOfMemory)), bytesPerSecond: medianOf(per.map((x) => x.bytesPerSecond)) };
+  const pick = (key) => median(per.map((x) => x[key]));
+  return { rounds: per, ofSum: pick('ofSum'), ofMemory: pick('ofMemory'), kernelOfMemory: pick('kernelOfMemory'), bytesPerSecond: pick('bytesPerSecond') };
 }
 
 function report({ machine, probes, rows, parallel, parallelProbes, parallelIsa, targets: t }) {

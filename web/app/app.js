@@ -73,10 +73,8 @@ export class App {
    */
   update(next, { controls = false, source = 'host' } = {}) {
     const shapeChanged = next.h !== this.#state.h;
-    // an imported model travels with its record (the URL keeps it); any other model has none. Until
-    // the catalog is here the record given is kept: start() imports it.
-    const imported = this.#imported.get(next.model);
-    this.#state = normalize(this.#core ? { ...next, record: imported ? encodeRecord(imported) : '' } : next);
+    // until the catalog is here the record given is kept: start() imports it
+    this.#state = this.#core ? this.#withRecord(next) : normalize(next);
     if (this.#core) this.#refresh();  // the core computes while the form and the host catch up
     for (const p of this.#parts) p.stateChanged?.(this.#state, { controls: controls || shapeChanged || source === 'host' });
     if (source !== 'host') this.#hooks.onState?.(this.#state, { source });
@@ -105,6 +103,12 @@ export class App {
     const m = this.#adopt(await this.#core.call('modelRecord', JSON.stringify({ ...record, params, activeParams: params })));
     this.update({ ...this.#state }, { source: 'controls' });
     return m;
+  }
+
+  /** `state`, normalized, with its model's record: an imported model travels with it (the URL keeps it), any other has none. */
+  #withRecord(state) {
+    const imported = this.#imported.get(state.model);
+    return normalize({ ...state, record: imported ? encodeRecord(imported) : '' });
   }
 
   /** Adds (or replaces) an imported model in the selector; refuses a catalog model's id. */
@@ -206,9 +210,7 @@ export class App {
       this.#models = [...models, ...this.#imported.values()];
       this.#core = this.#client;
       await this.#importInputRecord(this.#input);
-      if (this.#input) this.#state = this.#resolve(this.#input);
-      const imported = this.#imported.get(this.#state.model);
-      this.#state = normalize({ ...this.#state, record: imported ? encodeRecord(imported) : '' });
+      this.#state = this.#withRecord(this.#input ? this.#resolve(this.#input) : this.#state);
       const first = this.#refresh();
       this.#setStatus('ready', `Core ready: ${kernelLabel(info.isa)} kernels.`);
       for (const p of this.#parts) p.coreReady?.(this.#models);

@@ -7,7 +7,7 @@
 // `spawn()` returns { call(msg) -> Promise<reply>, terminate() } for a worker running
 // decode-shard.js: node worker threads in the benchmark, Web Workers in the page.
 import { stepInputs } from './bench-data.js';
-import { medianMs } from './timing.js';
+import { median, medianMs } from './timing.js';
 
 /** Gathers K/V heads [g0, g1) of x (T, G, d) into (T, g1 - g0, d). */
 function headSlice(x, { G, d, T }, g0, g1) {
@@ -29,16 +29,14 @@ function shardOf(input, shape, mode, i, workers) {
     k: input.k.slice(t0 * G * d, t1 * G * d), v: input.v.slice(t0 * G * d, t1 * G * d), q: input.q };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-
 /**
  * The step against bounds measured in the same seconds: `rounds` times, the read and multiply-add
  * probes run in the step's own workers at once (each streaming as many bytes as its slice of the
  * cache holds), then one step is timed. This machine's bandwidth drifts by 2x within minutes, so a
- * bound probed once, before, can be far from the one the step met. Per round, the probe's summed
- * rates and the step's wall time and slowest kernel; the medians of each.
+ * bound probed once, before, can be far from the one the step met. Per round: the probes' summed
+ * rates, the step's wall time and its slowest kernel.
  */
-async function interleavedRounds(threads, step, kernels, { H, G, d, T }, { mode, workers, rounds }) {
+async function interleavedRounds(threads, step, kernels, { G, d, T }, { workers, rounds }) {
   const sliceBytes = Math.max(2 ** 20, Math.ceil((2 * G * T * d * 4) / workers));  // f32 K and V, one worker's part
   const per = [];
   for (let r = 0; r < rounds; r++) {
@@ -50,8 +48,7 @@ async function interleavedRounds(threads, step, kernels, { H, G, d, T }, { mode,
     per.push({ ms, kernelMs: kernels[0], bytesPerSecond: probes.reduce((a, p) => a + p.bytesPerSecond, 0),
       maddsPerSecond: probes.reduce((a, p) => a + p.maddsPerSecond, 0) });
   }
-  const pick = (key) => median(per.map((x) => x[key]));
-  return { rounds: per, ms: pick('ms'), kernelMs: pick('kernelMs'), bytesPerSecond: pick('bytesPerSecond'), maddsPerSecond: pick('maddsPerSecond'), mode };
+  return per;
 }
 
 /**
@@ -76,7 +73,7 @@ export async function parallelProbe({ workers, spawn, probe = {} }) {
  * Median ms per decode step (over `reps` batched samples, timing.js) with `workers` workers in
  * `mode` ('heads' | 'T'), the output, and where the time went: kernelMs (the slowest worker's own
  * attend call, median over the steps) and overheadMs (the rest: messages, wake-ups, the merge);
- * with `interleave` > 0, also that many rounds of probes and a step alternating (interleaved);
+ * with `interleave` > 0, also `rounds`: that many rounds of probes and a step alternating;
  * null when the heads cannot be split that many ways.
  */
 export async function parallelDecode(core, shape, { mode, workers, spawn, reps = 15, interleave = 0 }) {
@@ -102,8 +99,8 @@ export async function parallelDecode(core, shape, { mode, workers, spawn, reps =
     // where a step's time goes: the slowest worker's kernel (the median over the timed steps), and
     // the rest (posting the query, waking the workers, sending the parts back, merging)
     const kernelMs = median(kernels);
-    const rounds = interleave > 0 ? await interleavedRounds(threads, step, kernels, shape, { mode, workers, rounds: interleave }) : null;
-    return { ms, out, kernelMs, overheadMs: ms - kernelMs, ...(rounds ? { interleaved: rounds } : {}) };
+    const rounds = interleave > 0 ? await interleavedRounds(threads, step, kernels, shape, { workers, rounds: interleave }) : null;
+    return { ms, out, kernelMs, overheadMs: ms - kernelMs, ...(rounds ? { rounds } : {}) };
   } finally {
     await Promise.all(threads.map((w) => w.terminate()));
   }

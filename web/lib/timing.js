@@ -7,6 +7,9 @@
 /** The shortest batch one sample times. */
 export const BATCH_MS = 10;
 
+/** The middle value of xs (the upper one of an even count), xs unchanged. */
+export const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
 /** Runs fn() n times; awaits it only when it returns a promise (a parallel step). */
 async function runBatch(fn, n) {
   for (let i = 0; i < n; i++) {
@@ -37,6 +40,5 @@ export async function medianMs(fn, { minReps = 5, maxReps = 41, budgetMs = 400, 
     await runBatch(fn, batch);
     times.push((performance.now() - t0) / batch);
   }
-  times.sort((a, b) => a - b);
-  return times[times.length >> 1];
+  return median(times);
 }

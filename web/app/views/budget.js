@@ -19,7 +19,7 @@ const devicesText = (s) => `${s.gpus > 1 ? `${s.gpus} × ` : ''}${s.device.name}
 /** The weights against the memory: what fits, what is left for the cache. */
 export function weightsSentence(s) {
   const each = s.gpus > 1 ? ' per device' : '';
-  const head = `On ${devicesText(s)}, the weights of ${s.name}, ${formatCount(s.params)} parameters in ${s.wdtype ?? s.weightDtype}, take ` +
+  const head = `On ${devicesText(s)}, the weights of ${s.name}, ${formatCount(s.params)} parameters in ${s.weightDtype}, take ` +
     `${formatDecimalBytes(s.weightBytes)}${each} of the ${formatDecimalBytes(s.usableBytes)} usable (${Math.round(s.reserve * 100)}% kept free)`;
   return s.weightsFit ? `${head}, leaving ${formatDecimalBytes(s.kvBudgetBytes)}${each} for the KV cache.`
     : `${head}: the weights alone do not fit, so no sequence does. More devices, or a smaller weight dtype, would make room.`;
@@ -135,7 +135,7 @@ export class BudgetView {
         'Step (estimate)', 'Tokens/s per sequence', 'Tokens/s in all'].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, rows));
     mount(this.out,
-      el('p', { 'data-budget': 'weights' }, weightsSentence({ ...r, wdtype: r.weightDtype })),
+      el('p', { 'data-budget': 'weights' }, weightsSentence(r)),
       el('p', { 'data-budget': 'split' }, splitSentence(r)),
       r.weightsFit ? el('p', { 'data-budget': 'request' }, requestSentence(r)) : null,
       scrollTable('Budget per K/V variant', `${devicesText(r)}, ${r.weightDtype} weights, ${r.kvDtype} cache: the model as published and its what-ifs`, table),
